@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"chengxin/registry"
+)
+
+func cmdMigrate(ctx context.Context, e *env, args []string) error {
+	fs, dbPath := newFlagSet(e, "migrate", "[-status]")
+	status := fs.Bool("status", false, "list migrations and when each was applied")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, e, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ms, err := db.MigrationStatus(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if *status {
+			at := m.AppliedAt
+			if at == "" {
+				at = "pending"
+			}
+			fmt.Fprintf(e.stdout, "%s\t%s\n", m.Name, at)
+		}
+	}
+	if !*status {
+		fmt.Fprintf(e.stdout, "database %s is at migration %s\n", *dbPath, ms[len(ms)-1].Name)
+	}
+	return nil
+}
+
+func cmdUser(ctx context.Context, e *env, args []string) error {
+	fs, dbPath := newFlagSet(e, "user", "add -username U -role regulator|association|vendor [-org USCC]  (password on stdin)")
+	username := fs.String("username", "", "login name")
+	role := fs.String("role", "", "regulator, association or vendor")
+	org := fs.String("org", "", "USCC of the association (role association) or of the vendor (role vendor)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "add" {
+		fs.Usage()
+		return usageError("user: the only subcommand is add")
+	}
+	if *username == "" || *role == "" {
+		fs.Usage()
+		return usageError("user add: -username and -role are required")
+	}
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return usageError("user add: the password is read from stdin (one line)")
+	}
+	password := strings.TrimRight(line, "\r\n")
+	db, err := openDB(ctx, e, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := db.CreateUser(ctx, registry.CLIActor, registry.UserInput{Username: *username, Password: password, Role: *role, OrgUSCC: *org})
+	if v, ok := registry.AsValidation(err); ok {
+		for _, f := range v.SortedFields() {
+			fmt.Fprintf(e.stderr, "%s: %s\n", f, v.Fields[f].In("en"))
+		}
+		return errRejected
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created %s user %s\n", u.Role, u.Username)
+	return nil
+}
+
+func cmdAudit(ctx context.Context, e *env, args []string) error {
+	fs, dbPath := newFlagSet(e, "audit", "verify")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "verify" {
+		fs.Usage()
+		return usageError("audit: the only subcommand is verify")
+	}
+	db, err := openDB(ctx, e, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	brk, n, err := db.VerifyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	if brk != nil {
+		fmt.Fprintf(e.stdout, "broken at entry %d: %s (%d entries read)\n", brk.ID, brk.Reason, n)
+		return errRejected
+	}
+	fmt.Fprintf(e.stdout, "ok: %d entries verified\n", n)
+	return nil
+}
+
+func cmdImport(ctx context.Context, e *env, args []string) error {
+	fs, dbPath := newFlagSet(e, "import", "orgs|vendors FILE.csv [-org USCC]")
+	org := fs.String("org", "", "make every imported vendor a member of this organisation (USCC)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		fs.Usage()
+		return usageError("import: KIND and FILE are required")
+	}
+	kind, path := pos[0], pos[1]
+	if kind != "orgs" && kind != "vendors" {
+		return usageError("import: unknown kind %q (orgs, vendors)", kind)
+	}
+	if *org != "" && kind != "vendors" {
+		return usageError("import: -org applies to vendors only")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	defer f.Close()
+	db, err := openDB(ctx, e, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	opt := registry.ImportOptions{Actor: registry.CLIActor}
+	if *org != "" {
+		o, err := db.FindOrgByUSCC(ctx, *org)
+		if err != nil {
+			return &exitError{code: 1, msg: fmt.Sprintf("import: no organisation %s", *org)}
+		}
+		opt.OrgID = o.ID
+	}
+	progress := newProgress(e, f)
+	opt.Progress = progress.rows
+	var rep registry.ImportReport
+	if kind == "orgs" {
+		rep, err = db.ImportOrgs(ctx, progress.reader(), opt)
+	} else {
+		rep, err = db.ImportVendors(ctx, progress.reader(), opt)
+	}
+	progress.done()
+	if fe, ok := registry.AsFileError(err); ok {
+		fmt.Fprintf(e.stdout, "file rejected: %s\n", fe.Text.In("en"))
+		return errRejected
+	}
+	if err != nil {
+		return err
+	}
+	for _, re := range rep.Errors {
+		fmt.Fprintf(e.stdout, "row %d: %s: %s\n", re.Line, re.Field, re.Text.In("en"))
+	}
+	fmt.Fprintln(e.stdout, rep.Summary())
+	if rep.Rejected > 0 {
+		return errRejected
+	}
+	return nil
+}

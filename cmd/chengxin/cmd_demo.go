@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"time"
+
+	"chengxin/registry"
+	"chengxin/web"
+)
+
+// demoActor is written to the audit log for generated data.
+var demoActor = registry.Actor{Kind: "system", Name: "demo"}
+
+func cmdDemo(ctx context.Context, e *env, args []string) error {
+	fs, dbPath := newFlagSet(e, "demo", "[-addr …] [-vendors 600] [-seed 1]")
+	sf := addServeFlags(fs, e)
+	vendors := fs.Int("vendors", 600, "number of synthetic vendors")
+	seed := fs.Uint64("seed", 1, "random seed (the same seed gives the same data)")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if *vendors < 1 || *vendors > 1_000_000 {
+		return usageError("demo: -vendors must be between 1 and 1000000")
+	}
+	path := *dbPath
+	explicit := e.getenv("CHENGXIN_DB") != ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "db" {
+			explicit = true
+		}
+	})
+	if explicit {
+		if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+			return &exitError{code: 1, msg: fmt.Sprintf("demo: %s already exists and is not empty; name a new file or leave -db out for a temporary database", path)}
+		}
+	} else {
+		dir, err := os.MkdirTemp("", "chengxin-demo-")
+		if err != nil {
+			return err
+		}
+		path = filepath.Join(dir, "chengxin.db")
+	}
+	db, err := openDB(ctx, e, path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	accounts, err := seedDemo(ctx, db, *vendors, *seed)
+	if err != nil {
+		return err
+	}
+	e.log.Info("demo data ready", "db", path, "vendors", *vendors, "took", time.Since(start).Round(time.Millisecond))
+	for _, a := range accounts {
+		fmt.Fprintf(e.stdout, "%s %s %s\n", a.role, a.username, a.password)
+	}
+	cfg, err := sf.config(e, db)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, e, web.New(cfg), *sf.addr, nil)
+}
+
+type demoAccount struct{ role, username, password string }
+
+// seedDemo fills an empty database with a synthetic city and demo logins.
+func seedDemo(ctx context.Context, db *registry.DB, vendors int, seed uint64) ([]demoAccount, error) {
+	city := newDemoCity(vendors, seed, db.Now())
+	opt := registry.ImportOptions{Actor: demoActor}
+	if rep, err := db.ImportOrgs(ctx, bytes.NewReader(city.orgsCSV()), opt); err != nil || rep.Rejected > 0 {
+		return nil, fmt.Errorf("demo: organisations: %v %v", err, rep.Errors)
+	}
+	for org := -1; org < len(city.Orgs); org++ {
+		o := opt
+		if org >= 0 {
+			found, err := db.FindOrgByUSCC(ctx, city.Orgs[org].USCC)
+			if err != nil {
+				return nil, err
+			}
+			o.OrgID = found.ID
+		}
+		rep, err := db.ImportVendors(ctx, bytes.NewReader(city.vendorsCSV(org)), o)
+		if _, isFile := registry.AsFileError(err); isFile {
+			continue // no vendors for this organisation
+		}
+		if err != nil || rep.Rejected > 0 {
+			return nil, fmt.Errorf("demo: vendors: %v %v", err, rep.Errors)
+		}
+	}
+	firstVendor := city.Vendors[0][0]
+	specs := []demoAccount{
+		{role: registry.RoleRegulator, username: "regulator"},
+		{role: registry.RoleAssociation, username: "association"},
+		{role: registry.RoleVendor, username: "vendor"},
+	}
+	orgOf := map[string]string{registry.RoleAssociation: city.Orgs[0].USCC, registry.RoleVendor: firstVendor}
+	for i := range specs {
+		specs[i].password = randomPassword()
+		_, err := db.CreateUser(ctx, demoActor, registry.UserInput{Username: specs[i].username, Password: specs[i].password,
+			Role: specs[i].role, OrgUSCC: orgOf[specs[i].role]})
+		if err != nil {
+			return nil, fmt.Errorf("demo: user %s: %w", specs[i].username, err)
+		}
+	}
+	return specs, nil
+}
+
+// randomPassword is 14 characters from an alphabet without look-alikes.
+func randomPassword() string {
+	const alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 14)
+	for i := range b {
+		n, _ := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
+		b[i] = alphabet[n.Int64()]
+	}
+	return string(b)
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"chengxin/registry"
+	"chengxin/web"
+)
+
+// serveFlags are the web app's settings, shared by serve and demo.
+type serveFlags struct {
+	addr, trustedProxies, baseURL *string
+	secureCookies                 *bool
+}
+
+func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
+	return serveFlags{
+		addr:           fs.String("addr", envOr(e.getenv, "CHENGXIN_ADDR", "127.0.0.1:8080"), "listen address (env CHENGXIN_ADDR)"),
+		trustedProxies: fs.String("trusted-proxies", e.getenv("CHENGXIN_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (env CHENGXIN_TRUSTED_PROXIES)"),
+		baseURL:        fs.String("base-url", e.getenv("CHENGXIN_BASE_URL"), "public origin for links shown to users, e.g. https://chengxin.example.gov.cn (env CHENGXIN_BASE_URL)"),
+		secureCookies:  fs.Bool("secure-cookies", e.getenv("CHENGXIN_SECURE_COOKIES") == "1", "mark cookies Secure and send HSTS; set when served over HTTPS (env CHENGXIN_SECURE_COOKIES=1)"),
+	}
+}
+
+func (f serveFlags) config(e *env, db *registry.DB) (web.Config, error) {
+	cfg := web.Config{DB: db, Logger: e.log, SecureCookies: *f.secureCookies, BaseURL: *f.baseURL}
+	for _, s := range strings.Split(*f.trustedProxies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		_, n, err := net.ParseCIDR(s)
+		if err != nil {
+			return cfg, usageError("-trusted-proxies: %v", err)
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, n)
+	}
+	return cfg, nil
+}
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fs, dbPath := newFlagSet(e, "serve", "[-addr 127.0.0.1:8080]")
+	sf := addServeFlags(fs, e)
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, e, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cfg, err := sf.config(e, db)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, e, web.New(cfg), *sf.addr, nil)
+}
+
+// serve listens on addr and serves until ctx is cancelled, then shuts down
+// gracefully. ready, if set, is called with the bound address.
+func serve(ctx context.Context, e *env, srv *web.Server, addr string, ready func(string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return &exitError{code: 1, msg: fmt.Sprintf("listen %s: %v", addr, err)}
+	}
+	hs := srv.HTTPServer(addr)
+	e.log.Info("serving", "addr", "http://"+ln.Addr().String())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	e.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,224 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+
+	"chengxin/i18n"
+)
+
+// RowError is one problem with one row: the file's line number (the header
+// is line 1), the column and the message.
+type RowError struct {
+	Line  int
+	Field string
+	Text  i18n.Text
+}
+
+// RowOutcome is what happened (or, in a preview, would happen) to one row.
+type RowOutcome struct {
+	Line   int
+	Key    string // the natural key (USCC)
+	Name   string
+	Result string // created, updated, unchanged, linked, rejected
+	Errors []RowError
+	invite string // a login invitation token issued for a new vendor
+}
+
+// Invitation is a vendor login invitation created during an import.
+type Invitation struct {
+	USCC, Name, Token string
+}
+
+// ImportReport summarises an import.
+type ImportReport struct {
+	Created, Updated, Unchanged, Linked, Rejected int
+	Errors                                        []RowError   // every rejected row's problems, in file order
+	Rows                                          []RowOutcome // every row, when ImportOptions.KeepRows
+	Invitations                                   []Invitation // in a dry run, without tokens
+}
+
+// Summary is the report's last line, as CONTRACT.md specifies.
+func (r ImportReport) Summary() string {
+	s := fmt.Sprintf("created %d, updated %d, unchanged %d, rejected %d", r.Created, r.Updated, r.Unchanged, r.Rejected)
+	if r.Linked > 0 {
+		s += fmt.Sprintf(", linked %d", r.Linked)
+	}
+	return s
+}
+
+// ImportOptions control an import.
+type ImportOptions struct {
+	Actor Actor
+	// OrgID makes every imported vendor a member of this organisation.
+	OrgID int64
+	// LinkExisting (association onboarding) links already-registered vendors
+	// without changing their records and issues login invitations to new ones;
+	// otherwise an existing USCC is updated from the row.
+	LinkExisting bool
+	// DryRun validates and applies every row inside a transaction that is
+	// rolled back: an exact preview that stores nothing.
+	DryRun bool
+	// KeepRows fills ImportReport.Rows (previews); large files leave it off.
+	KeepRows bool
+	// Progress, when set, is called with the bytes read so far.
+	Progress func(rows int)
+}
+
+// importBatch is how many rows share one transaction, so the writer is never
+// held for long.
+const importBatch = 500
+
+// rowApplier stores one row inside tx and says what it did.
+type rowApplier func(ctx context.Context, tx *sql.Tx, row csvRow) (outcome RowOutcome, err error)
+
+// runImport drives any CSV record type: header check, per-row savepoints so a
+// rejected row stores nothing, batched commits, and the report.
+func (db *DB) runImport(ctx context.Context, r io.Reader, required, optional []string, opt ImportOptions, apply rowApplier) (ImportReport, error) {
+	var rep ImportReport
+	f, err := openCSV(r, required, optional)
+	if err != nil {
+		return rep, err
+	}
+	seen := map[string]int{}
+	var tx *sql.Tx
+	inBatch, rows := 0, 0
+	finish := func() error {
+		if tx == nil {
+			return nil
+		}
+		defer func() { tx = nil }()
+		if opt.DryRun {
+			return tx.Rollback()
+		}
+		return tx.Commit()
+	}
+	defer func() {
+		if tx != nil {
+			tx.Rollback()
+		}
+	}()
+	for {
+		row, err := f.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return rep, &FileError{Text: i18n.T("csv.unreadable", err.Error())}
+		}
+		if row.Blank {
+			continue
+		}
+		rows++
+		if tx == nil {
+			if tx, err = db.write.BeginTx(ctx, nil); err != nil {
+				return rep, fmt.Errorf("registry: import: %w", err)
+			}
+		}
+		out := db.importRow(ctx, tx, row, seen, apply)
+		switch out.Result {
+		case ResultCreated:
+			rep.Created++
+		case ResultUpdated:
+			rep.Updated++
+		case ResultUnchanged:
+			rep.Unchanged++
+		case ResultLinked:
+			rep.Linked++
+		case ResultRejected:
+			rep.Rejected++
+			rep.Errors = append(rep.Errors, out.Errors...)
+		}
+		if out.inviteToken != "" {
+			inv := Invitation{USCC: out.Key, Name: out.Name, Token: out.inviteToken}
+			if opt.DryRun {
+				inv.Token = "" // rolled back: the token would not work
+			}
+			rep.Invitations = append(rep.Invitations, inv)
+		}
+		if opt.KeepRows {
+			rep.Rows = append(rep.Rows, out.RowOutcome)
+		}
+		if out.fatal != nil {
+			return rep, out.fatal
+		}
+		if inBatch++; inBatch >= importBatch && !opt.DryRun {
+			if err := finish(); err != nil {
+				return rep, fmt.Errorf("registry: import commit: %w", err)
+			}
+			inBatch = 0
+		}
+		if opt.Progress != nil && rows%1000 == 0 {
+			opt.Progress(rows)
+		}
+	}
+	if rows == 0 && rep.Rejected == 0 {
+		return rep, &FileError{Text: i18n.T("csv.no_rows")}
+	}
+	if err := finish(); err != nil {
+		return rep, fmt.Errorf("registry: import commit: %w", err)
+	}
+	if opt.Progress != nil {
+		opt.Progress(rows)
+	}
+	return rep, nil
+}
+
+type rowResult struct {
+	RowOutcome
+	inviteToken string
+	fatal       error
+}
+
+// importRow applies one row inside a savepoint, turning validation errors
+// into row errors and rolling the row back when it is rejected.
+func (db *DB) importRow(ctx context.Context, tx *sql.Tx, row csvRow, seen map[string]int, apply rowApplier) rowResult {
+	res := rowResult{RowOutcome: RowOutcome{Line: row.Line}}
+	reject := func(field string, t i18n.Text) rowResult {
+		res.Result = ResultRejected
+		res.Errors = append(res.Errors, RowError{Line: row.Line, Field: field, Text: t})
+		return res
+	}
+	if row.BadLen {
+		return reject("-", i18n.T("csv.field_count"))
+	}
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
+		res.fatal = err
+		return res
+	}
+	out, err := apply(ctx, tx, row)
+	res.RowOutcome, res.Line = out, row.Line
+	if err == nil && out.Key != "" {
+		if first, dup := seen[out.Key]; dup {
+			err = &ValidationError{Fields: map[string]i18n.Text{"uscc": i18n.T("csv.duplicate_row", first)}}
+		} else {
+			seen[out.Key] = row.Line
+		}
+	}
+	if err != nil {
+		if _, rbErr := tx.ExecContext(ctx, `ROLLBACK TO import_row; RELEASE import_row`); rbErr != nil {
+			res.fatal = rbErr
+			return res
+		}
+		res.Result, res.Errors, res.invite = ResultRejected, nil, ""
+		if v, ok := AsValidation(err); ok {
+			for _, field := range v.SortedFields() {
+				res.Errors = append(res.Errors, RowError{Line: row.Line, Field: field, Text: v.Fields[field]})
+			}
+			return res
+		}
+		if errors.Is(err, ErrNotFound) {
+			return reject("uscc", i18n.T("csv.not_found"))
+		}
+		res.fatal = err
+		return res
+	}
+	if _, err := tx.ExecContext(ctx, `RELEASE import_row`); err != nil {
+		res.fatal = err
+	}
+	res.inviteToken = out.invite
+	return res
+}

@@ -1,0 +1,85 @@
+package registry
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// Shanghai is Asia/Shanghai (UTC+8, no daylight saving since 1991), fixed so
+// the binary does not depend on the host's tz database.
+var Shanghai = time.FixedZone("CST", 8*3600)
+
+// FutureSkew is how far in the future an instant may lie before it is rejected.
+const FutureSkew = 5 * time.Minute
+
+// formatTime is the storage format: RFC 3339 in UTC, no fractions.
+func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// formatTimePtr stores nil as NULL.
+func formatTimePtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return formatTime(*t)
+}
+
+// parseStored reads a stored time; storage is written by us, so an error is a bug.
+func parseStored(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func parseStoredPtr(s *string) *time.Time {
+	if s == nil || *s == "" {
+		return nil
+	}
+	t := parseStored(*s)
+	return &t
+}
+
+// FormatOutput renders t as CONTRACT output: RFC 3339 in +08:00 without fractions.
+func FormatOutput(t time.Time) string { return t.In(Shanghai).Format(time.RFC3339) }
+
+// ErrBadTime is returned for a time in none of the accepted forms.
+var ErrBadTime = errors.New("not a valid time")
+
+// ParseInstant reads a time as CSV files and the command line accept it:
+// RFC 3339 with an offset, or YYYY-MM-DD / YYYY-MM-DD HH:MM[:SS] in
+// Asia/Shanghai. bareDate reports whether only a date was given.
+func ParseInstant(s string) (t time.Time, bareDate bool, err error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, false, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, Shanghai); err == nil {
+		return t, true, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04:05", "2006-01-02T15:04"} {
+		if t, err := time.ParseInLocation(layout, s, Shanghai); err == nil {
+			return t, false, nil
+		}
+	}
+	return time.Time{}, false, ErrBadTime
+}
+
+// ParseValidUntil reads a validity end: a bare date is valid through the end
+// of that day (the instant returned is 23:59:59 Asia/Shanghai that day, the
+// last valid second: storage and db.now() have whole seconds, so "expired"
+// is until.Before(now)).
+func ParseValidUntil(s string) (time.Time, error) {
+	t, bare, err := ParseInstant(s)
+	if err != nil {
+		return t, err
+	}
+	if bare {
+		t = t.AddDate(0, 0, 1).Add(-time.Second)
+	}
+	return t, nil
+}
+
+// ParseStoredTime reads a time in the storage format (RFC 3339).
+func ParseStoredTime(s string) (time.Time, error) { return time.Parse(time.RFC3339, s) }

@@ -1,0 +1,192 @@
+package views
+
+// LoginView is the console login page.
+type LoginView struct {
+	Page
+	Username string
+	Error    string
+}
+
+// VendorRow is one vendor in a console list.
+type VendorRow struct {
+	USCC, Name          string
+	Status, StatusLabel string
+	Districts           string // names, joined
+	Categories          string // names, joined
+	Confirmed           bool   // USCC confirmed by a regulator despite its check character
+	MemberStatus        string // association lists: membership status label
+	MemberStatusCode    string
+}
+
+// Pager is a page of results with links.
+type Pager struct {
+	Total, PageNo, Pages int
+	PrevURL, NextURL     string
+}
+
+// VendorListView is the regulator's vendor list.
+type VendorListView struct {
+	Page
+	Q                                      string
+	DistrictOpts, CategoryOpts, StatusOpts []Option
+	Rows                                   []VendorRow
+	Pager                                  Pager
+}
+
+// VendorValues are a vendor form's values as typed.
+type VendorValues struct {
+	USCC, Name, LegalRep, Phone, Address string
+	LicenceNo, LicenceValidUntil         string
+	InsuranceValidUntil, RegisteredAt    string
+}
+
+// VendorFormView is the create / edit / onboard form.
+type VendorFormView struct {
+	Page
+	Heading      string
+	Action       string // form action URL
+	Editing      bool   // the USCC is fixed
+	Values       VendorValues
+	DistrictOpts []Option
+	CategoryOpts []Option
+	Errs         FieldErrors
+	Labels       map[string]string
+	// ShowConfirm offers the regulator's check-character confirmation.
+	ShowConfirm bool
+	Submit      string
+}
+
+// MembershipRow is one membership as shown on a vendor or org page.
+type MembershipRow struct {
+	OrgUSCC, OrgName       string
+	VendorUSCC, VendorName string
+	Status, StatusCode     string
+	Since, Until           string
+}
+
+// VendorDetailView is the regulator's view of one vendor.
+type VendorDetailView struct {
+	Page
+	USCC, Name, Status, StatusCode string
+	Confirmed                      bool
+	Fields                         [][2]string // label, value
+	Memberships                    []MembershipRow
+	StatusOpts                     []Option
+	Errs                           FieldErrors
+	Reason                         string
+	InviteURL                      string
+	Audit                          []AuditRow
+}
+
+// OrgRow is one organisation in a list.
+type OrgRow struct {
+	USCC, Name, Kind, District, Phone string
+	Members                           int
+}
+
+// OrgListView lists organisations with the create form.
+type OrgListView struct {
+	Page
+	Q        string
+	Rows     []OrgRow
+	Values   OrgValues
+	KindOpts []Option
+	DistOpts []Option
+	Errs     FieldErrors
+	Labels   map[string]string
+}
+
+// OrgValues are the organisation form's values.
+type OrgValues struct{ USCC, Name, Phone string }
+
+// UserRow is one account.
+type UserRow struct {
+	Username, Role, Of, Created string
+}
+
+// UserListView lists users with the create form.
+type UserListView struct {
+	Page
+	Rows     []UserRow
+	Username string
+	OrgUSCC  string
+	RoleOpts []Option
+	Errs     FieldErrors
+	Labels   map[string]string
+}
+
+// AuditRow is one audit log entry.
+type AuditRow struct {
+	ID                                 int64
+	At, Actor, Action, Subject, Detail string
+}
+
+// AuditListView is the audit log page.
+type AuditListView struct {
+	Page
+	Actor, Action, Subject string
+	Rows                   []AuditRow
+	NextURL                string
+	Verified               string // result of the chain check, when requested
+	VerifiedOK             bool
+}
+
+// MembersView is an association's member list.
+type MembersView struct {
+	Page
+	OrgName    string
+	Status     string
+	StatusOpts []Option
+	Rows       []VendorRow
+	ChangeOpts []Option
+	InviteURL  string
+	InviteFor  string
+}
+
+// ImportRow is one previewed CSV row.
+type ImportRow struct {
+	Line        int
+	Key, Name   string
+	Result      string // created, updated, unchanged, linked, rejected
+	ResultLabel string
+	Errors      []string
+}
+
+// ImportView is the upload form, the preview and the result of an import.
+type ImportView struct {
+	Page
+	Heading     string
+	Action      string // upload URL
+	ConfirmURL  string
+	TemplateURL string
+	StageID     string
+	Filename    string
+	FileError   string
+	Rows        []ImportRow
+	Summary     string
+	Counts      map[string]int
+	Done        bool
+	Invitations []InviteLink
+	MaxMB       int
+}
+
+// InviteLink is a one-time vendor login link shown once.
+type InviteLink struct{ USCC, Name, URL string }
+
+// InviteView is the page where a vendor accepts its login invitation.
+type InviteView struct {
+	Page
+	VendorName string
+	Username   string
+	Errs       FieldErrors
+	Labels     map[string]string
+	Invalid    bool
+}
+
+// VendorHomeView is a vendor's own record.
+type VendorHomeView struct {
+	Page
+	USCC, Name, Status string
+	Fields             [][2]string
+	Memberships        []MembershipRow
+}

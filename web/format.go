@@ -1,0 +1,77 @@
+package web
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"chengxin/registry"
+	"chengxin/views"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// dateText shows an instant as a local (Asia/Shanghai) date.
+func dateText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(registry.Shanghai).Format("2006-01-02")
+}
+
+// untilText shows a validity end (stored as the last second of its day) as its date.
+func untilText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return dateText(*t)
+}
+
+func districtNames(codes []string, lang string) string {
+	names := make([]string, 0, len(codes))
+	for _, c := range codes {
+		if d, ok := registry.DistrictByCode(c); ok {
+			names = append(names, d.Name(lang))
+		} else {
+			names = append(names, c)
+		}
+	}
+	return strings.Join(names, "、")
+}
+
+func categoryNames(codes []string, lang string) string {
+	names := make([]string, 0, len(codes))
+	for _, c := range codes {
+		if cat, ok := registry.CategoryByCode(c); ok {
+			names = append(names, cat.Name(lang))
+		} else {
+			names = append(names, c)
+		}
+	}
+	return strings.Join(names, "、")
+}
+
+func districtOptions(lang string, selected ...string) []views.Option {
+	var out []views.Option
+	for _, d := range registry.Districts() {
+		out = append(out, views.Option{Value: d.Code, Label: d.Name(lang), Selected: contains(selected, d.Code)})
+	}
+	return out
+}
+
+func categoryOptions(lang string, selected ...string) []views.Option {
+	var out []views.Option
+	for _, c := range registry.Categories() {
+		out = append(out, views.Option{Value: c.Code, Label: c.Name(lang), Selected: contains(selected, c.Code)})
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

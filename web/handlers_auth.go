@@ -1,0 +1,114 @@
+package web
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"chengxin/registry"
+	"chengxin/views"
+)
+
+func (s *Server) handleLoginForm(c echo.Context) error {
+	if session(c) != nil {
+		return c.Redirect(http.StatusSeeOther, "/console")
+	}
+	return s.render(c, http.StatusOK, views.LoginPage(views.LoginView{Page: s.page(c, tr(c, "login.title"))}))
+}
+
+// handleLogin checks the throttle, then the password, then starts a session.
+func (s *Server) handleLogin(c echo.Context) error {
+	username := strings.TrimSpace(c.FormValue("username"))
+	password := c.FormValue("password")
+	ip := c.RealIP()
+	v := views.LoginView{Page: s.page(c, tr(c, "login.title")), Username: username}
+	if blocked, until := s.throttle.Blocked(ip, strings.ToLower(username)); blocked {
+		minutes := int(math.Ceil(until.Sub(s.now()).Minutes()))
+		v.Error = tr(c, "login.throttled", max(1, minutes))
+		c.Response().Header().Set("Retry-After", itoa(max(1, minutes)*60))
+		return s.render(c, http.StatusTooManyRequests, views.LoginPage(v))
+	}
+	u, err := s.db.Authenticate(c.Request().Context(), username, password)
+	if errors.Is(err, registry.ErrBadCredentials) {
+		s.throttle.Fail(ip, strings.ToLower(username))
+		v.Error = tr(c, "login.failed")
+		return s.render(c, http.StatusUnauthorized, views.LoginPage(v))
+	}
+	if err != nil {
+		return err
+	}
+	s.throttle.Succeed(strings.ToLower(username))
+	token, _, err := s.db.CreateSession(c.Request().Context(), u)
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies, MaxAge: int(registry.SessionTTL.Seconds())})
+	if next := safeNext(c.QueryParam("next")); next != "" {
+		return c.Redirect(http.StatusSeeOther, next)
+	}
+	return c.Redirect(http.StatusSeeOther, "/console")
+}
+
+func (s *Server) handleLogout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := s.db.DeleteSession(c.Request().Context(), ck.Value, session(c).User); err != nil {
+			return err
+		}
+	}
+	s.clearCookie(c, sessionCookie)
+	return c.Redirect(http.StatusSeeOther, "/console/login")
+}
+
+// handleConsoleHome sends each role to its start page.
+func (s *Server) handleConsoleHome(c echo.Context) error {
+	switch session(c).User.Role {
+	case registry.RoleRegulator:
+		return c.Redirect(http.StatusSeeOther, "/console/vendors")
+	case registry.RoleAssociation:
+		return c.Redirect(http.StatusSeeOther, "/console/members")
+	default:
+		return c.Redirect(http.StatusSeeOther, "/console/me")
+	}
+}
+
+func (s *Server) handleInviteForm(c echo.Context) error {
+	v := views.InviteView{Page: s.page(c, tr(c, "invite.title"))}
+	vendor, err := s.db.FindInvitation(c.Request().Context(), c.Param("token"))
+	if errors.Is(err, registry.ErrNotFound) {
+		v.Invalid = true
+		return s.render(c, http.StatusNotFound, views.InvitePage(v))
+	}
+	if err != nil {
+		return err
+	}
+	v.VendorName = vendor.Name
+	return s.render(c, http.StatusOK, views.InvitePage(v))
+}
+
+func (s *Server) handleInviteAccept(c echo.Context) error {
+	token := c.Param("token")
+	v := views.InviteView{Page: s.page(c, tr(c, "invite.title")), Username: strings.TrimSpace(c.FormValue("username")),
+		Labels: map[string]string{"username": tr(c, "login.username"), "password": tr(c, "login.password")}}
+	vendor, err := s.db.FindInvitation(c.Request().Context(), token)
+	if errors.Is(err, registry.ErrNotFound) {
+		v.Invalid = true
+		return s.render(c, http.StatusNotFound, views.InvitePage(v))
+	}
+	if err != nil {
+		return err
+	}
+	v.VendorName = vendor.Name
+	_, err = s.db.AcceptInvitation(c.Request().Context(), token, v.Username, c.FormValue("password"))
+	if verr, ok := registry.AsValidation(err); ok {
+		v.Errs = verr.Messages(lang(c))
+		return s.render(c, http.StatusUnprocessableEntity, views.InvitePage(v))
+	}
+	if err != nil {
+		return err
+	}
+	return flashRedirect(c, "/console/login", "done.invite_accepted")
+}

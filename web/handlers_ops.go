@@ -1,0 +1,57 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"chengxin/views"
+)
+
+func (s *Server) handleHealthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// handleReadyz answers 200 only when the database answers.
+func (s *Server) handleReadyz(c echo.Context) error {
+	if err := s.db.Ping(c.Request().Context()); err != nil {
+		s.log.Warn("not ready", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// handleStatic serves the embedded assets; versioned URLs are cached for a year.
+func (s *Server) handleStatic(c echo.Context) error {
+	name := strings.TrimPrefix(c.Param("*"), "/")
+	b, err := fs.ReadFile(views.Static, name)
+	if err != nil || name == "" {
+		return echo.ErrNotFound
+	}
+	h := c.Response().Header()
+	if c.QueryParam("v") != "" {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "public, max-age=3600")
+	}
+	ctype := "application/octet-stream"
+	switch {
+	case strings.HasSuffix(name, ".css"):
+		ctype = "text/css; charset=utf-8"
+	case strings.HasSuffix(name, ".svg"):
+		ctype = "image/svg+xml"
+	case strings.HasSuffix(name, ".png"):
+		ctype = "image/png"
+	}
+	return c.Blob(http.StatusOK, ctype, b)
+}
+
+// handleHome sends visitors to the console until the public disclosure site lands.
+func (s *Server) handleHome(c echo.Context) error {
+	if session(c) != nil {
+		return c.Redirect(http.StatusSeeOther, "/console")
+	}
+	return c.Redirect(http.StatusFound, "/console/login")
+}

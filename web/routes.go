@@ -1,0 +1,81 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"chengxin/registry"
+)
+
+// Body limits.
+const (
+	formBodyLimit   = "1M"
+	uploadLimitMB   = 10
+	uploadBodyLimit = "11M" // the file plus multipart framing
+)
+
+// routes registers every route of the application: this file is the map.
+func (s *Server) routes() {
+	e := s.e
+	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
+	e.Use(middleware.Recover())
+	e.Use(s.securityHeaders)
+
+	// Operations.
+	e.GET("/healthz", s.handleHealthz)
+	e.GET("/readyz", s.handleReadyz)
+	e.GET("/static/*", s.handleStatic)
+
+	// Public JSON.
+	api := e.Group("/api/v1")
+	api.GET("/vendors/:uscc", s.handleAPIVendorShow)
+
+	// Pages.
+	pages := e.Group("", s.language, middleware.BodyLimit(formBodyLimit), s.loadSession, s.checkCSRF)
+	pages.GET("/", s.handleHome)
+	pages.GET("/console/login", s.handleLoginForm)
+	pages.POST("/console/login", s.handleLogin)
+	pages.GET("/console/invite/:token", s.handleInviteForm)
+	pages.POST("/console/invite/:token", s.handleInviteAccept)
+
+	all := []string{registry.RoleRegulator, registry.RoleAssociation, registry.RoleVendor}
+	s.console(pages, http.MethodPost, "/console/logout", s.handleLogout, all...)
+	s.console(pages, http.MethodGet, "/console", s.handleConsoleHome, all...)
+
+	reg := registry.RoleRegulator
+	s.console(pages, http.MethodGet, "/console/vendors", s.handleVendorList, reg)
+	s.console(pages, http.MethodGet, "/console/vendors/new", s.handleVendorNewForm, reg)
+	s.console(pages, http.MethodPost, "/console/vendors/new", s.handleVendorCreate, reg)
+	s.console(pages, http.MethodGet, "/console/vendors/:uscc", s.handleVendorShow, reg)
+	s.console(pages, http.MethodGet, "/console/vendors/:uscc/edit", s.handleVendorEditForm, reg)
+	s.console(pages, http.MethodPost, "/console/vendors/:uscc/edit", s.handleVendorUpdate, reg)
+	s.console(pages, http.MethodPost, "/console/vendors/:uscc/status", s.handleVendorStatus, reg)
+	s.console(pages, http.MethodPost, "/console/vendors/:uscc/invite", s.handleVendorInvite, reg)
+	s.console(pages, http.MethodGet, "/console/orgs", s.handleOrgList, reg)
+	s.console(pages, http.MethodPost, "/console/orgs", s.handleOrgCreate, reg)
+	s.console(pages, http.MethodGet, "/console/users", s.handleUserList, reg)
+	s.console(pages, http.MethodPost, "/console/users", s.handleUserCreate, reg)
+	s.console(pages, http.MethodGet, "/console/audit", s.handleAuditList, reg)
+
+	assoc := registry.RoleAssociation
+	s.console(pages, http.MethodGet, "/console/members", s.handleMemberList, assoc)
+	s.console(pages, http.MethodGet, "/console/members/new", s.handleMemberNewForm, assoc)
+	s.console(pages, http.MethodPost, "/console/members/new", s.handleMemberCreate, assoc)
+	s.console(pages, http.MethodPost, "/console/members/:uscc/status", s.handleMemberStatus, assoc)
+	s.console(pages, http.MethodGet, "/console/members/import", s.handleMemberImportForm, assoc)
+	s.console(pages, http.MethodGet, "/console/members/import/template.csv", s.handleMemberImportTemplate, assoc)
+	uploads := e.Group("", s.language, middleware.BodyLimit(uploadBodyLimit), s.loadSession, s.checkCSRF)
+	s.console(uploads, http.MethodPost, "/console/members/import", s.handleMemberImportPreview, assoc)
+	s.console(pages, http.MethodPost, "/console/members/import/confirm", s.handleMemberImportConfirm, assoc)
+
+	s.console(pages, http.MethodGet, "/console/me", s.handleVendorHome, registry.RoleVendor)
+}
+
+// console registers a console route behind the role check and records its
+// roles so tests can walk the route table.
+func (s *Server) console(g *echo.Group, method, path string, h echo.HandlerFunc, roles ...string) {
+	g.Add(method, path, h, requireRole(roles...))
+	s.routeRoles[method+" "+path] = roles
+}

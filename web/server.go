@@ -1,0 +1,95 @@
+// Package web is Chengxin's HTTP edge: the echo server, every route (in
+// routes.go), middleware for sessions, CSRF, roles and security headers, the
+// handlers and the mapping of errors to pages and JSON.
+package web
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"chengxin/registry"
+)
+
+// Config configures the server.
+type Config struct {
+	DB     *registry.DB
+	Logger *slog.Logger
+	// Now is the clock (defaults to time.Now).
+	Now func() time.Time
+	// SecureCookies marks cookies Secure (set when served behind TLS).
+	SecureCookies bool
+	// TrustedProxies are CIDR ranges whose X-Forwarded-For is believed; empty
+	// means the client address is the TCP peer (per-IP throttling cannot be
+	// bypassed by a forged header).
+	TrustedProxies []*net.IPNet
+	// BaseURL is the public origin used in links shown to users (invitations);
+	// empty means derive it from the request's Host.
+	BaseURL string
+}
+
+// Server is the HTTP application.
+type Server struct {
+	e        *echo.Echo
+	db       *registry.DB
+	log      *slog.Logger
+	now      func() time.Time
+	cfg      Config
+	throttle *loginThrottle
+	// routeRoles records the roles allowed on each console route, by "METHOD path".
+	routeRoles map[string][]string
+}
+
+// New builds the server and its routes.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	if len(cfg.TrustedProxies) > 0 {
+		var opts []echo.TrustOption
+		for _, n := range cfg.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	s := &Server{e: e, db: cfg.DB, log: cfg.Logger, now: cfg.Now, cfg: cfg,
+		throttle: newLoginThrottle(cfg.Now), routeRoles: map[string][]string{}}
+	e.HTTPErrorHandler = s.handleError
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+
+// Echo exposes the router (tests walk its route table).
+func (s *Server) Echo() *echo.Echo { return s.e }
+
+// RouteRoles returns the roles allowed on a console route ("GET /console/vendors").
+func (s *Server) RouteRoles(method, path string) ([]string, bool) {
+	r, ok := s.routeRoles[method+" "+path]
+	return r, ok
+}
+
+// HTTPServer wraps the handler with timeouts that cut off slow clients.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
