@@ -24,20 +24,39 @@ func describedBy(name, hint string, errs FieldErrors) string {
 	return strings.Join(ids, " ")
 }
 
-func sortedKeys(m FieldErrors) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// Labels names a form's fields, in the form's order.
+type Labels []Label
+
+// Label is one field's name and its label text.
+type Label struct{ Field, Text string }
+
+// ordered lists the fields with errors: the form's order first, then the rest sorted.
+func (l Labels) ordered(errs FieldErrors) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range l {
+		if _, ok := errs[f.Field]; ok {
+			out = append(out, f.Field)
+			seen[f.Field] = true
+		}
 	}
-	sort.Strings(keys)
-	return keys
+	var rest []string
+	for k := range errs {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
 }
 
-func labelOr(labels map[string]string, k string) string {
-	if l, ok := labels[k]; ok {
-		return l
+func (l Labels) of(field string) string {
+	for _, f := range l {
+		if f.Field == field {
+			return f.Text
+		}
 	}
-	return k
+	return field
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }

@@ -50,7 +50,7 @@ type VendorFormView struct {
 	DistrictOpts []Option
 	CategoryOpts []Option
 	Errs         FieldErrors
-	Labels       map[string]string
+	Labels       Labels
 	// ShowConfirm offers the regulator's check-character confirmation.
 	ShowConfirm bool
 	Submit      string
@@ -93,7 +93,7 @@ type OrgListView struct {
 	KindOpts []Option
 	DistOpts []Option
 	Errs     FieldErrors
-	Labels   map[string]string
+	Labels   Labels
 }
 
 // OrgValues are the organisation form's values.
@@ -112,7 +112,7 @@ type UserListView struct {
 	OrgUSCC  string
 	RoleOpts []Option
 	Errs     FieldErrors
-	Labels   map[string]string
+	Labels   Labels
 }
 
 // AuditRow is one audit log entry.
@@ -179,7 +179,7 @@ type InviteView struct {
 	VendorName string
 	Username   string
 	Errs       FieldErrors
-	Labels     map[string]string
+	Labels     Labels
 	Invalid    bool
 }
 

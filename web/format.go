@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/labstack/echo/v4"
 	"strconv"
 	"strings"
 	"time"
@@ -74,4 +75,18 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// labels builds a form's field labels, in form order, from "field.NAME" keys
+// (or an explicit key after a colon: "username:login.username").
+func labels(c echo.Context, fields ...string) views.Labels {
+	out := make(views.Labels, 0, len(fields))
+	for _, f := range fields {
+		name, key, ok := strings.Cut(f, ":")
+		if !ok {
+			key = "field." + name
+		}
+		out = append(out, views.Label{Field: name, Text: tr(c, key)})
+	}
+	return out
 }

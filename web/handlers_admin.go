@@ -17,8 +17,7 @@ func (s *Server) orgListView(c echo.Context, q string) (views.OrgListView, error
 		return views.OrgListView{}, err
 	}
 	v := views.OrgListView{Page: s.page(c, tr(c, "orgs.title")), Q: q, DistOpts: districtOptions(lang(c)),
-		Labels: map[string]string{"uscc": tr(c, "field.uscc"), "name": tr(c, "field.name"), "kind": tr(c, "field.kind"),
-			"district": tr(c, "field.district"), "contact_phone": tr(c, "field.contact_phone")}}
+		Labels: labels(c, "uscc", "name", "kind", "district", "contact_phone")}
 	for _, k := range registry.OrgKinds {
 		v.KindOpts = append(v.KindOpts, views.Option{Value: k, Label: tr(c, "kind."+k)})
 	}
@@ -68,8 +67,7 @@ func (s *Server) userListView(c echo.Context) (views.UserListView, error) {
 		return views.UserListView{}, err
 	}
 	v := views.UserListView{Page: s.page(c, tr(c, "users.title")),
-		Labels: map[string]string{"username": tr(c, "login.username"), "password": tr(c, "login.password"),
-			"role": tr(c, "field.role"), "org": tr(c, "users.org_uscc")}}
+		Labels: labels(c, "username:login.username", "password:login.password", "role", "org:users.org_uscc")}
 	for _, r := range []string{registry.RoleRegulator, registry.RoleAssociation, registry.RoleVendor} {
 		v.RoleOpts = append(v.RoleOpts, views.Option{Value: r, Label: tr(c, "role."+r)})
 	}

@@ -92,7 +92,7 @@ func (s *Server) handleInviteForm(c echo.Context) error {
 func (s *Server) handleInviteAccept(c echo.Context) error {
 	token := c.Param("token")
 	v := views.InviteView{Page: s.page(c, tr(c, "invite.title")), Username: strings.TrimSpace(c.FormValue("username")),
-		Labels: map[string]string{"username": tr(c, "login.username"), "password": tr(c, "login.password")}}
+		Labels: labels(c, "username:login.username", "password:login.password")}
 	vendor, err := s.db.FindInvitation(c.Request().Context(), token)
 	if errors.Is(err, registry.ErrNotFound) {
 		v.Invalid = true

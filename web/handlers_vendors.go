@@ -68,13 +68,9 @@ func pagerFor(c echo.Context, total, page, perPage int) views.Pager {
 	return p
 }
 
-func vendorLabels(c echo.Context) map[string]string {
-	out := map[string]string{}
-	for _, f := range []string{"uscc", "name", "legal_rep", "phone", "address", "districts", "categories", "licence_no",
-		"licence_valid_until", "insurance_valid_until", "registered_at", "status", "reason"} {
-		out[f] = tr(c, "field."+f)
-	}
-	return out
+func vendorLabels(c echo.Context) views.Labels {
+	return labels(c, "uscc", "name", "legal_rep", "phone", "address", "districts", "categories", "licence_no",
+		"licence_valid_until", "insurance_valid_until", "registered_at", "status", "reason")
 }
 
 // vendorInputFromForm binds the vendor form.
