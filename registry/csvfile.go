@@ -130,7 +130,7 @@ func openCSV(r io.Reader, required, optional []string) (*csvFile, error) {
 	}
 	cr := csv.NewReader(text)
 	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
+	cr.LazyQuotes = false // an unclosed quote must be reported, not swallow the rows after it
 	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
@@ -175,11 +175,13 @@ func (f *csvFile) has(col string) bool { _, ok := f.columns[col]; return ok }
 
 // csvRow is one data row: its line number in the file and cells by column name.
 type csvRow struct {
-	Line   int
-	cells  []string
-	file   *csvFile
-	Blank  bool
-	BadLen bool
+	Line  int
+	cells []string
+	file  *csvFile
+	Blank bool
+	// Problem is set when the row could not be read as cells (wrong cell
+	// count, a stray or unclosed quote).
+	Problem i18n.Text
 }
 
 // Get returns the trimmed cell of a column ("" when absent).
@@ -197,7 +199,14 @@ func (f *csvFile) next() (csvRow, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return csvRow{Line: pe.StartLine, file: f, BadLen: true}, nil
+			problem := i18n.T("csv.field_count")
+			switch {
+			case errors.Is(pe.Err, csv.ErrQuote):
+				problem = i18n.T("csv.quote", pe.StartLine)
+			case errors.Is(pe.Err, csv.ErrBareQuote):
+				problem = i18n.T("csv.bare_quote")
+			}
+			return csvRow{Line: pe.StartLine, file: f, Problem: problem}, nil
 		}
 		return csvRow{}, err
 	}
@@ -213,7 +222,7 @@ func (f *csvFile) next() (csvRow, error) {
 	row.Blank = blank
 	trailing := len(f.Header) > 0 && f.Header[len(f.Header)-1] == ""
 	if len(rec) != len(f.Header) && !(trailing && len(rec) == len(f.Header)-1) && !blank {
-		row.BadLen = true
+		row.Problem = i18n.T("csv.field_count")
 	}
 	return row, nil
 }

@@ -182,8 +182,8 @@ func (db *DB) importRow(ctx context.Context, tx *sql.Tx, row csvRow, seen map[st
 		res.Errors = append(res.Errors, RowError{Line: row.Line, Field: field, Text: t})
 		return res
 	}
-	if row.BadLen {
-		return reject("-", i18n.T("csv.field_count"))
+	if row.Problem.Key != "" {
+		return reject("-", row.Problem)
 	}
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
 		res.fatal = err

@@ -64,8 +64,14 @@ func (db *DB) OnboardMember(ctx context.Context, actor Actor, orgID int64, in Ve
 func (db *DB) onboardTx(ctx context.Context, tx *sql.Tx, actor Actor, orgID int64, in VendorInput) (OnboardResult, error) {
 	var res OnboardResult
 	code, err := ParseUSCC(in.USCC)
-	if err == nil || (errors.Is(err, ErrUSCCCheck) && in.ConfirmUSCC) {
-		if v, ferr := findVendor(ctx, tx, code); ferr == nil {
+	if err == nil || errors.Is(err, ErrUSCCCheck) {
+		// A registered vendor is linked even when its code fails the check:
+		// a regulator confirmed it when registering it.
+		v, ferr := findVendor(ctx, tx, code)
+		if ferr != nil && !errors.Is(ferr, ErrNotFound) {
+			return res, ferr
+		}
+		if ferr == nil && (err == nil || v.USCCConfirmed) {
 			res.Vendor = v
 			changed, err := db.ensureMembership(ctx, tx, actor, orgID, v)
 			res.Result = ResultLinked
@@ -73,8 +79,6 @@ func (db *DB) onboardTx(ctx context.Context, tx *sql.Tx, actor Actor, orgID int6
 				res.Result = ResultUnchanged
 			}
 			return res, err
-		} else if !errors.Is(ferr, ErrNotFound) {
-			return res, ferr
 		}
 	}
 	_, v, err := db.saveVendor(ctx, tx, actor, in, createOnly)
@@ -141,7 +145,9 @@ func (db *DB) SetMembershipStatus(ctx context.Context, actor Actor, orgID int64,
 		if status == MemberLeft {
 			until = now
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE memberships SET status = ?, until = ?, updated_at = ? WHERE id = ?`, status, until, now, id); err != nil {
+		// Rejoining after leaving starts a new membership period.
+		if _, err := tx.ExecContext(ctx, `UPDATE memberships SET status = ?, until = ?, updated_at = ?,
+			since = CASE WHEN status = 'left' THEN ? ELSE since END WHERE id = ?`, status, until, now, now, id); err != nil {
 			return err
 		}
 		return db.audit(ctx, tx, actor.String(), "membership.status", NormalizeUSCC(vendorUSCC), map[string]any{"org": orgUSCC, "from": old, "to": status})

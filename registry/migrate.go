@@ -72,7 +72,7 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 			return applied, err
 		}
 		if !done {
-			applied = append(applied, name)
+			applied = append(applied, strings.TrimSuffix(name, ".sql"))
 		}
 	}
 	return applied, nil

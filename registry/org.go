@@ -38,9 +38,9 @@ type OrgInput struct {
 	ConfirmUSCC  bool   `json:"-"`
 }
 
-func (db *DB) validateOrg(in OrgInput, actor Actor) (OrgInput, bool, error) {
+func (db *DB) validateOrg(in OrgInput, actor Actor, knownConfirmed bool) (OrgInput, bool, error) {
 	var verr ValidationError
-	code, confirmed := checkVendorUSCC(in.USCC, in.ConfirmUSCC, actor, &verr)
+	code, confirmed := checkVendorUSCC(in.USCC, in.ConfirmUSCC, knownConfirmed, actor, &verr)
 	in.USCC, in.Name, in.Kind = code, cleanText(in.Name), strings.TrimSpace(in.Kind)
 	in.District, in.ContactPhone = strings.TrimSpace(in.District), strings.TrimSpace(in.ContactPhone)
 	checkStruct(in, &verr)
@@ -69,14 +69,14 @@ func (db *DB) CreateOrg(ctx context.Context, actor Actor, in OrgInput) (Org, err
 }
 
 func (db *DB) saveOrg(ctx context.Context, tx *sql.Tx, actor Actor, in OrgInput, mode saveMode) (string, Org, error) {
-	in, confirmed, err := db.validateOrg(in, actor)
-	if err != nil {
-		return ResultRejected, Org{}, err
-	}
-	old, err := scanOrg(tx.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE uscc = ?`, in.USCC))
+	old, err := scanOrg(tx.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM orgs WHERE uscc = ?`, NormalizeUSCC(in.USCC)))
 	exists := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", old, fmt.Errorf("registry: org %s: %w", in.USCC, err)
+	}
+	in, confirmed, err := db.validateOrg(in, actor, exists && old.USCCConfirmed)
+	if err != nil {
+		return ResultRejected, Org{}, err
 	}
 	now := db.now()
 	if !exists {

@@ -71,8 +71,10 @@ type vendorFields struct {
 	registeredAt        *time.Time // nil: now (on create) or unchanged (on update)
 }
 
-// checkVendorUSCC normalises and checks a code, applying a regulator's confirmation.
-func checkVendorUSCC(raw string, confirm bool, actor Actor, verr *ValidationError) (code string, confirmed bool) {
+// checkVendorUSCC normalises and checks a code, applying a regulator's
+// confirmation. knownConfirmed says a record with this code was already
+// confirmed, so its check-character failure is no longer an error.
+func checkVendorUSCC(raw string, confirm, knownConfirmed bool, actor Actor, verr *ValidationError) (code string, confirmed bool) {
 	code, err := ParseUSCC(raw)
 	if raw == "" {
 		verr.Add("uscc", i18n.T("field.required"))
@@ -80,6 +82,9 @@ func checkVendorUSCC(raw string, confirm bool, actor Actor, verr *ValidationErro
 	}
 	var ue *USCCError
 	if errors.As(err, &ue) {
+		if ue.Code == "check" && knownConfirmed {
+			return code, true
+		}
 		if ue.Code == "check" && confirm {
 			if actor.IsRegulator() {
 				return code, true
@@ -98,13 +103,13 @@ func checkVendorUSCC(raw string, confirm bool, actor Actor, verr *ValidationErro
 
 // validateVendor checks in; creating applies the creation-only rules (no past
 // licence validity unless registered_at migrates an older record).
-func (db *DB) validateVendor(in VendorInput, actor Actor, creating bool) (vendorFields, error) {
+func (db *DB) validateVendor(in VendorInput, actor Actor, creating, knownConfirmed bool) (vendorFields, error) {
 	var verr ValidationError
 	f := vendorFields{
 		name: cleanText(in.Name), legalRep: cleanText(in.LegalRep), phone: strings.TrimSpace(in.Phone),
 		address: cleanText(in.Address), licenceNo: cleanText(in.LicenceNo),
 	}
-	f.uscc, f.usccConfirmed = checkVendorUSCC(in.USCC, in.ConfirmUSCC, actor, &verr)
+	f.uscc, f.usccConfirmed = checkVendorUSCC(in.USCC, in.ConfirmUSCC, knownConfirmed, actor, &verr)
 	clean := in
 	clean.Name, clean.LegalRep, clean.Phone, clean.Address, clean.LicenceNo = f.name, f.legalRep, f.phone, f.address, f.licenceNo
 	clean.Districts, clean.Categories = normCodes(in.Districts), normCodes(in.Categories)

@@ -54,8 +54,8 @@ func (db *DB) UpdateVendor(ctx context.Context, actor Actor, in VendorInput) (Ve
 }
 
 func (db *DB) saveVendor(ctx context.Context, tx *sql.Tx, actor Actor, in VendorInput, mode saveMode) (string, Vendor, error) {
-	f, err := db.validateVendor(in, actor, mode == createOnly)
-	old, findErr := findVendor(ctx, tx, f.uscc)
+	old, findErr := findVendor(ctx, tx, NormalizeUSCC(in.USCC))
+	f, err := db.validateVendor(in, actor, mode == createOnly, findErr == nil && old.USCCConfirmed)
 	exists := findErr == nil
 	if findErr != nil && !errors.Is(findErr, ErrNotFound) {
 		return "", old, findErr
@@ -100,7 +100,7 @@ func (db *DB) saveVendor(ctx context.Context, tx *sql.Tx, actor Actor, in Vendor
 	if err := writeVendorCodes(ctx, tx, next); err != nil {
 		return "", old, err
 	}
-	if f.usccConfirmed && !old.USCCConfirmed {
+	if f.usccConfirmed && !old.USCCConfirmed && actor.IsRegulator() {
 		if err := db.audit(ctx, tx, actor.String(), "uscc.confirm", next.USCC, map[string]any{"expected_check": string(USCCCheckChar(next.USCC[:17]))}); err != nil {
 			return "", old, err
 		}
