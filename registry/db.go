@@ -21,6 +21,9 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	path  string
+	marks chan struct{} // signalled after commits that mark vendors for re-evaluation
+	// tokenUse limits last_used_at writes of API tokens.
+	tokenUse *tokenUseCache
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -50,7 +53,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	n := max(4, runtime.NumCPU()*2)
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	db := &DB{write: write, read: read, path: path, Now: time.Now}
+	db := &DB{write: write, read: read, path: path, marks: make(chan struct{}, 1),
+		tokenUse: &tokenUseCache{last: map[int64]time.Time{}}, Now: time.Now}
 	if err := write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("registry: open %s: %w", path, err)

@@ -20,12 +20,13 @@ type RowError struct {
 
 // RowOutcome is what happened (or, in a preview, would happen) to one row.
 type RowOutcome struct {
-	Line   int
-	Key    string // the natural key (USCC)
-	Name   string
-	Result string // created, updated, unchanged, linked, rejected
-	Errors []RowError
-	invite string // a login invitation token issued for a new vendor
+	Line    int
+	Key     string // the natural key (USCC)
+	Name    string
+	Result  string // created, updated, unchanged, linked, rejected
+	Errors  []RowError
+	invite  string  // a login invitation token issued for a new vendor
+	touched []int64 // vendors whose evidence the row changed
 }
 
 // Invitation is a vendor login invitation created during an import.
@@ -64,8 +65,14 @@ type ImportOptions struct {
 	DryRun bool
 	// KeepRows fills ImportReport.Rows (previews); large files leave it off.
 	KeepRows bool
-	// Progress, when set, is called with the bytes read so far.
+	// Progress, when set, is called every 1,000 rows with the rows read so far.
 	Progress func(rows int)
+	// OnError, when set, receives each rejected row's problems as they are
+	// found instead of collecting them in the report (large files).
+	OnError func(RowError)
+	// RepeatsUpdate lets a later row with the same key update an earlier one
+	// (hotline records: the last one wins) instead of rejecting it.
+	RepeatsUpdate bool
 }
 
 // importBatch is how many rows share one transaction, so the writer is never
@@ -83,18 +90,31 @@ func (db *DB) runImport(ctx context.Context, r io.Reader, required, optional []s
 	if err != nil {
 		return rep, err
 	}
-	seen := map[string]int{}
+	var seen map[string]int // keys seen, unless a later row may update an earlier one
+	if !opt.RepeatsUpdate {
+		seen = map[string]int{}
+	}
 	var tx *sql.Tx
+	var touched []int64
 	inBatch, rows := 0, 0
 	finish := func() error {
 		if tx == nil {
 			return nil
 		}
-		defer func() { tx = nil }()
+		defer func() { tx, touched = nil, touched[:0] }()
 		if opt.DryRun {
 			return tx.Rollback()
 		}
-		return tx.Commit()
+		if err := db.markForEvaluation(ctx, tx, touched); err != nil {
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		if len(touched) > 0 {
+			db.signalMarks()
+		}
+		return nil
 	}
 	defer func() {
 		if tx != nil {
@@ -130,8 +150,15 @@ func (db *DB) runImport(ctx context.Context, r io.Reader, required, optional []s
 			rep.Linked++
 		case ResultRejected:
 			rep.Rejected++
-			rep.Errors = append(rep.Errors, out.Errors...)
+			if opt.OnError != nil {
+				for _, e := range out.Errors {
+					opt.OnError(e)
+				}
+			} else {
+				rep.Errors = append(rep.Errors, out.Errors...)
+			}
 		}
+		touched = append(touched, out.touched...)
 		if out.inviteToken != "" {
 			inv := Invitation{USCC: out.Key, Name: out.Name, Token: out.inviteToken}
 			if opt.DryRun {
@@ -191,7 +218,7 @@ func (db *DB) importRow(ctx context.Context, tx *sql.Tx, row csvRow, seen map[st
 	}
 	out, err := apply(ctx, tx, row)
 	res.RowOutcome, res.Line = out, row.Line
-	if err == nil && out.Key != "" {
+	if err == nil && out.Key != "" && seen != nil {
 		if first, dup := seen[out.Key]; dup {
 			err = &ValidationError{Fields: map[string]i18n.Text{"uscc": i18n.T("csv.duplicate_row", first)}}
 		} else {
@@ -203,7 +230,7 @@ func (db *DB) importRow(ctx context.Context, tx *sql.Tx, row csvRow, seen map[st
 			res.fatal = rbErr
 			return res
 		}
-		res.Result, res.Errors, res.invite = ResultRejected, nil, ""
+		res.Result, res.Errors, res.invite, res.touched = ResultRejected, nil, "", nil
 		if v, ok := AsValidation(err); ok {
 			for _, field := range v.SortedFields() {
 				res.Errors = append(res.Errors, RowError{Line: row.Line, Field: field, Text: v.Fields[field]})

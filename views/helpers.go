@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 )
@@ -57,6 +58,14 @@ func (l Labels) of(field string) string {
 		}
 	}
 	return field
+}
+
+// loginAction keeps the page to return to in the sign-in form's URL.
+func loginAction(next string) string {
+	if next == "" {
+		return "/console/login"
+	}
+	return "/console/login?next=" + url.QueryEscape(next)
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }

@@ -5,6 +5,7 @@ type LoginView struct {
 	Page
 	Username string
 	Error    string
+	Next     string // a local console path to return to after signing in
 }
 
 // VendorRow is one vendor in a console list.
@@ -155,10 +156,20 @@ type ImportRow struct {
 // ImportView is the upload form, the preview and the result of an import.
 type ImportView struct {
 	Page
-	Heading     string
-	Action      string // upload URL
-	ConfirmURL  string
-	TemplateURL string
+	Heading    string
+	Explain    string // what the upload does
+	Action     string // upload URL
+	ConfirmURL string
+	// Templates are downloadable CSV templates (Value: URL, Label: text).
+	Templates []Option
+	// KindOpts, when set, offer a choice of record type in the upload form.
+	KindOpts  []Option
+	Kind      string
+	BackURL   string
+	BackLabel string
+	// Hidden is how many checked rows the preview does not list (only the
+	// first rows and every rejected row are listed).
+	Hidden      int
 	StageID     string
 	Filename    string
 	FileError   string
@@ -189,4 +200,23 @@ type VendorHomeView struct {
 	USCC, Name, Status string
 	Fields             [][2]string
 	Memberships        []MembershipRow
+}
+
+// TokenRow is one API token (never its secret).
+type TokenRow struct {
+	ID                              int64
+	Name, Scope, Created, CreatedBy string
+	LastUsed, Revoked               string
+	Active                          bool
+}
+
+// TokensView lists API tokens and creates new ones.
+type TokensView struct {
+	Page
+	Rows      []TokenRow
+	Name      string
+	Errs      FieldErrors
+	Labels    Labels
+	NewSecret string // shown once, right after creation
+	NewName   string
 }

@@ -16,7 +16,9 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 	if session(c) != nil {
 		return c.Redirect(http.StatusSeeOther, "/console")
 	}
-	return s.render(c, http.StatusOK, views.LoginPage(views.LoginView{Page: s.page(c, tr(c, "login.title"))}))
+	v := views.LoginView{Page: s.page(c, tr(c, "login.title")), Next: safeNext(c.QueryParam("next"))}
+	flashFromQuery(c, &v.Page)
+	return s.render(c, http.StatusOK, views.LoginPage(v))
 }
 
 // handleLogin checks the throttle, then the password, then starts a session.
@@ -24,7 +26,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	username := strings.TrimSpace(c.FormValue("username"))
 	password := c.FormValue("password")
 	ip := c.RealIP()
-	v := views.LoginView{Page: s.page(c, tr(c, "login.title")), Username: username}
+	v := views.LoginView{Page: s.page(c, tr(c, "login.title")), Username: username, Next: safeNext(c.QueryParam("next"))}
 	if blocked, until := s.throttle.Blocked(ip, strings.ToLower(username)); blocked {
 		minutes := int(math.Ceil(until.Sub(s.now()).Minutes()))
 		v.Error = tr(c, "login.throttled", max(1, minutes))

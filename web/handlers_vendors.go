@@ -156,6 +156,9 @@ func (s *Server) handleVendorUpdate(c echo.Context) error {
 		return err
 	}
 	in.USCC, in.ConfirmUSCC = ven.USCC, false
+	if in.RegisteredAt == dateText(ven.RegisteredAt) {
+		in.RegisteredAt = "" // the form shows the date only: an untouched field keeps the stored instant
+	}
 	_, result, err := s.db.UpdateVendor(c.Request().Context(), actor(c), in)
 	if _, ok := registry.AsValidation(err); ok {
 		action := "/console/vendors/" + ven.USCC + "/edit"

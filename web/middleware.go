@@ -127,6 +127,9 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		want, _ := c.Get(ctxCSRF).(string)
 		got := c.Request().Header.Get("X-CSRF-Token")
 		if got == "" {
+			if err := parseForm(c); err != nil {
+				return err
+			}
 			got = c.FormValue("csrf")
 		}
 		if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
@@ -134,6 +137,23 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// parseForm parses a urlencoded or multipart body, turning a body over the
+// route's limit into 413 rather than a missing field.
+func parseForm(c echo.Context) error {
+	r := c.Request()
+	var err error
+	if strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+		_, err = c.MultipartForm()
+	} else {
+		_, err = c.FormParams()
+	}
+	var mbe *http.MaxBytesError
+	if errors.Is(err, echo.ErrStatusRequestEntityTooLarge) || errors.As(err, &mbe) {
+		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "error.too_large")
+	}
+	return nil // other parse errors: the token is missing and the check refuses
 }
 
 // session returns the logged-in session or nil.

@@ -21,16 +21,23 @@ func (s *Server) routes() {
 	e := s.e
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.Recover())
+	e.Use(s.metrics.middleware)
 	e.Use(s.securityHeaders)
 
 	// Operations.
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/static/*", s.handleStatic)
+	e.GET("/metrics", s.metrics.handler())
 
 	// Public JSON.
 	api := e.Group("/api/v1")
 	api.GET("/vendors/:uscc", s.handleAPIVendorShow)
+	api.GET("/openapi.json", s.handleOpenAPI)
+	ingest := s.requireToken(registry.ScopeIngest)
+	api.POST("/complaints", ingestHandler(s, workOrderKey, s.db.IngestComplaints), ingest)
+	api.POST("/callbacks", ingestHandler(s, workOrderKey, s.db.IngestCallbacks), ingest)
+	api.POST("/volumes", ingestHandler(s, volumeKey, s.db.IngestVolumes), ingest)
 
 	// Pages.
 	pages := e.Group("", s.language, middleware.BodyLimit(formBodyLimit), s.loadSession, s.checkCSRF)
@@ -58,19 +65,30 @@ func (s *Server) routes() {
 	s.console(pages, http.MethodGet, "/console/users", s.handleUserList, reg)
 	s.console(pages, http.MethodPost, "/console/users", s.handleUserCreate, reg)
 	s.console(pages, http.MethodGet, "/console/audit", s.handleAuditList, reg)
+	s.console(pages, http.MethodGet, "/console/tokens", s.handleTokenList, reg)
+	s.console(pages, http.MethodPost, "/console/tokens", s.handleTokenCreate, reg)
+	s.console(pages, http.MethodPost, "/console/tokens/:id/revoke", s.handleTokenRevoke, reg)
 
 	assoc := registry.RoleAssociation
 	s.console(pages, http.MethodGet, "/console/members", s.handleMemberList, assoc)
 	s.console(pages, http.MethodGet, "/console/members/new", s.handleMemberNewForm, assoc)
 	s.console(pages, http.MethodPost, "/console/members/new", s.handleMemberCreate, assoc)
 	s.console(pages, http.MethodPost, "/console/members/:uscc/status", s.handleMemberStatus, assoc)
-	s.console(pages, http.MethodGet, "/console/members/import", s.handleMemberImportForm, assoc)
-	s.console(pages, http.MethodGet, "/console/members/import/template.csv", s.handleMemberImportTemplate, assoc)
 	uploads := e.Group("", s.language, middleware.BodyLimit(uploadBodyLimit), s.loadSession, s.checkCSRF)
-	s.console(uploads, http.MethodPost, "/console/members/import", s.handleMemberImportPreview, assoc)
-	s.console(pages, http.MethodPost, "/console/members/import/confirm", s.handleMemberImportConfirm, assoc)
+	s.importRoutes(pages, uploads, s.memberImportFlow(), assoc)
+
+	s.importRoutes(pages, uploads, s.regulatorImportFlow(), reg)
 
 	s.console(pages, http.MethodGet, "/console/me", s.handleVendorHome, registry.RoleVendor)
+}
+
+// importRoutes registers an upload flow: form, template download, preview
+// (the upload itself, with the larger body limit) and confirmation.
+func (s *Server) importRoutes(pages, uploads *echo.Group, f *importFlow, roles ...string) {
+	s.console(pages, http.MethodGet, f.base, s.handleImportForm(f), roles...)
+	s.console(pages, http.MethodGet, f.base+"/template/:kind", s.handleImportTemplate(f), roles...)
+	s.console(uploads, http.MethodPost, f.base+"/preview", s.handleImportPreview(f), roles...)
+	s.console(pages, http.MethodPost, f.base+"/confirm", s.handleImportConfirm(f), roles...)
 }
 
 // console registers a console route behind the role check and records its

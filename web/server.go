@@ -39,6 +39,8 @@ type Server struct {
 	now      func() time.Time
 	cfg      Config
 	throttle *loginThrottle
+	limiters *tokenLimiters
+	metrics  *metrics
 	// routeRoles records the roles allowed on each console route, by "METHOD path".
 	routeRoles map[string][]string
 }
@@ -63,7 +65,8 @@ func New(cfg Config) *Server {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	s := &Server{e: e, db: cfg.DB, log: cfg.Logger, now: cfg.Now, cfg: cfg,
-		throttle: newLoginThrottle(cfg.Now), routeRoles: map[string][]string{}}
+		throttle: newLoginThrottle(cfg.Now), routeRoles: map[string][]string{},
+		limiters: &tokenLimiters{}, metrics: newMetrics()}
 	e.HTTPErrorHandler = s.handleError
 	s.routes()
 	return s

@@ -29,7 +29,7 @@ func (t *loginThrottle) recent(key string) []time.Time {
 	cutoff := t.now().Add(-throttleWindow)
 	fs := t.failures[key]
 	i := 0
-	for i < len(fs) && fs[i].Before(cutoff) {
+	for i < len(fs) && !fs[i].After(cutoff) {
 		i++
 	}
 	fs = fs[i:]

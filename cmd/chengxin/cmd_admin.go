@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -109,7 +110,7 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
-	fs, dbPath := newFlagSet(e, "import", "orgs|vendors FILE.csv [-org USCC]")
+	fs, dbPath := newFlagSet(e, "import", "orgs|vendors|complaints|callbacks|volumes FILE.csv [-org USCC]")
 	org := fs.String("org", "", "make every imported vendor a member of this organisation (USCC)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -120,8 +121,26 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		return usageError("import: KIND and FILE are required")
 	}
 	kind, path := pos[0], pos[1]
-	if kind != "orgs" && kind != "vendors" {
-		return usageError("import: unknown kind %q (orgs, vendors)", kind)
+	importers := map[string]func(*registry.DB) func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error){
+		"orgs": func(db *registry.DB) func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error) {
+			return db.ImportOrgs
+		},
+		"vendors": func(db *registry.DB) func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error) {
+			return db.ImportVendors
+		},
+		"complaints": func(db *registry.DB) func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error) {
+			return db.ImportComplaints
+		},
+		"callbacks": func(db *registry.DB) func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error) {
+			return db.ImportCallbacks
+		},
+		"volumes": func(db *registry.DB) func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error) {
+			return db.ImportVolumes
+		},
+	}
+	importer, ok := importers[kind]
+	if !ok {
+		return usageError("import: unknown kind %q (orgs, vendors, complaints, callbacks, volumes)", kind)
 	}
 	if *org != "" && kind != "vendors" {
 		return usageError("import: -org applies to vendors only")
@@ -146,12 +165,13 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	}
 	progress := newProgress(e, f)
 	opt.Progress = progress.rows
-	var rep registry.ImportReport
-	if kind == "orgs" {
-		rep, err = db.ImportOrgs(ctx, progress.reader(), opt)
-	} else {
-		rep, err = db.ImportVendors(ctx, progress.reader(), opt)
+	// Rejected rows are reported as they are found, so a huge file never
+	// collects its errors in memory.
+	opt.OnError = func(re registry.RowError) {
+		progress.clear()
+		fmt.Fprintf(e.stdout, "row %d: %s: %s\n", re.Line, re.Field, re.Text.In("en"))
 	}
+	rep, err := importer(db)(ctx, progress.reader(), opt)
 	progress.done()
 	if fe, ok := registry.AsFileError(err); ok {
 		fmt.Fprintf(e.stdout, "file rejected: %s\n", fe.Text.In("en"))
@@ -160,12 +180,45 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	for _, re := range rep.Errors {
-		fmt.Fprintf(e.stdout, "row %d: %s: %s\n", re.Line, re.Field, re.Text.In("en"))
-	}
 	fmt.Fprintln(e.stdout, rep.Summary())
 	if rep.Rejected > 0 {
 		return errRejected
 	}
+	return nil
+}
+
+func cmdToken(ctx context.Context, e *env, args []string) error {
+	fs, dbPath := newFlagSet(e, "token", "add -name N -scope ingest")
+	name := fs.String("name", "", "a name for the token, e.g. the sending system (letters, digits, . _ -)")
+	scope := fs.String("scope", "", "what the token may do: ingest")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "add" {
+		fs.Usage()
+		return usageError("token: the only subcommand is add")
+	}
+	if *name == "" || *scope == "" {
+		fs.Usage()
+		return usageError("token add: -name and -scope are required")
+	}
+	db, err := openDB(ctx, e, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	secret, _, err := db.CreateToken(ctx, registry.CLIActor, *name, *scope)
+	if v, ok := registry.AsValidation(err); ok {
+		for _, f := range v.SortedFields() {
+			fmt.Fprintf(e.stderr, "%s: %s\n", f, v.Fields[f].In("en"))
+		}
+		return errRejected
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "token %q created with scope %s; it is shown only now, store it safely\n", *name, *scope)
+	fmt.Fprintln(e.stdout, secret)
 	return nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"flag"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"chengxin/registry"
+	"chengxin/registry/synth"
 	"chengxin/web"
 )
 
@@ -70,37 +70,21 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 
 type demoAccount struct{ role, username, password string }
 
+// demoEventsPerVendor is the size of a demo vendor's three-year history.
+const demoEventsPerVendor = 150
+
 // seedDemo fills an empty database with a synthetic city and demo logins.
 func seedDemo(ctx context.Context, db *registry.DB, vendors int, seed uint64) ([]demoAccount, error) {
-	city := newDemoCity(vendors, seed, db.Now())
-	opt := registry.ImportOptions{Actor: demoActor}
-	if rep, err := db.ImportOrgs(ctx, bytes.NewReader(city.orgsCSV()), opt); err != nil || rep.Rejected > 0 {
-		return nil, fmt.Errorf("demo: organisations: %v %v", err, rep.Errors)
+	st, err := synth.Generate(ctx, db, demoActor, synth.Options{Vendors: vendors, Events: vendors * demoEventsPerVendor, Seed: seed})
+	if err != nil {
+		return nil, err
 	}
-	for org := -1; org < len(city.Orgs); org++ {
-		o := opt
-		if org >= 0 {
-			found, err := db.FindOrgByUSCC(ctx, city.Orgs[org].USCC)
-			if err != nil {
-				return nil, err
-			}
-			o.OrgID = found.ID
-		}
-		rep, err := db.ImportVendors(ctx, bytes.NewReader(city.vendorsCSV(org)), o)
-		if _, isFile := registry.AsFileError(err); isFile {
-			continue // no vendors for this organisation
-		}
-		if err != nil || rep.Rejected > 0 {
-			return nil, fmt.Errorf("demo: vendors: %v %v", err, rep.Errors)
-		}
-	}
-	firstVendor := city.Vendors[0][0]
 	specs := []demoAccount{
 		{role: registry.RoleRegulator, username: "regulator"},
 		{role: registry.RoleAssociation, username: "association"},
 		{role: registry.RoleVendor, username: "vendor"},
 	}
-	orgOf := map[string]string{registry.RoleAssociation: city.Orgs[0].USCC, registry.RoleVendor: firstVendor}
+	orgOf := map[string]string{registry.RoleAssociation: st.FirstAssociation, registry.RoleVendor: st.FirstVendor}
 	for i := range specs {
 		specs[i].password = randomPassword()
 		_, err := db.CreateUser(ctx, demoActor, registry.UserInput{Username: specs[i].username, Password: specs[i].password,

@@ -46,6 +46,13 @@ func (p *progress) reader() io.Reader {
 // rows is the importer's callback; the byte count already moves the bar.
 func (p *progress) rows(int) {}
 
+// clear removes the bar before other output is printed.
+func (p *progress) clear() {
+	if p.bar != nil {
+		p.bar.Clear()
+	}
+}
+
 func (p *progress) done() {
 	if p.bar != nil {
 		p.bar.Finish()

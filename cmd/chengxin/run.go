@@ -47,7 +47,9 @@ func commands() []command {
 		{"demo", "[-addr …] [-vendors 600] [-seed 1]", "a fresh demo database with synthetic data, then serve", cmdDemo},
 		{"migrate", "[-status]", "apply or list database migrations", cmdMigrate},
 		{"user", "add -username U -role regulator|association|vendor [-org USCC]", "add a console user (password on stdin)", cmdUser},
-		{"import", "orgs|vendors FILE.csv [-org USCC]", "import a CSV file; one line per rejected row, then a summary", cmdImport},
+		{"token", "add -name N -scope ingest", "create an API token (printed once, alone on the last line)", cmdToken},
+		{"import", "orgs|vendors|complaints|callbacks|volumes FILE.csv [-org USCC]", "import a CSV file; one line per rejected row, then a summary", cmdImport},
+		{"gen", "-vendors N -events M [-seed S]", "write a synthetic city into an empty database (benchmarks)", cmdGen},
 		{"audit", "verify", "check the audit log's hash chain", cmdAudit},
 	}
 }

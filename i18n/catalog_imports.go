@@ -1,0 +1,36 @@
+package i18n
+
+func init() {
+	add(map[string][2]string{
+		"import.kind":         {"数据类型", "Record type"},
+		"import.no_kind":      {"请选择数据类型。", "Choose a record type."},
+		"import.template_of":  {"下载 CSV 模板：%s", "Download the CSV template: %s"},
+		"import.hidden":       {"另有 %d 行已检查通过，未在此列出。", "%d more rows passed the checks and are not listed here."},
+		"imports.title":       {"导入数据（CSV）", "Import data (CSV)"},
+		"imports.explain":     {"上传 8890 热线导出的投诉、回访、服务量记录，或商户、组织登记信息（UTF-8 或 GB18030 编码的 CSV，最大 %d MB）。系统先逐行检查并预览，确认后才保存；与接口相同，同一工单号重复导入会更新原记录。", "Upload complaints, callbacks or service volumes exported from the 8890 hotline, or vendor and organisation registrations (CSV in UTF-8 or GB18030, up to %d MB). Every row is checked and previewed first; nothing is stored until you confirm. As with the API, a work order number imported again updates its record."},
+		"imports.again":       {"继续导入", "Import another file"},
+		"kindname.members":    {"会员商户", "member vendors"},
+		"kindname.vendors":    {"商户登记", "vendor registrations"},
+		"kindname.orgs":       {"组织登记", "organisations"},
+		"kindname.complaints": {"投诉工单", "complaints"},
+		"kindname.callbacks":  {"回访记录", "callbacks"},
+		"kindname.volumes":    {"月度服务量", "monthly volumes"},
+		"tokens.title":        {"接口令牌", "API tokens"},
+		"tokens.lead":         {"8890 热线系统凭令牌向本系统推送投诉、回访和服务量数据。令牌只在创建时显示一次，系统只保存其哈希值。", "The 8890 hotline's systems send complaints, callbacks and volumes with a token. A token is shown once, when it is created; only its hash is stored."},
+		"tokens.created":      {"令牌“%s”已创建", "Token %s created"},
+		"tokens.once":         {"请立即复制并妥善保管，此后无法再次查看。", "Copy it now and keep it safe: it cannot be shown again."},
+		"tokens.none":         {"还没有令牌。", "No tokens yet."},
+		"tokens.name":         {"名称", "Name"},
+		"tokens.name_hint":    {"用于识别发送方，如 hotline-8890；字母、数字、点、下划线或连字符", "Names the sending system, e.g. hotline-8890; letters, digits, dots, underscores or hyphens"},
+		"tokens.scope":        {"权限", "Scope"},
+		"tokens.created_at":   {"创建", "Created"},
+		"tokens.last_used":    {"最近使用", "Last used"},
+		"tokens.never":        {"从未使用", "never"},
+		"tokens.active":       {"有效", "active"},
+		"tokens.revoked":      {"已于 %s 吊销", "revoked on %s"},
+		"tokens.revoke":       {"吊销", "Revoke"},
+		"tokens.revoke_named": {"吊销令牌 %s", "Revoke token %s"},
+		"tokens.new":          {"新建令牌", "New token"},
+		"tokens.create":       {"创建令牌", "Create token"},
+	})
+}

@@ -1,0 +1,198 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// bulkCommitEvery is how many rows a bulk load writes per transaction.
+const bulkCommitEvery = 50_000
+
+// BulkLoader writes large amounts of generated or migrated data through
+// prepared statements in big transactions. It skips per-record validation
+// and per-record audit entries: the caller guarantees valid, new records, and
+// the load as a whole is audited once (action "bulk.load") when it closes.
+// Use it for synthetic cities (demo, gen) and benchmarks, never for input
+// from outside.
+type BulkLoader struct {
+	db     *DB
+	ctx    context.Context
+	actor  Actor
+	tx     *sql.Tx
+	stmts  map[string]*sql.Stmt
+	rows   int
+	counts map[string]int
+	now    string
+}
+
+var bulkSQL = map[string]string{
+	"org":       `INSERT INTO orgs(uscc, name, kind, district, contact_phone, created_at, updated_at) VALUES (?,?,?,?,?,?,?)`,
+	"vendor":    `INSERT INTO vendors(uscc, name, legal_rep, phone, address, licence_no, licence_valid_until, insurance_valid_until, registered_at, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+	"district":  `INSERT INTO vendor_districts(vendor_id, district) VALUES (?,?)`,
+	"category":  `INSERT INTO vendor_categories(vendor_id, category) VALUES (?,?)`,
+	"member":    `INSERT INTO memberships(org_id, vendor_id, status, since, updated_at) VALUES (?,?,?,?,?)`,
+	"complaint": `INSERT INTO complaints(work_order_no, vendor_id, received_at, channel, category, severity, status, outcome, deadline_at, closed_at, service_order_no, summary, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	"callback":  `INSERT INTO callbacks(work_order_no, vendor_id, called_at, result, updated_at) VALUES (?,?,?,?,?)`,
+	"volume":    `INSERT INTO volumes(vendor_id, month, source, orders, updated_at) VALUES (?,?,?,?,?)`,
+	"mark":      `INSERT OR REPLACE INTO reeval_marks(vendor_id, marked_at) VALUES (?,?)`,
+}
+
+// NewBulkLoader starts a bulk load.
+func (db *DB) NewBulkLoader(ctx context.Context, actor Actor) (*BulkLoader, error) {
+	b := &BulkLoader{db: db, ctx: ctx, actor: actor, counts: map[string]int{}, now: formatTime(db.now())}
+	return b, b.begin()
+}
+
+func (b *BulkLoader) begin() error {
+	tx, err := b.db.write.BeginTx(b.ctx, nil)
+	if err != nil {
+		return fmt.Errorf("registry: bulk begin: %w", err)
+	}
+	b.tx, b.stmts = tx, map[string]*sql.Stmt{}
+	return nil
+}
+
+func (b *BulkLoader) exec(kind string, args ...any) (sql.Result, error) {
+	st, ok := b.stmts[kind]
+	if !ok {
+		var err error
+		if st, err = b.tx.PrepareContext(b.ctx, bulkSQL[kind]); err != nil {
+			return nil, fmt.Errorf("registry: bulk prepare %s: %w", kind, err)
+		}
+		b.stmts[kind] = st
+	}
+	res, err := st.ExecContext(b.ctx, args...)
+	if err != nil {
+		return nil, fmt.Errorf("registry: bulk %s: %w", kind, err)
+	}
+	b.counts[kind]++
+	if b.rows++; b.rows%bulkCommitEvery == 0 {
+		if err := b.commit(); err != nil {
+			return nil, err
+		}
+		if err := b.begin(); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (b *BulkLoader) commit() error {
+	for _, st := range b.stmts {
+		st.Close()
+	}
+	if err := b.tx.Commit(); err != nil {
+		return fmt.Errorf("registry: bulk commit: %w", err)
+	}
+	b.tx = nil
+	return nil
+}
+
+// Org inserts an organisation and returns its id.
+func (b *BulkLoader) Org(o Org) (int64, error) {
+	res, err := b.exec("org", o.USCC, o.Name, o.Kind, o.District, o.ContactPhone, b.now, b.now)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// Vendor inserts a vendor with its districts and categories and returns its id.
+func (b *BulkLoader) Vendor(v Vendor) (int64, error) {
+	status := v.Status
+	if status == "" {
+		status = VendorActive
+	}
+	res, err := b.exec("vendor", v.USCC, v.Name, v.LegalRep, v.Phone, v.Address, v.LicenceNo, formatTimePtr(v.LicenceValidUntil),
+		formatTimePtr(v.InsuranceValidUntil), formatTime(v.RegisteredAt), status, b.now, b.now)
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	for _, d := range v.Districts {
+		if _, err := b.exec("district", id, d); err != nil {
+			return 0, err
+		}
+	}
+	for _, c := range v.Categories {
+		if _, err := b.exec("category", id, c); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// Membership makes a vendor an active member of an organisation since a date.
+func (b *BulkLoader) Membership(orgID, vendorID int64, since time.Time) error {
+	_, err := b.exec("member", orgID, vendorID, MemberActive, formatTime(since), b.now)
+	return err
+}
+
+// Complaint inserts a complaint (its summary is masked here too).
+func (b *BulkLoader) Complaint(c Complaint) error {
+	_, err := b.exec("complaint", c.WorkOrderNo, c.VendorID, formatTime(c.ReceivedAt), c.Channel, c.Category, c.Severity, c.Status,
+		c.Outcome, formatTime(c.DeadlineAt), formatTimePtr(c.ClosedAt), c.ServiceOrderNo, MaskPersonalNumbers(c.Summary), b.now)
+	return err
+}
+
+// Callback inserts a callback.
+func (b *BulkLoader) Callback(cb Callback) error {
+	_, err := b.exec("callback", cb.WorkOrderNo, cb.VendorID, formatTime(cb.CalledAt), cb.Result, b.now)
+	return err
+}
+
+// Volume inserts a monthly volume.
+func (b *BulkLoader) Volume(v Volume) error {
+	_, err := b.exec("volume", v.VendorID, v.Month, v.Source, v.Orders, b.now)
+	return err
+}
+
+// Mark queues a vendor for evaluation.
+func (b *BulkLoader) Mark(vendorID int64) error {
+	_, err := b.exec("mark", vendorID, b.now)
+	return err
+}
+
+// Rows is the number of rows written so far.
+func (b *BulkLoader) Rows() int { return b.rows }
+
+// Close commits the rest and writes one audit entry with the counts.
+func (b *BulkLoader) Close(subject string) error {
+	if b.tx != nil {
+		if err := b.commit(); err != nil {
+			return err
+		}
+	}
+	counts := map[string]int{}
+	for k, n := range b.counts {
+		if k != "mark" {
+			counts[k] = n
+		}
+	}
+	err := b.db.inTx(b.ctx, func(tx *sql.Tx) error {
+		return b.db.audit(b.ctx, tx, b.actor.String(), "bulk.load", subject, counts)
+	})
+	if err != nil {
+		return err
+	}
+	if b.counts["mark"] > 0 {
+		b.db.signalMarks()
+	}
+	return nil
+}
+
+// Abort rolls back the open transaction (rows already committed stay).
+func (b *BulkLoader) Abort() {
+	if b.tx != nil {
+		for _, st := range b.stmts {
+			st.Close()
+		}
+		b.tx.Rollback()
+		b.tx = nil
+	}
+}

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"chengxin/registry"
+)
+
+// metrics are the server's Prometheus collectors, in a registry of its own
+// (tests build many servers in one process).
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	ingested *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chengxin_http_requests_total", Help: "HTTP requests by route, method and status code.",
+		}, []string{"route", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "chengxin_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route", "method"}),
+		ingested: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "chengxin_ingest_records_total", Help: "Ingested hotline records by kind and result status.",
+		}, []string{"kind", "status"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.ingested,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// middleware counts and times every request by its route pattern (never the
+// raw path, so label cardinality stays bounded).
+func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		route := c.Path()
+		if route == "" {
+			route = "unmatched"
+		}
+		status := c.Response().Status
+		if he, ok := err.(*echo.HTTPError); ok && !c.Response().Committed {
+			status = he.Code
+		} else if err != nil && !c.Response().Committed {
+			status = 500
+		}
+		m.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Inc()
+		m.latency.WithLabelValues(route, c.Request().Method).Observe(time.Since(start).Seconds())
+		return err
+	}
+}
+
+func (m *metrics) observeIngest(route string, sum registry.IngestSummary) {
+	kind := route[len("/api/v1/"):]
+	for _, r := range sum.Results {
+		m.ingested.WithLabelValues(kind, r.Status).Inc()
+	}
+}
+
+// handler serves /metrics.
+func (m *metrics) handler() echo.HandlerFunc {
+	return echo.WrapHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+}
