@@ -41,7 +41,10 @@ var bulkSQL = map[string]string{
 
 // NewBulkLoader starts a bulk load.
 func (db *DB) NewBulkLoader(ctx context.Context, actor Actor) (*BulkLoader, error) {
-	b := &BulkLoader{db: db, ctx: ctx, actor: actor, counts: map[string]int{}, now: formatTime(db.now())}
+	// Statements run without cancellation: with a cancellable context the
+	// driver starts a watcher goroutine per statement. The caller checks ctx
+	// between records instead.
+	b := &BulkLoader{db: db, ctx: context.WithoutCancel(ctx), actor: actor, counts: map[string]int{}, now: formatTime(db.now())}
 	return b, b.begin()
 }
 

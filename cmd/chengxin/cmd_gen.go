@@ -16,9 +16,15 @@ func cmdGen(ctx context.Context, e *env, args []string) error {
 	vendors := fs.Int("vendors", 0, "number of synthetic vendors")
 	events := fs.Int("events", 0, "total hotline records (complaints, callbacks, monthly volumes)")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same city")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	if *vendors < 1 || *events < 0 {
 		fs.Usage()
 		return usageError("gen: -vendors must be at least 1 and -events not negative")

@@ -66,7 +66,11 @@ func (g *generator) history(rng *rand.Rand, idx int, vendorID int64, v registry.
 	if len(months) == 0 || g.perVendor < 1 {
 		return nil
 	}
-	budget := int(math.Round(g.perVendor * (0.5 + rng.Float64())))
+	// Vendors differ in size; the running deficit keeps the city's total on
+	// the requested number of events.
+	want := g.perVendor * float64(idx+1)
+	deficit := max(0, int(math.Round(want))-g.stats.Records())
+	budget := int(math.Round(g.perVendor*(0.5+rng.Float64()))) + deficit/2
 	if p.name == "new" {
 		budget = min(budget, 8+rng.IntN(6))
 	}

@@ -79,8 +79,7 @@ func Generate(ctx context.Context, db *registry.DB, actor registry.Actor, opt Op
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		// Each vendor has its own stream, so a vendor's history does not
-		// depend on how many vendors came before it.
+		// Each vendor draws from its own random stream.
 		vr := rand.New(rand.NewPCG(opt.Seed, uint64(i)+1))
 		if err := g.vendor(vr, i, orgIDs); err != nil {
 			return st, err
