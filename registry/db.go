@@ -29,7 +29,7 @@ type DB struct {
 }
 
 const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)" +
-	"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)" // 64 MiB page cache per connection
+	"&_pragma=cache_size(-16384)" // 16 MiB page cache per connection
 
 // Open opens (creating if needed) the database at path and applies pending
 // migrations. Never pass ":memory:": each pooled connection would see its own

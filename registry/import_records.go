@@ -82,7 +82,11 @@ func (db *DB) ImportVolumes(ctx context.Context, r io.Reader, opt ImportOptions)
 	return recordImport(ctx, db, r, volumeColumns, nil, opt,
 		func(ctx context.Context, res *vendorResolver, tp timeParser, row csvRow) (Volume, string, error) {
 			in := VolumeInput{VendorUSCC: row.Get("vendor_uscc"), Month: row.Get("month"), Source: row.Get("source")}
-			n, err := strconv.ParseInt(row.Get("orders"), 10, 64)
+			cell := row.Get("orders")
+			if cell == "" {
+				return prepareVolume(ctx, res, tp, in) // reports orders as required
+			}
+			n, err := strconv.ParseInt(cell, 10, 64)
 			if err != nil {
 				v, key, verr := prepareVolume(ctx, res, tp, in)
 				ve, _ := AsValidation(verr)
@@ -92,7 +96,7 @@ func (db *DB) ImportVolumes(ctx context.Context, r io.Reader, opt ImportOptions)
 				ve.Add("orders", i18n.T("record.orders", MaxOrders))
 				return v, key, ve
 			}
-			in.Orders = n
+			in.Orders = &n
 			return prepareVolume(ctx, res, tp, in)
 		},
 		db.upsertVolume)

@@ -54,7 +54,7 @@ type CallbackInput struct {
 type VolumeInput struct {
 	VendorUSCC string `json:"vendor_uscc"`
 	Month      string `json:"month"`
-	Orders     int64  `json:"orders"`
+	Orders     *int64 `json:"orders"` // required; a pointer so absence is not read as 0
 	Source     string `json:"source"`
 }
 

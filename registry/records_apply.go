@@ -96,7 +96,7 @@ func prepareCallback(ctx context.Context, r *vendorResolver, tp timeParser, in C
 // prepareVolume validates a monthly volume; the key is USCC/YYYY-MM/source.
 func prepareVolume(ctx context.Context, r *vendorResolver, tp timeParser, in VolumeInput) (Volume, string, error) {
 	var verr ValidationError
-	v := Volume{Month: strings.TrimSpace(in.Month), Source: strings.TrimSpace(in.Source), Orders: in.Orders}
+	v := Volume{Month: strings.TrimSpace(in.Month), Source: strings.TrimSpace(in.Source)}
 	var code string
 	v.VendorID, code = r.resolve(ctx, &verr, in.VendorUSCC)
 	switch {
@@ -107,8 +107,13 @@ func prepareVolume(ctx context.Context, r *vendorResolver, tp timeParser, in Vol
 	case v.Month > tp.now.In(Shanghai).Format("2006-01"):
 		verr.Add("month", i18n.T("field.future"))
 	}
-	if v.Orders < 0 || v.Orders > MaxOrders {
+	switch {
+	case in.Orders == nil:
+		verr.Add("orders", i18n.T("field.required"))
+	case *in.Orders < 0 || *in.Orders > MaxOrders:
 		verr.Add("orders", i18n.T("record.orders", MaxOrders))
+	default:
+		v.Orders = *in.Orders
 	}
 	checkEnum(&verr, "source", v.Source, VolumeSources, true)
 	return v, code + "/" + v.Month + "/" + v.Source, verr.Err()

@@ -52,9 +52,8 @@ func (l *tokenLimiters) get(id int64) *rate.Limiter {
 func (s *Server) requireToken(scope string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			auth := c.Request().Header.Get("Authorization")
-			secret, ok := strings.CutPrefix(auth, "Bearer ")
-			if !ok || strings.TrimSpace(secret) == "" {
+			scheme, secret, _ := strings.Cut(c.Request().Header.Get("Authorization"), " ")
+			if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" { // the scheme is case-insensitive (RFC 7235)
 				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="chengxin"`)
 				return echo.NewHTTPError(http.StatusUnauthorized, "error.unauthorized")
 			}

@@ -105,6 +105,9 @@ func decodeRecords[T any](raws []json.RawMessage, keyOf func(map[string]any) str
 }
 
 func jsonTypeName(t reflect.Type) string {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return "string"

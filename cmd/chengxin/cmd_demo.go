@@ -65,6 +65,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	go db.RunEvaluator(ctx, time.Second, e.log)
 	return serve(ctx, e, web.New(cfg), *sf.addr, nil)
 }
 
@@ -78,6 +79,9 @@ func seedDemo(ctx context.Context, db *registry.DB, vendors int, seed uint64) ([
 	st, err := synth.Generate(ctx, db, demoActor, synth.Options{Vendors: vendors, Events: vendors * demoEventsPerVendor, Seed: seed})
 	if err != nil {
 		return nil, err
+	}
+	if _, err := db.Rescore(ctx, registry.RescoreOptions{}); err != nil {
+		return nil, fmt.Errorf("demo: evaluate: %w", err)
 	}
 	specs := []demoAccount{
 		{role: registry.RoleRegulator, username: "regulator"},

@@ -59,6 +59,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	go db.RunEvaluator(ctx, time.Second, e.log)
 	return serve(ctx, e, web.New(cfg), *sf.addr, nil)
 }
 

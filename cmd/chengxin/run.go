@@ -49,6 +49,8 @@ func commands() []command {
 		{"user", "add -username U -role regulator|association|vendor [-org USCC]", "add a console user (password on stdin)", cmdUser},
 		{"token", "add -name N -scope ingest", "create an API token (printed once, alone on the last line)", cmdToken},
 		{"import", "orgs|vendors|complaints|callbacks|volumes FILE.csv [-org USCC]", "import a CSV file; one line per rejected row, then a summary", cmdImport},
+		{"rescore", "[-as-of DATE] [-rules FILE -dry-run]", "evaluate every vendor; with a candidate rules file and -dry-run print the grade transition matrix", cmdRescore},
+		{"explain", "USCC [-as-of DATE] [-json]", "one vendor's evaluation with components, evidence and reasons", cmdExplain},
 		{"gen", "-vendors N -events M [-seed S]", "write a synthetic city into an empty database (benchmarks)", cmdGen},
 		{"audit", "verify", "check the audit log's hash chain", cmdAudit},
 	}

@@ -1,0 +1,470 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"chengxin/scoring"
+)
+
+// RescoreOptions control a full evaluation run.
+type RescoreOptions struct {
+	// Rules to evaluate with; zero means the current rules.
+	Rules *scoring.Rules
+	AsOf  time.Time
+	// DryRun evaluates every vendor under both the current rules and Rules
+	// and reports the grade transitions, storing nothing (what-if).
+	DryRun   bool
+	Workers  int
+	Progress func(done int)
+}
+
+// Transition counts vendors moving from one grade to another.
+type Transition struct {
+	From, To string
+	Vendors  int
+}
+
+// Mover is one of the vendors whose score moves most.
+type Mover struct {
+	VendorID           int64
+	USCC, Name         string
+	FromScore, ToScore float64
+	FromGrade, ToGrade string
+}
+
+// RescoreStats summarises a run.
+type RescoreStats struct {
+	Vendors, Stored, Records int
+	// Transitions: from the current (or, in a dry run, the current rules')
+	// grade to the new grade; "" is a vendor never evaluated.
+	Transitions []Transition
+	Movers      []Mover
+	Took        time.Duration
+}
+
+// maxMovers is how many of the biggest movers a run reports.
+const maxMovers = 20
+
+// vendorBatch is one vendor's records from a stream, or the stream's error.
+type vendorBatch[T any] struct {
+	vendorID int64
+	recs     []T
+	err      error
+}
+
+// streamByVendor runs query (ordered by vendor_id, vendor_id first column)
+// and sends each vendor's complete records as one batch; a failure is sent
+// as a batch with err set, and ends the stream.
+func streamByVendor[T any](ctx context.Context, db *sql.DB, query string, scan func(*sql.Rows) (int64, T, error), out chan<- vendorBatch[T]) {
+	defer close(out)
+	fail := func(err error) {
+		select {
+		case out <- vendorBatch[T]{err: err}:
+		case <-ctx.Done():
+		}
+	}
+	rows, err := db.QueryContext(ctx, query)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer rows.Close()
+	cur := vendorBatch[T]{vendorID: -1}
+	for rows.Next() {
+		id, rec, err := scan(rows)
+		if err != nil {
+			fail(err)
+			return
+		}
+		if id != cur.vendorID && cur.vendorID != -1 {
+			select {
+			case out <- cur:
+			case <-ctx.Done():
+				return
+			}
+			cur = vendorBatch[T]{}
+		}
+		cur.vendorID = id
+		cur.recs = append(cur.recs, rec)
+	}
+	if err := rows.Err(); err != nil {
+		fail(err)
+		return
+	}
+	if cur.vendorID != -1 {
+		select {
+		case out <- cur:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// take returns the batch for vendorID from a stream, keeping later vendors' batches.
+type batchReader[T any] struct {
+	ch      <-chan vendorBatch[T]
+	pending *vendorBatch[T]
+	done    bool
+}
+
+func (b *batchReader[T]) take(vendorID int64) ([]T, error) {
+	for !b.done {
+		if b.pending == nil {
+			v, ok := <-b.ch
+			if !ok {
+				b.done = true
+				return nil, nil
+			}
+			b.pending = &v
+		}
+		switch {
+		case b.pending.err != nil:
+			return nil, b.pending.err
+		case b.pending.vendorID == vendorID:
+			recs := b.pending.recs
+			b.pending = nil
+			return recs, nil
+		case b.pending.vendorID > vendorID:
+			return nil, nil
+		default:
+			b.pending = nil // records of a vendor that no longer exists
+		}
+	}
+	return nil, nil
+}
+
+type rescoreItem struct {
+	id         int64
+	uscc, name string
+	in         scoring.Inputs
+	prev       previousScore
+}
+
+type rescoreResult struct {
+	item      rescoreItem
+	ev        scoring.Evaluation
+	fromGrade string
+	fromScore float64
+}
+
+// Rescore evaluates every vendor at opt.AsOf, reading each vendor's records
+// in vendor order from streaming queries (never the whole database), with
+// evaluation spread over worker goroutines and results stored in batches.
+func (db *DB) Rescore(ctx context.Context, opt RescoreOptions) (RescoreStats, error) {
+	start := time.Now()
+	var st RescoreStats
+	current, err := db.CurrentRules(ctx)
+	if err != nil {
+		return st, err
+	}
+	rules := current
+	if opt.Rules != nil {
+		rules = *opt.Rules
+	}
+	if err := rules.Validate(); err != nil {
+		return st, err
+	}
+	if opt.AsOf.IsZero() {
+		opt.AsOf = db.now()
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 8)
+	items := make(chan rescoreItem, 256)
+	results := make(chan rescoreResult, 256)
+
+	go db.readVendorsForRescore(ctx, items, errc)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for it := range items {
+				r := rescoreResult{item: it, ev: scoring.Evaluate(rules, it.in, opt.AsOf)}
+				if opt.DryRun {
+					before := scoring.Evaluate(current, it.in, opt.AsOf)
+					r.fromGrade, r.fromScore = before.Grade, before.Score
+				} else if it.prev.exists {
+					r.fromGrade, r.fromScore = it.prev.grade, it.prev.score
+				}
+				select {
+				case results <- r:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	// Batches are stored by a writer goroutine, so reading and evaluating
+	// go on while a batch commits.
+	writes := make(chan []rescoreResult, 2)
+	writeErr := make(chan error, 1)
+	var stored int
+	go func() {
+		var failed error
+		for batch := range writes {
+			if failed != nil {
+				continue // drain
+			}
+			failed = db.inTx(ctx, func(tx *sql.Tx) error {
+				stmts, err := prepareEvalStmts(ctx, tx)
+				if err != nil {
+					return err
+				}
+				defer stmts.Close()
+				for _, r := range batch {
+					ok, err := db.storeEvaluation(ctx, stmts, r.item.id, r.ev, r.item.prev)
+					if err != nil {
+						return err
+					}
+					if ok {
+						stored++
+					}
+				}
+				return nil
+			})
+			if failed != nil {
+				cancel()
+			}
+		}
+		writeErr <- failed
+	}()
+	transitions := map[[2]string]int{}
+	var batch []rescoreResult
+	send := func() {
+		if len(batch) > 0 && !opt.DryRun {
+			writes <- batch
+		}
+		batch = nil
+	}
+	readFailed := func() error {
+		select {
+		case err := <-errc: // never store a batch once reading has failed
+			return fmt.Errorf("registry: rescore: %w", err)
+		default:
+			return nil
+		}
+	}
+	var runErr error
+	for r := range results {
+		st.Vendors++
+		st.Records += len(r.item.in.Callbacks) + len(r.item.in.Complaints) + len(r.item.in.Volumes) + len(r.item.in.Sanctions)
+		transitions[[2]string{r.fromGrade, r.ev.Grade}]++
+		st.Movers = addMover(st.Movers, r)
+		batch = append(batch, r)
+		if len(batch) >= 1000 {
+			if runErr = readFailed(); runErr != nil {
+				cancel()
+				break
+			}
+			send()
+		}
+		if opt.Progress != nil && st.Vendors%1000 == 0 {
+			opt.Progress(st.Vendors)
+		}
+	}
+	if runErr == nil {
+		runErr = readFailed()
+	}
+	if runErr == nil && ctx.Err() == nil {
+		send()
+	}
+	close(writes)
+	if err := <-writeErr; err != nil {
+		return st, fmt.Errorf("registry: rescore: store: %w", err)
+	}
+	if runErr != nil {
+		return st, runErr
+	}
+	if err := ctx.Err(); err != nil {
+		return st, err
+	}
+	st.Stored = stored
+	if opt.Progress != nil {
+		opt.Progress(st.Vendors)
+	}
+	for k, n := range transitions {
+		st.Transitions = append(st.Transitions, Transition{From: k[0], To: k[1], Vendors: n})
+	}
+	sort.Slice(st.Transitions, func(i, j int) bool {
+		a, b := st.Transitions[i], st.Transitions[j]
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		return a.To < b.To
+	})
+	st.Took = time.Since(start)
+	return st, nil
+}
+
+// addMover keeps the maxMovers biggest score changes (ties: lower vendor id).
+func addMover(ms []Mover, r rescoreResult) []Mover {
+	if r.fromGrade == "" {
+		return ms
+	}
+	m := Mover{VendorID: r.item.id, USCC: r.item.uscc, Name: r.item.name, FromScore: r.fromScore, ToScore: r.ev.Score,
+		FromGrade: r.fromGrade, ToGrade: r.ev.Grade}
+	delta := func(m Mover) float64 { return math.Abs(m.ToScore - m.FromScore) }
+	if delta(m) == 0 || (len(ms) == maxMovers && delta(m) <= delta(ms[len(ms)-1])) {
+		return ms
+	}
+	i := sort.Search(len(ms), func(i int) bool {
+		return delta(ms[i]) < delta(m) || (delta(ms[i]) == delta(m) && ms[i].VendorID > m.VendorID)
+	})
+	ms = append(ms, Mover{})
+	copy(ms[i+1:], ms[i:])
+	ms[i] = m
+	if len(ms) > maxMovers {
+		ms = ms[:maxMovers]
+	}
+	return ms
+}
+
+// readVendorsForRescore merges the vendor list with four record streams, all
+// in vendor order, into one item per vendor.
+func (db *DB) readVendorsForRescore(ctx context.Context, out chan<- rescoreItem, errc chan<- error) {
+	defer close(out)
+	cbs := make(chan vendorBatch[scoring.Callback], 64)
+	cps := make(chan vendorBatch[scoring.Complaint], 64)
+	vols := make(chan vendorBatch[scoring.Volume], 64)
+	sancs := make(chan vendorBatch[scoring.Sanction], 64)
+	go streamByVendor(ctx, db.read, `SELECT vendor_id, work_order_no, called_at, result FROM callbacks ORDER BY vendor_id`,
+		func(r *sql.Rows) (int64, scoring.Callback, error) {
+			var id int64
+			var cb scoring.Callback
+			var at string
+			err := r.Scan(&id, &cb.WorkOrderNo, &at, &cb.Result)
+			cb.CalledAt = parseStored(at)
+			return id, cb, err
+		}, cbs)
+	go streamByVendor(ctx, db.read, `SELECT vendor_id, work_order_no, service_order_no, received_at, severity, status, outcome,
+		deadline_at, closed_at, late_excused FROM complaints ORDER BY vendor_id`,
+		func(r *sql.Rows) (int64, scoring.Complaint, error) {
+			var id int64
+			var c scoring.Complaint
+			var received, deadline string
+			var closed *string
+			err := r.Scan(&id, &c.WorkOrderNo, &c.ServiceOrderNo, &received, &c.Severity, &c.Status, &c.Outcome, &deadline, &closed, &c.LateExcused)
+			c.ReceivedAt, c.ClosedAt = parseStored(received), parseStoredPtr(closed)
+			d := parseStored(deadline)
+			c.DeadlineAt = &d
+			return id, c, err
+		}, cps)
+	go streamByVendor(ctx, db.read, `SELECT vendor_id, month, source, orders FROM volumes ORDER BY vendor_id`,
+		func(r *sql.Rows) (int64, scoring.Volume, error) {
+			var id int64
+			var v scoring.Volume
+			err := r.Scan(&id, &v.Month, &v.Source, &v.Orders)
+			return id, v, err
+		}, vols)
+	go streamByVendor(ctx, db.read, `SELECT vendor_id, id, kind, issued_at, display_until, repaired_at, lifted_at FROM sanctions ORDER BY vendor_id, id`,
+		func(r *sql.Rows) (int64, scoring.Sanction, error) {
+			var id int64
+			var s scoring.Sanction
+			var issued string
+			var until, repaired, lifted *string
+			err := r.Scan(&id, &s.ID, &s.Kind, &issued, &until, &repaired, &lifted)
+			s.IssuedAt, s.DisplayUntil, s.Repaired = parseStored(issued), parseStoredPtr(until), repaired != nil
+			if l := parseStoredPtr(lifted); l != nil && (s.DisplayUntil == nil || l.Before(*s.DisplayUntil)) {
+				s.DisplayUntil = l
+			}
+			return id, s, err
+		}, sancs)
+	cbR, cpR, volR, sancR := &batchReader[scoring.Callback]{ch: cbs}, &batchReader[scoring.Complaint]{ch: cps},
+		&batchReader[scoring.Volume]{ch: vols}, &batchReader[scoring.Sanction]{ch: sancs}
+	rows, err := db.read.QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.registered_at, v.status, v.licence_valid_until, v.insurance_valid_until,
+		s.as_of, s.score, s.grade, s.reasons, s.rules_hash, s.evaluation_id
+		FROM vendors v LEFT JOIN vendor_scores s ON s.vendor_id = v.id ORDER BY v.id`)
+	if err != nil {
+		errc <- err
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var it rescoreItem
+		var reg string
+		var lic, ins, asOf, grade, reasons, hash *string
+		var score *float64
+		var evalID *int64
+		if err := rows.Scan(&it.id, &it.uscc, &it.name, &reg, &it.in.Status, &lic, &ins, &asOf, &score, &grade, &reasons, &hash, &evalID); err != nil {
+			errc <- err
+			return
+		}
+		it.in.RegisteredAt, it.in.LicenceValidUntil, it.in.InsuranceValidUntil = parseStored(reg), parseStoredPtr(lic), parseStoredPtr(ins)
+		if evalID != nil {
+			it.prev = previousScore{exists: true, asOf: *asOf, score: *score, grade: *grade, reasons: *reasons, rulesHash: *hash, evaluation: *evalID}
+		}
+		var errs [4]error
+		it.in.Callbacks, errs[0] = cbR.take(it.id)
+		it.in.Complaints, errs[1] = cpR.take(it.id)
+		it.in.Volumes, errs[2] = volR.take(it.id)
+		it.in.Sanctions, errs[3] = sancR.take(it.id)
+		for _, err := range errs {
+			if err != nil {
+				errc <- err // this vendor's records are incomplete: stop before evaluating it
+				return
+			}
+		}
+		select {
+		case out <- it:
+		case <-ctx.Done():
+			return
+		}
+	}
+	if err := rows.Err(); err != nil {
+		errc <- err
+	}
+	// Drain the streams so their goroutines end.
+	for _, r := range []interface{ drain() }{cbR, cpR, volR, sancR} {
+		r.drain()
+	}
+}
+
+func (b *batchReader[T]) drain() {
+	for range b.ch {
+	}
+}
+
+// AggregateRecords runs one SQL GROUP BY vendor aggregate over every
+// callback, complaint and volume: the floor a full rescore is measured
+// against (it reads the same records and does no scoring).
+func (db *DB) AggregateRecords(ctx context.Context) (vendors, records int, took time.Duration, err error) {
+	start := time.Now()
+	seen := map[int64]bool{}
+	for _, q := range []string{
+		`SELECT vendor_id, count(*), sum(result = 'satisfied'), max(called_at) FROM callbacks GROUP BY vendor_id`,
+		`SELECT vendor_id, count(*), sum(outcome = 'substantiated'), max(received_at) FROM complaints GROUP BY vendor_id`,
+		`SELECT vendor_id, count(*), sum(orders), max(month) FROM volumes GROUP BY vendor_id`,
+	} {
+		rows, err := db.read.QueryContext(ctx, q)
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		for rows.Next() {
+			var id int64
+			var n int
+			var s any
+			var m string
+			if err := rows.Scan(&id, &n, &s, &m); err != nil {
+				rows.Close()
+				return 0, 0, 0, err
+			}
+			seen[id] = true
+			records += n
+		}
+		rows.Close()
+	}
+	return len(seen), records, time.Since(start), nil
+}

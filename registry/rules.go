@@ -1,0 +1,65 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"chengxin/scoring"
+)
+
+// CurrentRules returns the adopted rules version, HSCS-1.0 until another is
+// adopted.
+func (db *DB) CurrentRules(ctx context.Context) (scoring.Rules, error) {
+	var body string
+	err := db.read.QueryRowContext(ctx, `SELECT body FROM rules_versions WHERE active = 1`).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return scoring.DefaultRules(), nil
+	}
+	if err != nil {
+		return scoring.Rules{}, fmt.Errorf("registry: current rules: %w", err)
+	}
+	r, err := scoring.ParseRules([]byte(body))
+	if err != nil {
+		return r, fmt.Errorf("registry: stored rules do not parse: %w", err)
+	}
+	return r, nil
+}
+
+// AdoptRules makes r the rules every later evaluation uses. Stored
+// evaluations keep the version and hash they were made with. A version name
+// already used for different rules is refused.
+func (db *DB) AdoptRules(ctx context.Context, actor Actor, r scoring.Rules) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	body, err := marshalRules(r)
+	if err != nil {
+		return err
+	}
+	hash := r.Hash()
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var old string
+		err := tx.QueryRowContext(ctx, `SELECT hash FROM rules_versions WHERE version = ?`, r.Version).Scan(&old)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			if _, err := tx.ExecContext(ctx, `INSERT INTO rules_versions(version, hash, body, created_at) VALUES (?,?,?,?)`,
+				r.Version, hash, body, formatTime(db.now())); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		case old != hash:
+			return fmt.Errorf("registry: rules version %s already exists with other values (%s); name the new rules differently: %w", r.Version, old, ErrConflict)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE rules_versions SET active = 0 WHERE active = 1`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE rules_versions SET active = 1, adopted_at = ?, adopted_by = ? WHERE version = ?`,
+			formatTime(db.now()), actor.String(), r.Version); err != nil {
+			return err
+		}
+		return db.audit(ctx, tx, actor.String(), "rules.adopt", "rules:"+r.Version, map[string]any{"hash": hash})
+	})
+}
