@@ -29,8 +29,8 @@ CREATE TABLE sanctions (
 );
 CREATE INDEX sanctions_vendor ON sanctions(vendor_id, issued_at);
 
--- Evaluation history: a row whenever a vendor's score, grade, reasons or
--- rules change; rows are never rewritten.
+-- Evaluation history: a row whenever anything material in a vendor's
+-- evaluation changes; rows are never rewritten.
 CREATE TABLE evaluations (
     id            INTEGER PRIMARY KEY,
     vendor_id     INTEGER NOT NULL REFERENCES vendors(id),
@@ -44,16 +44,19 @@ CREATE TABLE evaluations (
 );
 CREATE INDEX evaluations_vendor ON evaluations(vendor_id, id);
 
--- Each vendor's latest evaluation in full (overwritten at every evaluation;
--- evaluation_id is its latest history row), with the sums behind the city's priors.
+-- Each vendor's current evaluation: a pointer to its latest history row,
+-- the figures public pages sort and filter on, and the sums behind the
+-- city's priors. evaluated_at is the latest instant the evaluation was
+-- confirmed unchanged (material_hash covers score, grade, reasons,
+-- components, counts and rules).
 CREATE TABLE vendor_scores (
     vendor_id     INTEGER PRIMARY KEY REFERENCES vendors(id),
     evaluation_id INTEGER NOT NULL REFERENCES evaluations(id),
     as_of         TEXT NOT NULL,
-    rules_version TEXT NOT NULL,
-    body          TEXT NOT NULL,
     evaluated_at  TEXT NOT NULL,
+    rules_version TEXT NOT NULL,
     rules_hash    TEXT NOT NULL,
+    material_hash INTEGER NOT NULL,
     score         REAL NOT NULL,
     grade         TEXT NOT NULL,
     reasons       TEXT NOT NULL,

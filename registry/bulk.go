@@ -186,7 +186,7 @@ func (b *BulkLoader) Close(subject string) error {
 	if b.counts["mark"] > 0 {
 		b.db.signalMarks()
 	}
-	return nil
+	return b.db.Checkpoint(b.ctx)
 }
 
 // Abort rolls back the open transaction (rows already committed stay).

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"runtime"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -24,6 +25,8 @@ type DB struct {
 	marks chan struct{} // signalled after commits that mark vendors for re-evaluation
 	// tokenUse limits last_used_at writes of API tokens.
 	tokenUse *tokenUseCache
+	// rulesCache holds parsed rules versions by name.
+	rulesCache sync.Map
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -51,7 +54,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("registry: open readers: %w", err)
 	}
-	n := max(4, runtime.NumCPU()*2)
+	// A full rescore holds five readers (one per record stream) for its whole
+	// run; the rest serve pages meanwhile.
+	n := max(10, runtime.NumCPU()*4)
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	db := &DB{write: write, read: read, path: path, marks: make(chan struct{}, 1),
@@ -104,3 +109,13 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // Reader exposes the read pool to sibling packages (publicity) that build
 // read models with their own SQL.
 func (db *DB) Reader() *sql.DB { return db.read }
+
+// Checkpoint copies the write-ahead log into the database file and truncates
+// it. Large writes (a rescore, a bulk load) call it when they finish, so
+// readers do not search a long log afterwards.
+func (db *DB) Checkpoint(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return fmt.Errorf("registry: checkpoint: %w", err)
+	}
+	return nil
+}

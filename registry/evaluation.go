@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"strings"
 	"time"
 
@@ -19,14 +20,14 @@ type StoredEvaluation struct {
 	scoring.Evaluation
 }
 
-// evaluationBody is what an evaluations row keeps besides its columns: the
-// per-complaint items are left out (explain recomputes them).
+// evaluationBody is what an evaluations row keeps besides its columns. The
+// per-complaint items are left out (explain recomputes them) and so are the
+// sentences, which scoring.Sentences rebuilds from the body.
 type evaluationBody struct {
-	ScoreGrade string                      `json:"score_grade"`
-	Components scoring.Components          `json:"components"`
-	Reasons    []string                    `json:"reasons"`
-	Evidence   scoring.Evidence            `json:"evidence"`
-	Sentences  map[string]scoring.Sentence `json:"sentences"`
+	ScoreGrade string             `json:"score_grade"`
+	Components scoring.Components `json:"components"`
+	Reasons    []string           `json:"reasons"`
+	Evidence   scoring.Evidence   `json:"evidence"`
 }
 
 func marshalRules(r scoring.Rules) (string, error) {
@@ -135,86 +136,100 @@ func sanctionInputs(ctx context.Context, q querier, vendorID int64) ([]scoring.S
 	return out, rows.Err()
 }
 
-// previousScore is what decides whether a new evaluation is worth a row.
-type previousScore struct {
-	exists     bool
-	asOf       string
-	score      float64
-	grade      string
-	reasons    string
-	rulesHash  string
-	evaluation int64
-}
-
-func (p previousScore) same(ev scoring.Evaluation) bool {
-	return p.exists && p.score == ev.Score && p.grade == ev.Grade && p.reasons == strings.Join(ev.Reasons, ",") && p.rulesHash == ev.RulesHash
-}
-
 // evalStmts are the prepared statements that store evaluations in one
 // transaction (a full rescore stores 100,000 of them).
-type evalStmts struct{ insert, upsert *sql.Stmt }
+type evalStmts struct{ insert, upsert, touch *sql.Stmt }
 
 func prepareEvalStmts(ctx context.Context, tx *sql.Tx) (*evalStmts, error) {
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO evaluations(vendor_id, as_of, rules_version, rules_hash, score, grade, body, created_at)
-		VALUES (?,?,?,?,?,?,?,?)`)
-	if err != nil {
+	var st evalStmts
+	var err error
+	if st.insert, err = tx.PrepareContext(ctx, `INSERT INTO evaluations(vendor_id, as_of, rules_version, rules_hash, score, grade, body, created_at)
+		VALUES (?,?,?,?,?,?,?,?)`); err != nil {
 		return nil, err
 	}
-	up, err := tx.PrepareContext(ctx, `INSERT INTO vendor_scores(vendor_id, evaluation_id, as_of, rules_version, body, evaluated_at, rules_hash,
-		score, grade, reasons, callbacks_weight, satisfaction_value, complaint_points, exposure) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT(vendor_id) DO UPDATE SET evaluation_id=excluded.evaluation_id, as_of=excluded.as_of, rules_version=excluded.rules_version,
-		body=excluded.body, evaluated_at=excluded.evaluated_at,
-		rules_hash=excluded.rules_hash, score=excluded.score, grade=excluded.grade, reasons=excluded.reasons,
+	if st.upsert, err = tx.PrepareContext(ctx, `INSERT INTO vendor_scores(vendor_id, evaluation_id, as_of, evaluated_at, rules_version, rules_hash,
+		material_hash, score, grade, reasons, callbacks_weight, satisfaction_value, complaint_points, exposure) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT(vendor_id) DO UPDATE SET evaluation_id=excluded.evaluation_id, as_of=excluded.as_of, evaluated_at=excluded.evaluated_at,
+		rules_version=excluded.rules_version, rules_hash=excluded.rules_hash, material_hash=excluded.material_hash,
+		score=excluded.score, grade=excluded.grade, reasons=excluded.reasons,
 		callbacks_weight=excluded.callbacks_weight, satisfaction_value=excluded.satisfaction_value,
-		complaint_points=excluded.complaint_points, exposure=excluded.exposure`)
-	if err != nil {
-		ins.Close()
+		complaint_points=excluded.complaint_points, exposure=excluded.exposure`); err != nil {
+		st.insert.Close()
 		return nil, err
 	}
-	return &evalStmts{insert: ins, upsert: up}, nil
+	if st.touch, err = tx.PrepareContext(ctx, `UPDATE vendor_scores SET evaluated_at = ? WHERE vendor_id = ? AND evaluated_at < ?`); err != nil {
+		st.insert.Close()
+		st.upsert.Close()
+		return nil, err
+	}
+	return &st, nil
 }
 
-func (s *evalStmts) Close() { s.insert.Close(); s.upsert.Close() }
+func (s *evalStmts) Close() { s.insert.Close(); s.upsert.Close(); s.touch.Close() }
 
-// storeEvaluation keeps ev: a history row in evaluations when the score,
-// grade, reasons or rules differ from the vendor's latest (history is never
-// rewritten), and the vendor's current evaluation in full when ev is not
-// older than it.
+// previousScore is a vendor's current evaluation as a rescore needs it.
+type previousScore struct {
+	exists       bool
+	asOf         string
+	score        float64
+	grade        string
+	materialHash int64
+	evaluation   int64
+}
+
+// materialHash is FNV-1a over what a citizen or regulator would see change:
+// score, grade, reasons, components, record counts, status facts and rules.
+// Decay moves the weighted evidence a little every day; that alone does not
+// make a new evaluation.
+func materialHash(ev scoring.Evaluation) int64 {
+	h := fnv.New64a()
+	e, c := ev.Evidence, ev.Components
+	fmt.Fprintf(h, "%s|%.1f|%s|%s|%.2f|%.2f|%.2f|%.2f|%.2f|%d|%d|%d|%d|%d|%d|%d|%t|%t|%t|%d|%d",
+		ev.RulesHash, ev.Score, ev.Grade, strings.Join(ev.Reasons, ","), c.Satisfaction, c.Complaints, c.Qualification, c.Regulatory, c.Bonus,
+		e.CallbacksCounted, e.CallbacksLastYear, e.ComplaintsReceived, e.ComplaintsCounted, e.ComplaintsLate, e.ComplaintsOpenPastDeadline,
+		e.SanctionsOnDisplay, e.Active, e.LicenceValid, e.InsuranceValid, e.Commendations, e.Orders)
+	return int64(h.Sum64())
+}
+
+// storeEvaluation keeps ev. When nothing material changed since the
+// vendor's current evaluation, it only records that the evaluation was
+// confirmed at ev's instant. Otherwise it appends a history row (never
+// rewriting one) and, unless ev is older than the current one, makes it
+// current. It reports whether a history row was added.
 func (db *DB) storeEvaluation(ctx context.Context, st *evalStmts, vendorID int64, ev scoring.Evaluation, prev previousScore) (bool, error) {
 	asOf := formatTime(ev.AsOf)
-	now := formatTime(db.now())
-	evalID := prev.evaluation
-	stored := false
-	body, err := json.Marshal(evaluationBody{ScoreGrade: ev.ScoreGrade, Components: ev.Components, Reasons: ev.Reasons,
-		Evidence: ev.Evidence, Sentences: ev.Sentences})
+	mh := materialHash(ev)
+	if prev.exists && prev.materialHash == mh {
+		if _, err := st.touch.ExecContext(ctx, asOf, vendorID, asOf); err != nil {
+			return false, fmt.Errorf("registry: confirm evaluation of vendor #%d: %w", vendorID, err)
+		}
+		return false, nil
+	}
+	body, err := json.Marshal(evaluationBody{ScoreGrade: ev.ScoreGrade, Components: ev.Components, Reasons: ev.Reasons, Evidence: ev.Evidence})
 	if err != nil {
 		return false, err
 	}
-	if !prev.same(ev) {
-		res, err := st.insert.ExecContext(ctx, vendorID, asOf, ev.RulesVersion, ev.RulesHash, ev.Score, ev.Grade, string(body), now)
-		if err != nil {
-			return false, fmt.Errorf("registry: store evaluation of vendor #%d: %w", vendorID, err)
-		}
-		evalID, _ = res.LastInsertId()
-		stored = true
+	res, err := st.insert.ExecContext(ctx, vendorID, asOf, ev.RulesVersion, ev.RulesHash, ev.Score, ev.Grade, string(body), formatTime(db.now()))
+	if err != nil {
+		return false, fmt.Errorf("registry: store evaluation of vendor #%d: %w", vendorID, err)
 	}
+	evalID, _ := res.LastInsertId()
 	if prev.exists && asOf < prev.asOf {
-		return stored, nil // a past as-of adds history but does not replace the current score
+		return true, nil // a past as-of adds history but does not replace the current evaluation
 	}
 	e := ev.Evidence
-	_, err = st.upsert.ExecContext(ctx,
-		vendorID, evalID, asOf, ev.RulesVersion, string(body), now, ev.RulesHash, ev.Score, ev.Grade, strings.Join(ev.Reasons, ","),
-		e.CallbacksWeight, e.SatisfactionValue, e.ComplaintPoints, e.Exposure)
+	_, err = st.upsert.ExecContext(ctx, vendorID, evalID, asOf, asOf, ev.RulesVersion, ev.RulesHash, mh, ev.Score, ev.Grade,
+		strings.Join(ev.Reasons, ","), e.CallbacksWeight, e.SatisfactionValue, e.ComplaintPoints, e.Exposure)
 	if err != nil {
-		return stored, fmt.Errorf("registry: current score of vendor #%d: %w", vendorID, err)
+		return true, fmt.Errorf("registry: current evaluation of vendor #%d: %w", vendorID, err)
 	}
-	return stored, nil
+	return true, nil
 }
 
 func loadPrevious(ctx context.Context, q querier, vendorID int64) (previousScore, error) {
 	var p previousScore
-	err := q.QueryRowContext(ctx, `SELECT as_of, score, grade, reasons, rules_hash, evaluation_id FROM vendor_scores WHERE vendor_id = ?`, vendorID).
-		Scan(&p.asOf, &p.score, &p.grade, &p.reasons, &p.rulesHash, &p.evaluation)
+	err := q.QueryRowContext(ctx, `SELECT as_of, score, grade, material_hash, evaluation_id FROM vendor_scores WHERE vendor_id = ?`, vendorID).
+		Scan(&p.asOf, &p.score, &p.grade, &p.materialHash, &p.evaluation)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, nil
 	}
@@ -269,14 +284,20 @@ func (db *DB) ProcessMarks(ctx context.Context, limit int, asOf time.Time) (int,
 
 // LatestEvaluation returns the vendor's current stored evaluation, or ErrNotFound.
 func (db *DB) LatestEvaluation(ctx context.Context, vendorID int64) (StoredEvaluation, error) {
-	return db.findEvaluation(ctx, `SELECT evaluation_id, vendor_id, as_of, rules_version, rules_hash, score, grade, body
-		FROM vendor_scores WHERE vendor_id = ?`, vendorID)
+	return db.findEvaluation(ctx, `SELECT e.id, e.vendor_id, e.as_of, e.rules_version, e.rules_hash, e.score, e.grade, e.body,
+		v.status, v.insurance_valid_until FROM vendor_scores s JOIN evaluations e ON e.id = s.evaluation_id
+		JOIN vendors v ON v.id = s.vendor_id WHERE s.vendor_id = ?`, vendorID)
 }
 
+// findEvaluation reads one evaluation (columns as in LatestEvaluation) and
+// rebuilds its sentences under the rules it was made with.
 func (db *DB) findEvaluation(ctx context.Context, query string, args ...any) (StoredEvaluation, error) {
 	var se StoredEvaluation
 	var asOf, body string
-	err := db.read.QueryRowContext(ctx, query, args...).Scan(&se.ID, &se.VendorID, &asOf, &se.RulesVersion, &se.RulesHash, &se.Score, &se.Grade, &body)
+	var lite scoring.Inputs
+	var insurance *string
+	err := db.read.QueryRowContext(ctx, query, args...).Scan(&se.ID, &se.VendorID, &asOf, &se.RulesVersion, &se.RulesHash, &se.Score, &se.Grade, &body,
+		&lite.Status, &insurance)
 	if errors.Is(err, sql.ErrNoRows) {
 		return se, ErrNotFound
 	}
@@ -288,10 +309,16 @@ func (db *DB) findEvaluation(ctx context.Context, query string, args ...any) (St
 	if err := json.Unmarshal([]byte(body), &b); err != nil {
 		return se, fmt.Errorf("registry: evaluation #%d body: %w", se.ID, err)
 	}
-	se.ScoreGrade, se.Components, se.Reasons, se.Evidence, se.Sentences = b.ScoreGrade, b.Components, b.Reasons, b.Evidence, b.Sentences
+	se.ScoreGrade, se.Components, se.Reasons, se.Evidence = b.ScoreGrade, b.Components, b.Reasons, b.Evidence
 	if se.Reasons == nil {
 		se.Reasons = []string{}
 	}
+	rules, err := db.RulesByVersion(ctx, se.RulesVersion)
+	if err != nil {
+		return se, err
+	}
+	lite.InsuranceValidUntil = parseStoredPtr(insurance)
+	se.Sentences = scoring.Sentences(rules, se.Evaluation, lite)
 	return se, nil
 }
 

@@ -7,6 +7,8 @@ import (
 	"math"
 	"runtime"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,50 +61,45 @@ type vendorBatch[T any] struct {
 	err      error
 }
 
-// streamByVendor runs query (ordered by vendor_id, vendor_id first column)
-// and sends each vendor's complete records as one batch; a failure is sent
-// as a batch with err set, and ends the stream.
-func streamByVendor[T any](ctx context.Context, db *sql.DB, query string, scan func(*sql.Rows) (int64, T, error), out chan<- vendorBatch[T]) {
+// streamPacked runs a query of (vendor_id, packed records) ordered by
+// vendor_id and sends each vendor's records, unpacked, as one batch.
+func streamPacked[T any](ctx context.Context, db *sql.DB, query string, fields int, parse func([]string) T, out chan<- vendorBatch[T]) {
 	defer close(out)
-	fail := func(err error) {
+	send := func(b vendorBatch[T]) bool {
 		select {
-		case out <- vendorBatch[T]{err: err}:
+		case out <- b:
+			return true
 		case <-ctx.Done():
+			return false
 		}
 	}
 	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
-		fail(err)
+		send(vendorBatch[T]{err: err})
 		return
 	}
 	defer rows.Close()
-	cur := vendorBatch[T]{vendorID: -1}
 	for rows.Next() {
-		id, rec, err := scan(rows)
-		if err != nil {
-			fail(err)
+		var b vendorBatch[T]
+		var packed string
+		if err := rows.Scan(&b.vendorID, &packed); err != nil {
+			send(vendorBatch[T]{err: err})
 			return
 		}
-		if id != cur.vendorID && cur.vendorID != -1 {
-			select {
-			case out <- cur:
-			case <-ctx.Done():
+		for _, rec := range strings.Split(packed, "\x1e") {
+			f := strings.Split(rec, "\x1f")
+			if len(f) != fields {
+				send(vendorBatch[T]{err: fmt.Errorf("vendor #%d: a packed record has %d fields, want %d", b.vendorID, len(f), fields)})
 				return
 			}
-			cur = vendorBatch[T]{}
+			b.recs = append(b.recs, parse(f))
 		}
-		cur.vendorID = id
-		cur.recs = append(cur.recs, rec)
+		if !send(b) {
+			return
+		}
 	}
 	if err := rows.Err(); err != nil {
-		fail(err)
-		return
-	}
-	if cur.vendorID != -1 {
-		select {
-		case out <- cur:
-		case <-ctx.Done():
-		}
+		send(vendorBatch[T]{err: err})
 	}
 }
 
@@ -292,6 +289,11 @@ func (db *DB) Rescore(ctx context.Context, opt RescoreOptions) (RescoreStats, er
 		return st, err
 	}
 	st.Stored = stored
+	if !opt.DryRun {
+		if err := db.Checkpoint(ctx); err != nil {
+			return st, err
+		}
+	}
 	if opt.Progress != nil {
 		opt.Progress(st.Vendors)
 	}
@@ -340,52 +342,56 @@ func (db *DB) readVendorsForRescore(ctx context.Context, out chan<- rescoreItem,
 	cps := make(chan vendorBatch[scoring.Complaint], 64)
 	vols := make(chan vendorBatch[scoring.Volume], 64)
 	sancs := make(chan vendorBatch[scoring.Sanction], 64)
-	go streamByVendor(ctx, db.read, `SELECT vendor_id, work_order_no, called_at, result FROM callbacks ORDER BY vendor_id`,
-		func(r *sql.Rows) (int64, scoring.Callback, error) {
-			var id int64
-			var cb scoring.Callback
-			var at string
-			err := r.Scan(&id, &cb.WorkOrderNo, &at, &cb.Result)
-			cb.CalledAt = parseStored(at)
-			return id, cb, err
+	// Each stream is one GROUP BY vendor query that packs a vendor's records
+	// into one string (fields split by the unit separator, records by the
+	// record separator; neither can occur in stored text, which is printable),
+	// so the driver hands over 100,000 rows instead of 10 million.
+	go streamPacked(ctx, db.read, `SELECT vendor_id, group_concat(called_at || char(31) || result || char(31) || work_order_no, char(30))
+		FROM callbacks GROUP BY vendor_id ORDER BY vendor_id`, 3,
+		func(f []string) scoring.Callback {
+			return scoring.Callback{CalledAt: parseStored(f[0]), Result: f[1], WorkOrderNo: f[2]}
 		}, cbs)
-	go streamByVendor(ctx, db.read, `SELECT vendor_id, work_order_no, service_order_no, received_at, severity, status, outcome,
-		deadline_at, closed_at, late_excused FROM complaints ORDER BY vendor_id`,
-		func(r *sql.Rows) (int64, scoring.Complaint, error) {
-			var id int64
-			var c scoring.Complaint
-			var received, deadline string
-			var closed *string
-			err := r.Scan(&id, &c.WorkOrderNo, &c.ServiceOrderNo, &received, &c.Severity, &c.Status, &c.Outcome, &deadline, &closed, &c.LateExcused)
-			c.ReceivedAt, c.ClosedAt = parseStored(received), parseStoredPtr(closed)
-			d := parseStored(deadline)
+	go streamPacked(ctx, db.read, `SELECT vendor_id, group_concat(received_at || char(31) || severity || char(31) || status || char(31) ||
+		outcome || char(31) || deadline_at || char(31) || coalesce(closed_at, '') || char(31) || late_excused || char(31) ||
+		work_order_no || char(31) || service_order_no, char(30)) FROM complaints GROUP BY vendor_id ORDER BY vendor_id`, 9,
+		func(f []string) scoring.Complaint {
+			c := scoring.Complaint{ReceivedAt: parseStored(f[0]), Severity: f[1], Status: f[2], Outcome: f[3],
+				LateExcused: f[6] == "1", WorkOrderNo: f[7], ServiceOrderNo: f[8]}
+			d := parseStored(f[4])
 			c.DeadlineAt = &d
-			return id, c, err
-		}, cps)
-	go streamByVendor(ctx, db.read, `SELECT vendor_id, month, source, orders FROM volumes ORDER BY vendor_id`,
-		func(r *sql.Rows) (int64, scoring.Volume, error) {
-			var id int64
-			var v scoring.Volume
-			err := r.Scan(&id, &v.Month, &v.Source, &v.Orders)
-			return id, v, err
-		}, vols)
-	go streamByVendor(ctx, db.read, `SELECT vendor_id, id, kind, issued_at, display_until, repaired_at, lifted_at FROM sanctions ORDER BY vendor_id, id`,
-		func(r *sql.Rows) (int64, scoring.Sanction, error) {
-			var id int64
-			var s scoring.Sanction
-			var issued string
-			var until, repaired, lifted *string
-			err := r.Scan(&id, &s.ID, &s.Kind, &issued, &until, &repaired, &lifted)
-			s.IssuedAt, s.DisplayUntil, s.Repaired = parseStored(issued), parseStoredPtr(until), repaired != nil
-			if l := parseStoredPtr(lifted); l != nil && (s.DisplayUntil == nil || l.Before(*s.DisplayUntil)) {
-				s.DisplayUntil = l
+			if f[5] != "" {
+				closed := parseStored(f[5])
+				c.ClosedAt = &closed
 			}
-			return id, s, err
+			return c
+		}, cps)
+	go streamPacked(ctx, db.read, `SELECT vendor_id, group_concat(month || char(31) || source || char(31) || orders, char(30))
+		FROM volumes GROUP BY vendor_id ORDER BY vendor_id`, 3,
+		func(f []string) scoring.Volume {
+			n, _ := strconv.Atoi(f[2])
+			return scoring.Volume{Month: f[0], Source: f[1], Orders: n}
+		}, vols)
+	go streamPacked(ctx, db.read, `SELECT vendor_id, group_concat(id || char(31) || kind || char(31) || issued_at || char(31) ||
+		coalesce(display_until, '') || char(31) || coalesce(repaired_at, '') || char(31) || coalesce(lifted_at, ''), char(30))
+		FROM sanctions GROUP BY vendor_id ORDER BY vendor_id`, 6,
+		func(f []string) scoring.Sanction {
+			id, _ := strconv.ParseInt(f[0], 10, 64)
+			s := scoring.Sanction{ID: id, Kind: f[1], IssuedAt: parseStored(f[2]), Repaired: f[4] != ""}
+			if f[3] != "" {
+				until := parseStored(f[3])
+				s.DisplayUntil = &until
+			}
+			if f[5] != "" {
+				if l := parseStored(f[5]); s.DisplayUntil == nil || l.Before(*s.DisplayUntil) {
+					s.DisplayUntil = &l
+				}
+			}
+			return s
 		}, sancs)
 	cbR, cpR, volR, sancR := &batchReader[scoring.Callback]{ch: cbs}, &batchReader[scoring.Complaint]{ch: cps},
 		&batchReader[scoring.Volume]{ch: vols}, &batchReader[scoring.Sanction]{ch: sancs}
 	rows, err := db.read.QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.registered_at, v.status, v.licence_valid_until, v.insurance_valid_until,
-		s.as_of, s.score, s.grade, s.reasons, s.rules_hash, s.evaluation_id
+		s.as_of, s.score, s.grade, s.material_hash, s.evaluation_id
 		FROM vendors v LEFT JOIN vendor_scores s ON s.vendor_id = v.id ORDER BY v.id`)
 	if err != nil {
 		errc <- err
@@ -395,16 +401,16 @@ func (db *DB) readVendorsForRescore(ctx context.Context, out chan<- rescoreItem,
 	for rows.Next() {
 		var it rescoreItem
 		var reg string
-		var lic, ins, asOf, grade, reasons, hash *string
+		var lic, ins, asOf, grade *string
 		var score *float64
-		var evalID *int64
-		if err := rows.Scan(&it.id, &it.uscc, &it.name, &reg, &it.in.Status, &lic, &ins, &asOf, &score, &grade, &reasons, &hash, &evalID); err != nil {
+		var evalID, mh *int64
+		if err := rows.Scan(&it.id, &it.uscc, &it.name, &reg, &it.in.Status, &lic, &ins, &asOf, &score, &grade, &mh, &evalID); err != nil {
 			errc <- err
 			return
 		}
 		it.in.RegisteredAt, it.in.LicenceValidUntil, it.in.InsuranceValidUntil = parseStored(reg), parseStoredPtr(lic), parseStoredPtr(ins)
 		if evalID != nil {
-			it.prev = previousScore{exists: true, asOf: *asOf, score: *score, grade: *grade, reasons: *reasons, rulesHash: *hash, evaluation: *evalID}
+			it.prev = previousScore{exists: true, asOf: *asOf, score: *score, grade: *grade, materialHash: *mh, evaluation: *evalID}
 		}
 		var errs [4]error
 		it.in.Callbacks, errs[0] = cbR.take(it.id)

@@ -39,7 +39,7 @@ func (db *DB) AdoptRules(ctx context.Context, actor Actor, r scoring.Rules) erro
 		return err
 	}
 	hash := r.Hash()
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
 		var old string
 		err := tx.QueryRowContext(ctx, `SELECT hash FROM rules_versions WHERE version = ?`, r.Version).Scan(&old)
 		switch {
@@ -60,6 +60,40 @@ func (db *DB) AdoptRules(ctx context.Context, actor Actor, r scoring.Rules) erro
 			formatTime(db.now()), actor.String(), r.Version); err != nil {
 			return err
 		}
+		// Every vendor is re-evaluated under the new rules by the evaluator.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO reeval_marks(vendor_id, marked_at) SELECT id, ? FROM vendors WHERE true
+			ON CONFLICT(vendor_id) DO NOTHING`, formatTime(db.now())); err != nil {
+			return err
+		}
 		return db.audit(ctx, tx, actor.String(), "rules.adopt", "rules:"+r.Version, map[string]any{"hash": hash})
 	})
+	if err == nil {
+		db.signalMarks()
+	}
+	return err
+}
+
+// RulesByVersion returns the rules of a version: HSCS-1.0's defaults, or a
+// stored version (cached; a version's values never change).
+func (db *DB) RulesByVersion(ctx context.Context, version string) (scoring.Rules, error) {
+	if def := scoring.DefaultRules(); version == def.Version {
+		return def, nil
+	}
+	if r, ok := db.rulesCache.Load(version); ok {
+		return r.(scoring.Rules), nil
+	}
+	var body string
+	err := db.read.QueryRowContext(ctx, `SELECT body FROM rules_versions WHERE version = ?`, version).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return scoring.Rules{}, fmt.Errorf("registry: rules %s: %w", version, ErrNotFound)
+	}
+	if err != nil {
+		return scoring.Rules{}, err
+	}
+	r, err := scoring.ParseRules([]byte(body))
+	if err != nil {
+		return r, fmt.Errorf("registry: stored rules %s: %w", version, err)
+	}
+	db.rulesCache.Store(version, r)
+	return r, nil
 }

@@ -225,3 +225,9 @@ func bonusSentence(r Rules, ev *Evaluation) Sentence {
 			plural("commendation", e.Commendations), we, num(ev.Components.Bonus), ruleEN),
 	}
 }
+
+// Sentences returns the plain-language sentences of a stored evaluation. They
+// depend only on the evaluation (components, evidence, reasons) and, of the
+// inputs, on Status and InsuranceValidUntil, so they can be rebuilt without
+// the vendor's records.
+func Sentences(r Rules, ev Evaluation, in Inputs) map[string]Sentence { return sentences(r, &ev, in) }

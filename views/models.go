@@ -77,6 +77,7 @@ type VendorDetailView struct {
 	Reason                         string
 	InviteURL                      string
 	Audit                          []AuditRow
+	Evaluation                     *EvaluationView
 }
 
 // OrgRow is one organisation in a list.
@@ -200,6 +201,7 @@ type VendorHomeView struct {
 	USCC, Name, Status string
 	Fields             [][2]string
 	Memberships        []MembershipRow
+	Evaluation         *EvaluationView
 }
 
 // TokenRow is one API token (never its secret).
@@ -219,4 +221,61 @@ type TokensView struct {
 	Labels    Labels
 	NewSecret string // shown once, right after creation
 	NewName   string
+}
+
+// ComponentRow is one score component with its plain-language sentence.
+type ComponentRow struct {
+	Label    string
+	Points   string // "33.1"
+	Max      string // "35"
+	Sentence string
+}
+
+// ComplaintItemRow is one complaint's contribution, for the vendor's own evidence.
+type ComplaintItemRow struct {
+	WorkOrderNo, ReceivedAt, Severity, Outcome, Note string
+	Points, Weight, Contribution                     string
+}
+
+// EvaluationView is an evaluation as console pages show it.
+type EvaluationView struct {
+	Score, Grade, GradeLabel string
+	AsOf, RulesVersion       string
+	GradeSentence            string
+	Reasons                  []string
+	Components               []ComponentRow
+	Items                    []ComplaintItemRow // only on the vendor's own page
+}
+
+// TransitionRow is one row of a grade transition matrix.
+type TransitionRow struct {
+	From   string
+	Counts []int // in the order of RulesView.Grades
+}
+
+// MoverRow is one of the vendors whose score moves most under candidate rules.
+type MoverRow struct {
+	USCC, Name, From, To, Delta string
+}
+
+// WhatIfView is the result of evaluating every vendor under candidate rules.
+type WhatIfView struct {
+	Version, Hash string
+	Vendors       int
+	Took          string
+	Matrix        []TransitionRow
+	Movers        []MoverRow
+	StageID       string // set when the candidate can be adopted
+}
+
+// RulesView is the regulator's rules and calibration page.
+type RulesView struct {
+	Page
+	Version, Hash string
+	Params        [][2]string
+	Priors        [][3]string // what, city value, rules value
+	Distribution  []Option    // Value: grade, Label: count
+	Grades        []string
+	WhatIf        *WhatIfView
+	FileError     string
 }

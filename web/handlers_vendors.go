@@ -219,7 +219,8 @@ func (s *Server) vendorDetail(c echo.Context, ven registry.Vendor) (views.Vendor
 		return v, err
 	}
 	v.Audit = auditRows(entries)
-	return v, nil
+	v.Evaluation, err = s.storedEvaluation(c, ven.ID)
+	return v, err
 }
 
 func membershipRows(c echo.Context, ms []registry.Membership) []views.MembershipRow {
@@ -314,6 +315,9 @@ func (s *Server) handleVendorHome(c echo.Context) error {
 	}
 	v := views.VendorHomeView{Page: d.Page, USCC: ven.USCC, Name: ven.Name, Status: d.Status,
 		Fields: append([][2]string{{tr(c, "field.status"), d.Status}}, d.Fields...), Memberships: d.Memberships}
+	if v.Evaluation, err = s.freshEvaluation(c, ven.ID); err != nil {
+		return err
+	}
 	v.Title = tr(c, "me.title")
 	return s.render(c, http.StatusOK, views.VendorHomePage(v))
 }

@@ -78,6 +78,9 @@ func (s *Server) routes() {
 	s.importRoutes(pages, uploads, s.memberImportFlow(), assoc)
 
 	s.importRoutes(pages, uploads, s.regulatorImportFlow(), reg)
+	s.console(pages, http.MethodGet, "/console/rules", s.handleRules, reg)
+	s.console(uploads, http.MethodPost, "/console/rules/whatif", s.handleRulesWhatIf, reg)
+	s.console(pages, http.MethodPost, "/console/rules/adopt", s.handleRulesAdopt, reg)
 
 	s.console(pages, http.MethodGet, "/console/me", s.handleVendorHome, registry.RoleVendor)
 }

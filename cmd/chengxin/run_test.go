@@ -1,0 +1,353 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"chengxin/registry"
+)
+
+func TestMain(m *testing.M) {
+	registry.BcryptCost = bcrypt.MinCost
+	os.Exit(m.Run())
+}
+
+// result is one run of the program.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs the program with args and stdin, as main would, and returns
+// the exit status it would have.
+func runCLI(t *testing.T, ctx context.Context, stdin string, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	err := run(ctx, args, getenv, strings.NewReader(stdin), &out, &errOut)
+	code := 0
+	var ee *exitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.code
+		if ee.msg != "" {
+			fmt.Fprintln(&errOut, "chengxin:", ee.msg) // as main prints it
+		}
+	default:
+		code = 1
+		fmt.Fprintln(&errOut, "chengxin:", err)
+	}
+	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+func tempDB(t *testing.T) string { return filepath.Join(t.TempDir(), "cx.db") }
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestUsage(t *testing.T) {
+	ctx := context.Background()
+	if r := runCLI(t, ctx, "", nil); r.code != 2 || !strings.Contains(r.stdout, "Commands:") {
+		t.Errorf("no args: code %d, stdout %q", r.code, r.stdout)
+	}
+	if r := runCLI(t, ctx, "", nil, "help"); r.code != 0 || !strings.Contains(r.stdout, "rescore") {
+		t.Errorf("help: code %d", r.code)
+	}
+	if r := runCLI(t, ctx, "", nil, "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
+		t.Errorf("unknown: %+v", r)
+	}
+	if r := runCLI(t, ctx, "", nil, "migrate", "-nope"); r.code != 2 {
+		t.Errorf("bad flag: code %d", r.code)
+	}
+}
+
+func TestMigrateAndEnvDB(t *testing.T) {
+	ctx := context.Background()
+	db := tempDB(t)
+	r := runCLI(t, ctx, "", map[string]string{"CHENGXIN_DB": db}, "migrate", "-status")
+	if r.code != 0 || !strings.Contains(r.stdout, "0001_registry\t") || strings.Contains(r.stdout, "pending") {
+		t.Fatalf("migrate -status: %+v", r)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("CHENGXIN_DB not used: %v", err)
+	}
+}
+
+func TestUserAdd(t *testing.T) {
+	ctx := context.Background()
+	db := tempDB(t)
+	r := runCLI(t, ctx, "a-long-password\n", nil, "user", "add", "-db", db, "-username", "alice", "-role", "regulator")
+	if r.code != 0 || !strings.Contains(r.stdout, "created regulator user alice") {
+		t.Fatalf("user add: %+v", r)
+	}
+	r = runCLI(t, ctx, "a-long-password\n", nil, "user", "add", "-db", db, "-username", "ALICE", "-role", "regulator")
+	if r.code != 1 || !strings.Contains(r.stderr, "username: this username is taken") {
+		t.Errorf("duplicate: %+v", r)
+	}
+	r = runCLI(t, ctx, "short\n", nil, "user", "add", "-db", db, "-username", "bob", "-role", "regulator")
+	if r.code != 1 || !strings.Contains(r.stderr, "password") {
+		t.Errorf("short password: %+v", r)
+	}
+	r = runCLI(t, ctx, "a-long-password\n", nil, "user", "add", "-db", db, "-username", "carol", "-role", "association", "-org", registry.MustUSCC("51120101MA0000001"))
+	if r.code != 1 || !strings.Contains(r.stderr, "org: no organisation with this USCC") {
+		t.Errorf("unknown org: %+v", r)
+	}
+	if r := runCLI(t, ctx, "", nil, "user", "add", "-db", db, "-role", "regulator"); r.code != 2 {
+		t.Errorf("missing username: code %d", r.code)
+	}
+}
+
+func TestImportReportAndExitCodes(t *testing.T) {
+	ctx := context.Background()
+	db := tempDB(t)
+	good1, good2 := registry.MustUSCC("91120101MA0000001"), registry.MustUSCC("91120101MA0000002")
+	file := writeFile(t, "vendors.csv", strings.Join([]string{
+		"uscc,name,legal_rep,phone,address,districts,categories",
+		good1 + ",天津甲家政有限公司,王一,022-1,天津市和平区,120101,cleaning",
+		"91120101MA000000,短码公司,王二,022-1,天津市和平区,120101,cleaning",
+		good2 + ",天津乙家政有限公司,王三,022-1,天津市和平区,129999,cleaning",
+	}, "\n")+"\n")
+	// Flags after the positional arguments work too.
+	r := runCLI(t, ctx, "", nil, "import", "vendors", file, "-db", db)
+	want := "row 3: uscc: a unified social credit code has 18 characters, this has 16\n" +
+		"row 4: districts: unknown district code \"129999\" (use one of Tianjin's 16 GB/T 2260 codes, e.g. 120101)\n" +
+		"created 1, updated 0, unchanged 0, rejected 2\n"
+	if r.code != 1 || r.stdout != want {
+		t.Fatalf("import: code %d\nstdout:\n%s\nwant:\n%s", r.code, r.stdout, want)
+	}
+	r = runCLI(t, ctx, "", nil, "import", "-db", db, "vendors", writeFile(t, "ok.csv", "uscc,name,legal_rep,phone,address,districts,categories\n"+
+		good1+",天津甲家政有限公司,王一,022-1,天津市和平区,120101,cleaning\n"))
+	if r.code != 0 || r.stdout != "created 0, updated 0, unchanged 1, rejected 0\n" {
+		t.Errorf("re-import: %+v", r)
+	}
+	if r := runCLI(t, ctx, "", nil, "import", "-db", db, "vendors", writeFile(t, "bad.csv", "name\nx\n")); r.code != 1 || !strings.HasPrefix(r.stdout, "file rejected: ") {
+		t.Errorf("bad header: %+v", r)
+	}
+	if r := runCLI(t, ctx, "", nil, "import", "-db", db, "widgets", file); r.code != 2 {
+		t.Errorf("unknown kind: %+v", r)
+	}
+	if r := runCLI(t, ctx, "", nil, "import", "-db", db, "vendors", "/no/such/file.csv"); r.code != 1 {
+		t.Errorf("missing file: %+v", r)
+	}
+}
+
+func TestTokenAddPrintsSecretLast(t *testing.T) {
+	ctx := context.Background()
+	db := tempDB(t)
+	r := runCLI(t, ctx, "", nil, "token", "add", "-db", db, "-name", "hotline", "-scope", "ingest")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	secret := lines[len(lines)-1]
+	if r.code != 0 || !strings.HasPrefix(secret, registry.TokenPrefix) {
+		t.Fatalf("token add: %+v", r)
+	}
+	raw, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte(secret)) {
+		t.Error("the secret is stored in the database file")
+	}
+	if r := runCLI(t, ctx, "", nil, "token", "add", "-db", db, "-name", "hotline", "-scope", "ingest"); r.code != 1 {
+		t.Errorf("duplicate name: %+v", r)
+	}
+	if r := runCLI(t, ctx, "", nil, "token", "add", "-db", db, "-name", "x", "-scope", "admin"); r.code != 1 || !strings.Contains(r.stderr, "scope") {
+		t.Errorf("bad scope: %+v", r)
+	}
+}
+
+func TestAuditVerifyDetectsTampering(t *testing.T) {
+	ctx := context.Background()
+	db := tempDB(t)
+	runCLI(t, ctx, "a-long-password\n", nil, "user", "add", "-db", db, "-username", "alice", "-role", "regulator")
+	runCLI(t, ctx, "a-long-password\n", nil, "user", "add", "-db", db, "-username", "bob", "-role", "regulator")
+	if r := runCLI(t, ctx, "", nil, "audit", "verify", "-db", db); r.code != 0 || r.stdout != "ok: 2 entries verified\n" {
+		t.Fatalf("verify: %+v", r)
+	}
+	raw, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{`DROP TRIGGER audit_log_no_update`, `UPDATE audit_log SET detail = '{"role":"vendor"}' WHERE id = 2`} {
+		if _, err := raw.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	if r := runCLI(t, ctx, "", nil, "audit", "verify", "-db", db); r.code != 1 || !strings.HasPrefix(r.stdout, "broken at entry 2: ") {
+		t.Errorf("tampered: %+v", r)
+	}
+}
+
+// seededDB is a small evaluated demo city.
+func seededDB(t *testing.T) (string, []demoAccount) {
+	t.Helper()
+	path := tempDB(t)
+	db, err := registry.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	accounts, err := seedDemo(context.Background(), db, 40, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, accounts
+}
+
+func firstVendor(t *testing.T, path string) string {
+	t.Helper()
+	db, err := registry.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	vs, _, err := db.FindVendors(context.Background(), registry.VendorFilter{PerPage: 1})
+	if err != nil || len(vs) == 0 {
+		t.Fatal(err)
+	}
+	return vs[0].USCC
+}
+
+func TestExplainJSONShape(t *testing.T) {
+	ctx := context.Background()
+	path, _ := seededDB(t)
+	uscc := firstVendor(t, path)
+	r := runCLI(t, ctx, "", nil, "explain", "-json", strings.ToLower(uscc), "-db", path, "-as-of", "2026-11-01")
+	if r.code != 0 {
+		t.Fatalf("explain: %+v", r)
+	}
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, r.stdout)
+	}
+	if dec.More() {
+		t.Error("more than one JSON value on stdout")
+	}
+	for _, k := range []string{"uscc", "as_of", "rules_version", "rules_hash", "score", "grade", "components", "reasons", "evidence"} {
+		if _, ok := obj[k]; !ok {
+			t.Errorf("explain -json lacks %q", k)
+		}
+	}
+	if obj["uscc"] != uscc || obj["as_of"] != "2026-11-01T00:00:00+08:00" || obj["rules_version"] != "HSCS-1.0" {
+		t.Errorf("explain -json = %v", obj)
+	}
+	ev, _ := obj["evidence"].(map[string]any)
+	for _, k := range []string{"callbacks_weight", "complaint_points", "exposure", "complaints_counted", "sanctions_on_display"} {
+		if _, ok := ev[k]; !ok {
+			t.Errorf("evidence lacks %q", k)
+		}
+	}
+	text := runCLI(t, ctx, "", nil, "explain", uscc, "-db", path)
+	if text.code != 0 || !strings.Contains(text.stdout, "city priors") || !strings.Contains(text.stdout, "satisfaction") {
+		t.Errorf("explain text: %+v", text)
+	}
+	if r := runCLI(t, ctx, "", nil, "explain", registry.MustUSCC("91120101MA0ZZZZZ0"), "-db", path); r.code != 1 {
+		t.Errorf("unknown vendor: %+v", r)
+	}
+	if r := runCLI(t, ctx, "", nil, "explain", uscc, "-db", path, "-as-of", "yesterday"); r.code != 2 {
+		t.Errorf("bad date: %+v", r)
+	}
+}
+
+func TestRescoreWhatIf(t *testing.T) {
+	ctx := context.Background()
+	path, _ := seededDB(t)
+	strict := strings.Replace(mustRead(t, "../../scoring/testdata/hscs-1.0.json"), `"version": "HSCS-1.0"`, `"version": "HSCS-strict"`, 1)
+	strict = strings.Replace(strict, `"a": 90`, `"a": 97`, 1)
+	rules := writeFile(t, "strict.json", strict)
+	r := runCLI(t, ctx, "", nil, "rescore", "-db", path, "-rules", rules, "-dry-run")
+	if r.code != 0 || !strings.Contains(r.stdout, "current rules \\ after") || !strings.Contains(r.stdout, "0 evaluations stored") {
+		t.Fatalf("what-if: %+v", r)
+	}
+	if r := runCLI(t, ctx, "", nil, "rescore", "-db", path, "-dry-run"); r.code != 2 {
+		t.Errorf("-dry-run without -rules: %+v", r)
+	}
+	r = runCLI(t, ctx, "", nil, "rescore", "-db", path)
+	if r.code != 0 || !strings.Contains(r.stdout, "evaluated 40 vendors") {
+		t.Errorf("rescore: %+v", r)
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestDemoRefusesNonEmptyDB(t *testing.T) {
+	path := writeFile(t, "existing.db", "not empty")
+	r := runCLI(t, context.Background(), "", nil, "demo", "-db", path)
+	if r.code != 1 || !strings.Contains(r.stderr, "not empty") {
+		t.Errorf("demo on a non-empty file: %+v", r)
+	}
+}
+
+// TestDemoServes: demo prints one login per role and answers /healthz
+// within 30 s; cancelling the context shuts it down cleanly.
+func TestDemoServes(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"demo", "-addr", addr, "-vendors", "50"}, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("no /healthz within 30 s; stderr:\n%s", errOut.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("demo ended with %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("stdout = %q, want three login lines", out.String())
+	}
+	for i, role := range []string{"regulator", "association", "vendor"} {
+		f := strings.Fields(lines[i])
+		if len(f) != 3 || f[0] != role || len(f[2]) < 10 {
+			t.Errorf("line %d = %q, want %q USERNAME PASSWORD", i, lines[i], role)
+		}
+	}
+}
