@@ -262,7 +262,7 @@ func TestExplainJSONShape(t *testing.T) {
 	if text.code != 0 || !strings.Contains(text.stdout, "city priors") || !strings.Contains(text.stdout, "satisfaction") {
 		t.Errorf("explain text: %+v", text)
 	}
-	if r := runCLI(t, ctx, "", nil, "explain", registry.MustUSCC("91120101MA0ZZZZZ0"), "-db", path); r.code != 1 {
+	if r := runCLI(t, ctx, "", nil, "explain", registry.MustUSCC("91120101MA0YYYYY0"), "-db", path); r.code != 1 {
 		t.Errorf("unknown vendor: %+v", r)
 	}
 	if r := runCLI(t, ctx, "", nil, "explain", uscc, "-db", path, "-as-of", "yesterday"); r.code != 2 {
