@@ -95,6 +95,24 @@ func newFixture(t *testing.T) *fixture {
 			t.Fatal(err)
 		}
 	}
+	// A little hotline history for the first vendor, then everyone is evaluated.
+	day := time.Now().In(registry.Shanghai).AddDate(0, -2, 0).Format("2006-01-02")
+	var cbs []registry.CallbackInput
+	for i := 0; i < 12; i++ {
+		cbs = append(cbs, registry.CallbackInput{WorkOrderNo: fmt.Sprintf("8890-E2E-CB-%02d", i), VendorUSCC: f.vendors[0].USCC,
+			CalledAt: day + "T10:00:00+08:00", Result: "satisfied"})
+	}
+	if _, err := db.IngestCallbacks(ctx, admin, cbs, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.IngestComplaints(ctx, admin, []registry.ComplaintInput{{WorkOrderNo: "8890-E2E-CP-01", VendorUSCC: f.vendors[0].USCC,
+		ReceivedAt: day + "T09:00:00+08:00", Channel: "phone", Category: "housekeeping", Status: "closed", Outcome: "substantiated",
+		DeadlineAt: day + "T17:00:00+08:00", ClosedAt: day + "T16:00:00+08:00", Summary: "客户电话13812345678（私密）"}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Rescore(ctx, registry.RescoreOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	f.srv = httptest.NewServer(web.New(web.Config{DB: db}))
 	t.Cleanup(f.srv.Close)
 	return f

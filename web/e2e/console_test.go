@@ -150,3 +150,35 @@ func TestLoginPageAndLanguageSwitch(t *testing.T) {
 		t.Errorf("login error = %q", got)
 	}
 }
+
+// TestVendorSeesOwnEvidence: a vendor on a phone sees its evaluation with
+// every complaint's contribution, never the complaint's private text.
+func TestVendorSeesOwnEvidence(t *testing.T) {
+	f := newFixture(t)
+	ctx := f.browser(390)
+	f.login(ctx, "ven")
+	f.run(ctx, "own page", chromedp.WaitVisible(chromedp.CSS(`[data-testid=evaluation]`)))
+	items := f.text(ctx, `[data-testid=eval-items]`)
+	if !strings.Contains(items, "8890-E2E-CP-01") {
+		t.Errorf("evidence lacks the vendor's complaint: %q", items)
+	}
+	page := f.text(ctx, `main`)
+	if strings.Contains(page, "13812345678") || strings.Contains(page, "私密") {
+		t.Error("the vendor page shows complaint text")
+	}
+	f.noHorizontalScroll(ctx, "vendor own page")
+	f.checkAxe(ctx, "vendor own page")
+	f.screenshot(ctx, "vendor-me")
+}
+
+// TestRegulatorRulesPage: the rules page with the city's priors is
+// accessible on a phone.
+func TestRegulatorRulesPage(t *testing.T) {
+	f := newFixture(t)
+	ctx := f.browser(390)
+	f.login(ctx, "reg")
+	f.run(ctx, "rules", chromedp.Navigate(f.srv.URL+"/console/rules"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=city-priors]`)))
+	f.noHorizontalScroll(ctx, "rules")
+	f.checkAxe(ctx, "rules")
+	f.screenshot(ctx, "rules")
+}
