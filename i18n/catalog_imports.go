@@ -15,6 +15,7 @@ func init() {
 		"kindname.complaints": {"投诉工单", "complaints"},
 		"kindname.callbacks":  {"回访记录", "callbacks"},
 		"kindname.volumes":    {"月度服务量", "monthly volumes"},
+		"kindname.sanctions":  {"监管处理决定", "sanctions"},
 		"tokens.title":        {"接口令牌", "API tokens"},
 		"tokens.lead":         {"8890 热线系统凭令牌向本系统推送投诉、回访和服务量数据。令牌只在创建时显示一次，系统只保存其哈希值。", "The 8890 hotline's systems send complaints, callbacks and volumes with a token. A token is shown once, when it is created; only its hash is stored."},
 		"tokens.created":      {"令牌“%s”已创建", "Token %s created"},

@@ -2,18 +2,19 @@ package i18n
 
 func init() {
 	add(map[string][2]string{
-		"field.rfc3339":          {"时间须为带时区的 RFC 3339 格式，如 2026-11-01T09:00:00+08:00", "must be an RFC 3339 time with an offset, e.g. 2026-11-01T09:00:00+08:00"},
-		"record.unknown_vendor":  {"未登记的商户", "unknown vendor"},
-		"record.closed_needs":    {"已办结的投诉必须填写 %s", "a closed complaint needs %s"},
-		"record.open_has":        {"未办结的投诉不应有 %s", "an open complaint has no %s"},
-		"record.before_received": {"不能早于受理时间 received_at", "must not be earlier than received_at"},
-		"record.month":           {"月份格式应为 YYYY-MM", "a month is written YYYY-MM"},
-		"record.orders":          {"订单数应为 0 到 %d 之间的整数", "orders must be a whole number from 0 to %d"},
-		"record.unknown_field":   {"未知字段", "unknown field"},
-		"record.wrong_type":      {"类型错误：应为%s", "wrong type: expected %s"},
-		"record.not_object":      {"每条记录必须是 JSON 对象", "each record must be a JSON object"},
-		"token.name":             {"名称为 1–64 个字母、数字、点、下划线或连字符", "a name is 1–64 letters, digits, dots, underscores or hyphens"},
-		"token.duplicate":        {"已有同名令牌", "a token with this name exists"},
-		"token.scope":            {"权限范围只能是 ingest", "the only scope is ingest"},
+		"field.rfc3339":               {"时间须为带时区的 RFC 3339 格式，如 2026-11-01T09:00:00+08:00", "must be an RFC 3339 time with an offset, e.g. 2026-11-01T09:00:00+08:00"},
+		"record.unknown_vendor":       {"未登记的商户", "unknown vendor"},
+		"record.closed_needs":         {"已办结的投诉必须填写 %s", "a closed complaint needs %s"},
+		"record.open_has":             {"未办结的投诉不应有 %s", "an open complaint has no %s"},
+		"record.before_received":      {"不能早于受理时间 received_at", "must not be earlier than received_at"},
+		"record.month":                {"月份格式应为 YYYY-MM", "a month is written YYYY-MM"},
+		"record.orders":               {"订单数应为 0 到 %d 之间的整数", "orders must be a whole number from 0 to %d"},
+		"record.unknown_field":        {"未知字段", "unknown field"},
+		"record.wrong_type":           {"类型错误：应为%s", "wrong type: expected %s"},
+		"record.not_object":           {"每条记录必须是 JSON 对象", "each record must be a JSON object"},
+		"sanction.until_before_issue": {"展示截止日期不能早于作出日期", "display_until must not be earlier than issued_at"},
+		"token.name":                  {"名称为 1–64 个字母、数字、点、下划线或连字符", "a name is 1–64 letters, digits, dots, underscores or hyphens"},
+		"token.duplicate":             {"已有同名令牌", "a token with this name exists"},
+		"token.scope":                 {"权限范围只能是 ingest", "the only scope is ingest"},
 	})
 }

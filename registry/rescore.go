@@ -25,6 +25,9 @@ type RescoreOptions struct {
 	DryRun   bool
 	Workers  int
 	Progress func(done int)
+	// Collect, when set, receives every vendor's evaluation (on one
+	// goroutine); publication runs decide from them.
+	Collect func(vendorID int64, ev scoring.Evaluation)
 }
 
 // Transition counts vendors moving from one grade to another.
@@ -259,6 +262,9 @@ func (db *DB) Rescore(ctx context.Context, opt RescoreOptions) (RescoreStats, er
 		st.Vendors++
 		st.Records += len(r.item.in.Callbacks) + len(r.item.in.Complaints) + len(r.item.in.Volumes) + len(r.item.in.Sanctions)
 		transitions[[2]string{r.fromGrade, r.ev.Grade}]++
+		if opt.Collect != nil {
+			opt.Collect(r.item.id, r.ev)
+		}
 		st.Movers = addMover(st.Movers, r)
 		batch = append(batch, r)
 		if len(batch) >= 1000 {

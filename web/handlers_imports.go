@@ -46,7 +46,7 @@ func (s *Server) memberImportFlow() *importFlow {
 }
 
 func (s *Server) regulatorImportFlow() *importFlow {
-	return &importFlow{base: "/console/imports", kinds: []string{"complaints", "callbacks", "volumes", "vendors", "orgs"},
+	return &importFlow{base: "/console/imports", kinds: []string{"complaints", "callbacks", "volumes", "sanctions", "vendors", "orgs"},
 		headingKey: "imports.title", explainKey: "imports.explain", backURL: "/console/imports", backKey: "imports.again",
 		run: func(c echo.Context, kind string, r io.Reader, dryRun bool) (registry.ImportReport, error) {
 			opt := registry.ImportOptions{Actor: actor(c), DryRun: dryRun, KeepRows: true}
@@ -62,6 +62,8 @@ func (s *Server) regulatorImportFlow() *importFlow {
 				return s.db.ImportVendors(ctx, r, opt)
 			case "orgs":
 				return s.db.ImportOrgs(ctx, r, opt)
+			case "sanctions":
+				return s.db.ImportSanctions(ctx, r, opt)
 			}
 			return registry.ImportReport{}, echo.NewHTTPError(http.StatusBadRequest, "error.bad_request")
 		}}
@@ -134,6 +136,8 @@ func templateRows(kind string, now time.Time) [][]string {
 		return [][]string{registry.RecordCSVHeader(kind), {"8890-" + day + "-0001", code, day + " 10:00", "satisfied"}}
 	case "volumes":
 		return [][]string{registry.RecordCSVHeader(kind), {code, now.In(registry.Shanghai).AddDate(0, -1, 0).Format("2006-01"), "120", "dispatch"}}
+	case "sanctions":
+		return [][]string{registry.SanctionCSVHeader(), {code, "warning", day, "津市监警〔2026〕1号", "未按约定时间提供服务，经查属实", ""}}
 	}
 	return nil
 }

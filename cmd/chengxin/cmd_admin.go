@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"chengxin/registry"
@@ -110,7 +111,7 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdImport(ctx context.Context, e *env, args []string) error {
-	fs, dbPath := newFlagSet(e, "import", "orgs|vendors|complaints|callbacks|volumes FILE.csv [-org USCC]")
+	fs, dbPath := newFlagSet(e, "import", "orgs|vendors|complaints|callbacks|volumes|sanctions FILE.csv [-org USCC]")
 	org := fs.String("org", "", "make every imported vendor a member of this organisation (USCC)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -121,26 +122,8 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		return usageError("import: KIND and FILE are required")
 	}
 	kind, path := pos[0], pos[1]
-	importers := map[string]func(*registry.DB) func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error){
-		"orgs": func(db *registry.DB) func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error) {
-			return db.ImportOrgs
-		},
-		"vendors": func(db *registry.DB) func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error) {
-			return db.ImportVendors
-		},
-		"complaints": func(db *registry.DB) func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error) {
-			return db.ImportComplaints
-		},
-		"callbacks": func(db *registry.DB) func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error) {
-			return db.ImportCallbacks
-		},
-		"volumes": func(db *registry.DB) func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error) {
-			return db.ImportVolumes
-		},
-	}
-	importer, ok := importers[kind]
-	if !ok {
-		return usageError("import: unknown kind %q (orgs, vendors, complaints, callbacks, volumes)", kind)
+	if !slices.Contains(importKinds, kind) {
+		return usageError("import: unknown kind %q (%s)", kind, strings.Join(importKinds, ", "))
 	}
 	if *org != "" && kind != "vendors" {
 		return usageError("import: -org applies to vendors only")
@@ -171,7 +154,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		progress.clear()
 		fmt.Fprintf(e.stdout, "row %d: %s: %s\n", re.Line, re.Field, re.Text.In("en"))
 	}
-	rep, err := importer(db)(ctx, progress.reader(), opt)
+	rep, err := importerFor(db, kind)(ctx, progress.reader(), opt)
 	progress.done()
 	if fe, ok := registry.AsFileError(err); ok {
 		fmt.Fprintf(e.stdout, "file rejected: %s\n", fe.Text.In("en"))
@@ -221,4 +204,26 @@ func cmdToken(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "token %q created with scope %s; it is shown only now, store it safely\n", *name, *scope)
 	fmt.Fprintln(e.stdout, secret)
 	return nil
+}
+
+// importKinds are the record types `chengxin import` reads.
+var importKinds = []string{"orgs", "vendors", "complaints", "callbacks", "volumes", "sanctions"}
+
+type importFunc func(context.Context, io.Reader, registry.ImportOptions) (registry.ImportReport, error)
+
+func importerFor(db *registry.DB, kind string) importFunc {
+	switch kind {
+	case "orgs":
+		return db.ImportOrgs
+	case "vendors":
+		return db.ImportVendors
+	case "complaints":
+		return db.ImportComplaints
+	case "callbacks":
+		return db.ImportCallbacks
+	case "volumes":
+		return db.ImportVolumes
+	default:
+		return db.ImportSanctions
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"chengxin/publicity"
 	"chengxin/registry"
 	"chengxin/registry/synth"
 	"chengxin/web"
@@ -65,7 +66,12 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	sched, err := sf.schedule()
+	if err != nil {
+		return err
+	}
 	go db.RunEvaluator(ctx, time.Second, e.log)
+	go runScheduler(ctx, e, db, sched)
 	return serve(ctx, e, web.New(cfg), *sf.addr, nil)
 }
 
@@ -79,6 +85,14 @@ func seedDemo(ctx context.Context, db *registry.DB, vendors int, seed uint64) ([
 	st, err := synth.Generate(ctx, db, demoActor, synth.Options{Vendors: vendors, Events: vendors * demoEventsPerVendor, Seed: seed})
 	if err != nil {
 		return nil, err
+	}
+	// Three monthly publication runs give the demo published grades with a
+	// history (and, for some vendors, pending downgrades); then everyone is
+	// evaluated now.
+	for _, at := range demoRuns(db.Now()) {
+		if _, err := publicity.Publish(ctx, db, demoActor, at); err != nil {
+			return nil, fmt.Errorf("demo: publication run %s: %w", registry.Period(at), err)
+		}
 	}
 	if _, err := db.Rescore(ctx, registry.RescoreOptions{}); err != nil {
 		return nil, fmt.Errorf("demo: evaluate: %w", err)
@@ -109,4 +123,14 @@ func randomPassword() string {
 		b[i] = alphabet[n.Int64()]
 	}
 	return string(b)
+}
+
+// demoRuns are the scheduled instants of the last three monthly runs.
+func demoRuns(now time.Time) []time.Time {
+	s := publicity.DefaultSchedule
+	last := s.PublicationInstant(now)
+	if last.After(now) {
+		last = s.PublicationInstant(last.AddDate(0, -1, 0))
+	}
+	return []time.Time{s.PublicationInstant(last.AddDate(0, -2, 0)), s.PublicationInstant(last.AddDate(0, -1, 0)), last}
 }

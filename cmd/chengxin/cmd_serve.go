@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"chengxin/publicity"
 	"chengxin/registry"
 	"chengxin/web"
 )
@@ -18,6 +19,8 @@ import (
 type serveFlags struct {
 	addr, trustedProxies, baseURL *string
 	secureCookies                 *bool
+	evaluateAt, publishAt         *string
+	publishDay                    *int
 }
 
 func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
@@ -26,7 +29,27 @@ func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
 		trustedProxies: fs.String("trusted-proxies", e.getenv("CHENGXIN_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (env CHENGXIN_TRUSTED_PROXIES)"),
 		baseURL:        fs.String("base-url", e.getenv("CHENGXIN_BASE_URL"), "public origin for links shown to users, e.g. https://chengxin.example.gov.cn (env CHENGXIN_BASE_URL)"),
 		secureCookies:  fs.Bool("secure-cookies", e.getenv("CHENGXIN_SECURE_COOKIES") == "1", "mark cookies Secure and send HSTS; set when served over HTTPS (env CHENGXIN_SECURE_COOKIES=1)"),
+		evaluateAt:     fs.String("evaluate-at", envOr(e.getenv, "CHENGXIN_EVALUATE_AT", "01:00"), "daily evaluation of every vendor, HH:MM Asia/Shanghai (env CHENGXIN_EVALUATE_AT)"),
+		publishAt:      fs.String("publish-at", envOr(e.getenv, "CHENGXIN_PUBLISH_AT", "02:00"), "monthly publication run, HH:MM Asia/Shanghai (env CHENGXIN_PUBLISH_AT)"),
+		publishDay:     fs.Int("publish-day", 1, "day of the month of the publication run, 1–28"),
 	}
+}
+
+// schedule reads the scheduler flags.
+func (f serveFlags) schedule() (publicity.Schedule, error) {
+	var s publicity.Schedule
+	var err error
+	if s.EvaluateAt, err = parseClock("evaluate-at", *f.evaluateAt); err != nil {
+		return s, err
+	}
+	if s.PublishAt, err = parseClock("publish-at", *f.publishAt); err != nil {
+		return s, err
+	}
+	s.PublishDay = *f.publishDay
+	if err := s.Validate(); err != nil {
+		return s, usageError("%v", err)
+	}
+	return s, nil
 }
 
 func (f serveFlags) config(e *env, db *registry.DB) (web.Config, error) {
@@ -59,7 +82,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	sched, err := sf.schedule()
+	if err != nil {
+		return err
+	}
 	go db.RunEvaluator(ctx, time.Second, e.log)
+	go runScheduler(ctx, e, db, sched)
 	return serve(ctx, e, web.New(cfg), *sf.addr, nil)
 }
 

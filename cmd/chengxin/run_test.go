@@ -351,3 +351,35 @@ func TestDemoServes(t *testing.T) {
 		}
 	}
 }
+
+func TestPublishRefusals(t *testing.T) {
+	ctx := context.Background()
+	path, _ := seededDB(t) // the demo seeding publishes the last three monthly runs
+	for _, tc := range []struct{ asOf, want string }{
+		{"2099-01-01", "in the future"},
+		{"2020-01-01", "earlier than the latest run"},
+		{"", "already has a publication run"},
+	} {
+		args := []string{"publish", "-db", path}
+		if tc.asOf != "" {
+			args = append(args, "-as-of", tc.asOf)
+		}
+		r := runCLI(t, ctx, "", nil, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("publish %q: %+v, want exit 1 with %q", tc.asOf, r, tc.want)
+		}
+	}
+}
+
+func TestImportSanctions(t *testing.T) {
+	ctx := context.Background()
+	path, _ := seededDB(t)
+	uscc := firstVendor(t, path)
+	file := writeFile(t, "sanctions.csv", "vendor_uscc,kind,issued_at,reference,summary,display_until\n"+
+		uscc+",fine,2026-03-01,津市监罚〔2026〕7号,超额收费,\n"+
+		uscc+",scolding,2026-03-01,X-1,不明,\n")
+	r := runCLI(t, ctx, "", nil, "import", "sanctions", file, "-db", path)
+	if r.code != 1 || !strings.Contains(r.stdout, "row 3: kind: must be one of") || !strings.HasSuffix(r.stdout, "created 1, updated 0, unchanged 0, rejected 1\n") {
+		t.Errorf("import sanctions: %+v", r)
+	}
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"chengxin/publicity"
+	"chengxin/registry"
+)
+
+func cmdPublish(ctx context.Context, e *env, args []string) error {
+	fs, dbPath := newFlagSet(e, "publish", "[-as-of DATE]")
+	asOfFlag := fs.String("as-of", "", "the run's instant (YYYY-MM-DD, midnight Asia/Shanghai, or RFC 3339); default now")
+	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	asOf, err := parseDate("as-of", *asOfFlag)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, e, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if asOf.IsZero() {
+		asOf = db.Now()
+	}
+	res, err := publicity.Publish(ctx, db, registry.CLIActor, asOf)
+	if publicity.IsRefusal(err) {
+		return &exitError{code: 1, msg: fmt.Sprintf("publish %s: %v", registry.Period(asOf), err)}
+	}
+	if err != nil {
+		return err
+	}
+	verb := "published"
+	if res.Resumed {
+		verb = "resumed and published"
+	}
+	fmt.Fprintf(e.stdout, "%s period %s as of %s: %d vendors in %s\n", verb, res.Run.Period, registry.FormatOutput(res.Run.AsOf),
+		res.Vendors, res.Took.Round(time.Millisecond))
+	var actions []string
+	for a := range res.Actions {
+		actions = append(actions, string(a))
+	}
+	sort.Strings(actions)
+	for _, a := range actions {
+		fmt.Fprintf(e.stdout, "  %-18s %d\n", a, res.Actions[publicity.Action(a)])
+	}
+	return nil
+}

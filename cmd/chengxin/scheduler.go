@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"chengxin/publicity"
+	"chengxin/registry"
+)
+
+// schedulerActor signs the scheduler's runs in the audit log.
+var schedulerActor = registry.Actor{Kind: "system", Name: "scheduler"}
+
+// runScheduler evaluates every vendor daily and publishes monthly, as the
+// schedule says. At start-up it catches up the publication runs of periods
+// after the latest recorded run (never on a database with no run yet).
+func runScheduler(ctx context.Context, e *env, db *registry.DB, s publicity.Schedule) {
+	latest, err := db.LatestRun(ctx)
+	if err == nil {
+		for _, at := range s.Missed(&latest, db.Now()) {
+			publishAt(ctx, e, db, at, "catch-up")
+		}
+	} else if !errors.Is(err, registry.ErrNotFound) {
+		e.log.Error("scheduler: latest run", "err", err)
+	}
+	for {
+		now := db.Now()
+		nextEval, nextPub := s.NextEvaluation(now), s.NextPublication(now)
+		next := nextEval
+		if nextPub.Before(next) {
+			next = nextPub
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Until(next)):
+		}
+		if !next.Equal(nextPub) {
+			st, err := db.Rescore(ctx, registry.RescoreOptions{AsOf: next})
+			if err != nil {
+				if ctx.Err() == nil {
+					e.log.Error("scheduler: daily evaluation failed", "err", err)
+				}
+				continue
+			}
+			e.log.Info("scheduler: daily evaluation", "vendors", st.Vendors, "stored", st.Stored, "took", st.Took.Round(time.Millisecond))
+			continue
+		}
+		publishAt(ctx, e, db, next, "monthly")
+	}
+}
+
+func publishAt(ctx context.Context, e *env, db *registry.DB, at time.Time, why string) {
+	res, err := publicity.Publish(ctx, db, schedulerActor, at)
+	switch {
+	case publicity.IsRefusal(err):
+		e.log.Warn("scheduler: publication run refused", "why", why, "as_of", registry.FormatOutput(at), "err", err)
+	case err != nil:
+		if ctx.Err() == nil {
+			e.log.Error("scheduler: publication run failed", "why", why, "as_of", registry.FormatOutput(at), "err", err)
+		}
+	default:
+		e.log.Info("scheduler: published", "why", why, "period", res.Run.Period, "vendors", res.Vendors, "took", res.Took.Round(time.Millisecond))
+	}
+}
+
+// parseClock reads "HH:MM" as an offset after midnight.
+func parseClock(flagName, s string) (time.Duration, error) {
+	var h, m int
+	if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d:%d", &h, &m); err != nil || h < 0 || h > 23 || m < 0 || m > 59 {
+		return 0, usageError("-%s: %q is not HH:MM", flagName, s)
+	}
+	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil
+}

@@ -1,0 +1,264 @@
+package registry
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Publication run errors (`chengxin publish` exits 1 with them).
+var (
+	ErrRunFuture     = errors.New("the as-of instant is in the future")
+	ErrRunExists     = errors.New("this period already has a publication run")
+	ErrRunOutOfOrder = errors.New("the as-of instant is earlier than the latest run")
+	ErrRunInProgress = errors.New("another publication run is in progress")
+)
+
+// staleRunAfter is how long a run may stay "running" before it is taken as
+// crashed and resumed by the next run request.
+const staleRunAfter = time.Hour
+
+// PublicationRun is one monthly (or on-demand) publication.
+type PublicationRun struct {
+	ID           int64
+	Period       string // YYYY-MM
+	AsOf         time.Time
+	Status       string
+	StartedAt    time.Time
+	FinishedAt   *time.Time
+	Actor        string
+	RulesVersion string
+	Vendors      int
+}
+
+// Period is the calendar month (Asia/Shanghai) of an instant, YYYY-MM.
+func Period(t time.Time) string { return t.In(Shanghai).Format("2006-01") }
+
+// StartRun records a new run at asOf, refusing a future instant, a period
+// that has a run, an instant before the latest run and a run while another
+// is in progress. A run left "running" for over an hour (a crash) is
+// returned instead, so it is resumed, never half-applied: a run's results
+// are written in one transaction by FinishRun.
+func (db *DB) StartRun(ctx context.Context, actor Actor, asOf time.Time) (PublicationRun, bool, error) {
+	var run PublicationRun
+	resumed := false
+	now := db.now()
+	if asOf.After(now.Add(FutureSkew)) {
+		return run, false, ErrRunFuture
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		var started, runAsOf, period string
+		err := tx.QueryRowContext(ctx, `SELECT id, started_at, as_of, period FROM publication_runs WHERE status = 'running'`).Scan(&id, &started, &runAsOf, &period)
+		switch {
+		case err == nil && now.Sub(parseStored(started)) < staleRunAfter:
+			return ErrRunInProgress
+		case err == nil:
+			if period != Period(asOf) {
+				return ErrRunInProgress // a crashed run of another period must be resumed first
+			}
+			run = PublicationRun{ID: id, Period: period, AsOf: parseStored(runAsOf), Status: "running", StartedAt: now, Actor: actor.String()}
+			resumed = true
+			_, err := tx.ExecContext(ctx, `UPDATE publication_runs SET started_at = ?, actor = ? WHERE id = ?`, formatTime(now), actor.String(), id)
+			return err
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		var latest sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT max(as_of) FROM publication_runs`).Scan(&latest); err != nil {
+			return err
+		}
+		if latest.Valid && formatTime(asOf) < latest.String {
+			return ErrRunOutOfOrder
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM publication_runs WHERE period = ?`, Period(asOf)).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrRunExists
+		}
+		run = PublicationRun{Period: Period(asOf), AsOf: asOf.UTC().Truncate(time.Second), Status: "running", StartedAt: now, Actor: actor.String()}
+		res, err := tx.ExecContext(ctx, `INSERT INTO publication_runs(period, as_of, status, started_at, actor) VALUES (?,?,?,?,?)`,
+			run.Period, formatTime(run.AsOf), run.Status, formatTime(now), run.Actor)
+		if err != nil {
+			return err
+		}
+		run.ID, err = res.LastInsertId()
+		return err
+	})
+	return run, resumed, err
+}
+
+// PendingDowngrade is a stored pending downgrade.
+type PendingDowngrade struct {
+	Grade       string
+	Score       float64
+	RunID       int64
+	PublicAfter time.Time
+	ObjectedAt  *time.Time
+}
+
+// PublicationState is one vendor's public state before a run.
+type PublicationState struct {
+	Published     string // "" before the first publication
+	PublishedAt   time.Time
+	Pending       *PendingDowngrade
+	PreviousScore *float64 // evaluated score at the vendor's previous run
+}
+
+// PublicationStates loads every vendor's published grade, pending downgrade
+// and score at its previous run, keyed by vendor id.
+func (db *DB) PublicationStates(ctx context.Context) (map[int64]*PublicationState, error) {
+	out := map[int64]*PublicationState{}
+	get := func(id int64) *PublicationState {
+		s, ok := out[id]
+		if !ok {
+			s = &PublicationState{}
+			out[id] = s
+		}
+		return s
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT vendor_id, grade, published_at FROM published_grades`)
+	if err != nil {
+		return nil, fmt.Errorf("registry: published grades: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var g, at string
+		if err := rows.Scan(&id, &g, &at); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		s := get(id)
+		s.Published, s.PublishedAt = g, parseStored(at)
+	}
+	rows.Close()
+	rows, err = db.read.QueryContext(ctx, `SELECT vendor_id, grade, score, run_id, public_after, objected_at FROM pending_downgrades`)
+	if err != nil {
+		return nil, fmt.Errorf("registry: pending downgrades: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var p PendingDowngrade
+		var after string
+		var objected *string
+		if err := rows.Scan(&id, &p.Grade, &p.Score, &p.RunID, &after, &objected); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.PublicAfter, p.ObjectedAt = parseStored(after), parseStoredPtr(objected)
+		get(id).Pending = &p
+	}
+	rows.Close()
+	// The score at each vendor's latest run.
+	rows, err = db.read.QueryContext(ctx, `SELECT p.vendor_id, p.evaluated_score FROM publications p
+		JOIN (SELECT vendor_id, max(run_id) AS run_id FROM publications GROUP BY vendor_id) l
+		ON l.vendor_id = p.vendor_id AND l.run_id = p.run_id`)
+	if err != nil {
+		return nil, fmt.Errorf("registry: previous scores: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var score float64
+		if err := rows.Scan(&id, &score); err != nil {
+			return nil, err
+		}
+		get(id).PreviousScore = &score
+	}
+	return out, rows.Err()
+}
+
+// VendorPublication is what a run decided for one vendor.
+type VendorPublication struct {
+	VendorID         int64
+	EvaluatedGrade   string
+	EvaluatedScore   float64
+	Action           string
+	Published        string // the public grade after the run
+	PublishedScore   float64
+	PublishedChanged bool
+	Pending          *PendingDowngrade // after the run; nil: none
+	PendingChanged   bool
+}
+
+// FinishRun writes every vendor's decision, their public grades and pending
+// downgrades, and marks the run done, all in one transaction: a run is
+// applied whole or not at all.
+func (db *DB) FinishRun(ctx context.Context, actor Actor, run PublicationRun, rulesVersion string, decisions []VendorPublication, counts map[string]int) error {
+	now := formatTime(db.now())
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM publication_runs WHERE id = ?`, run.ID).Scan(&status); err != nil {
+			return err
+		}
+		if status != "running" {
+			return fmt.Errorf("registry: run %s is %s: %w", run.Period, status, ErrConflict)
+		}
+		stmts := map[string]string{
+			"pub":     `INSERT INTO publications(run_id, vendor_id, evaluated_grade, evaluated_score, published_grade, action) VALUES (?,?,?,?,?,?)`,
+			"grade":   `INSERT INTO published_grades(vendor_id, grade, score, published_at, run_id, rules_version) VALUES (?,?,?,?,?,?) ON CONFLICT(vendor_id) DO UPDATE SET grade=excluded.grade, score=excluded.score, published_at=excluded.published_at, run_id=excluded.run_id, rules_version=excluded.rules_version`,
+			"pending": `INSERT INTO pending_downgrades(vendor_id, grade, score, run_id, public_after, objected_at) VALUES (?,?,?,?,?,?) ON CONFLICT(vendor_id) DO UPDATE SET grade=excluded.grade, score=excluded.score, run_id=excluded.run_id, public_after=excluded.public_after, objected_at=excluded.objected_at`,
+			"nopend":  `DELETE FROM pending_downgrades WHERE vendor_id = ?`,
+		}
+		prepared := map[string]*sql.Stmt{}
+		for k, q := range stmts {
+			st, err := tx.PrepareContext(ctx, q)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			prepared[k] = st
+		}
+		at := formatTime(run.AsOf)
+		for _, d := range decisions {
+			if _, err := prepared["pub"].ExecContext(ctx, run.ID, d.VendorID, d.EvaluatedGrade, d.EvaluatedScore, d.Published, d.Action); err != nil {
+				return fmt.Errorf("registry: publication of vendor #%d: %w", d.VendorID, err)
+			}
+			if d.PublishedChanged {
+				if _, err := prepared["grade"].ExecContext(ctx, d.VendorID, d.Published, d.PublishedScore, at, run.ID, rulesVersion); err != nil {
+					return err
+				}
+			}
+			if d.PendingChanged {
+				var err error
+				if d.Pending == nil {
+					_, err = prepared["nopend"].ExecContext(ctx, d.VendorID)
+				} else {
+					_, err = prepared["pending"].ExecContext(ctx, d.VendorID, d.Pending.Grade, d.Pending.Score, d.Pending.RunID,
+						formatTime(d.Pending.PublicAfter), formatTimePtr(d.Pending.ObjectedAt))
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE publication_runs SET status = 'done', finished_at = ?, rules_version = ?, vendors = ? WHERE id = ?`,
+			now, rulesVersion, len(decisions), run.ID); err != nil {
+			return err
+		}
+		detail := map[string]any{"as_of": FormatOutput(run.AsOf), "rules_version": rulesVersion, "vendors": len(decisions), "actions": counts}
+		return db.audit(ctx, tx, actor.String(), "publication.run", "period:"+run.Period, detail)
+	})
+}
+
+// LatestRun returns the latest publication run, or ErrNotFound.
+func (db *DB) LatestRun(ctx context.Context) (PublicationRun, error) {
+	var r PublicationRun
+	var asOf, started string
+	var finished *string
+	err := db.read.QueryRowContext(ctx, `SELECT id, period, as_of, status, started_at, finished_at, actor, rules_version, vendors
+		FROM publication_runs ORDER BY as_of DESC, id DESC LIMIT 1`).
+		Scan(&r.ID, &r.Period, &asOf, &r.Status, &started, &finished, &r.Actor, &r.RulesVersion, &r.Vendors)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, err
+	}
+	r.AsOf, r.StartedAt, r.FinishedAt = parseStored(asOf), parseStored(started), parseStoredPtr(finished)
+	return r, nil
+}
