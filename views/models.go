@@ -78,6 +78,8 @@ type VendorDetailView struct {
 	InviteURL                      string
 	Audit                          []AuditRow
 	Evaluation                     *EvaluationView
+	Sanctions                      []SanctionRow
+	SanctionForm                   SanctionForm
 }
 
 // OrgRow is one organisation in a list.
@@ -278,4 +280,20 @@ type RulesView struct {
 	Grades        []string
 	WhatIf        *WhatIfView
 	FileError     string
+}
+
+// SanctionRow is one sanction on the regulator's vendor page.
+type SanctionRow struct {
+	ID                             int64
+	Kind, Issued, Until, Reference string
+	Summary, State                 string
+	Active                         bool
+}
+
+// SanctionForm is the new-sanction form's state.
+type SanctionForm struct {
+	Kind, IssuedAt, DisplayUntil, Reference, Summary string
+	KindOpts                                         []Option
+	Errs                                             FieldErrors
+	Labels                                           Labels
 }

@@ -219,7 +219,11 @@ func (s *Server) vendorDetail(c echo.Context, ven registry.Vendor) (views.Vendor
 		return v, err
 	}
 	v.Audit = auditRows(entries)
-	v.Evaluation, err = s.storedEvaluation(c, ven.ID)
+	if v.Evaluation, err = s.storedEvaluation(c, ven.ID); err != nil {
+		return v, err
+	}
+	v.SanctionForm = sanctionForm(c, registry.SanctionInput{})
+	v.Sanctions, err = s.sanctionRows(c, ven.ID)
 	return v, err
 }
 

@@ -60,6 +60,8 @@ func (s *Server) routes() {
 	s.console(pages, http.MethodPost, "/console/vendors/:uscc/edit", s.handleVendorUpdate, reg)
 	s.console(pages, http.MethodPost, "/console/vendors/:uscc/status", s.handleVendorStatus, reg)
 	s.console(pages, http.MethodPost, "/console/vendors/:uscc/invite", s.handleVendorInvite, reg)
+	s.console(pages, http.MethodPost, "/console/vendors/:uscc/sanctions", s.handleSanctionCreate, reg)
+	s.console(pages, http.MethodPost, "/console/sanctions/:id/end", s.handleSanctionEnd, reg)
 	s.console(pages, http.MethodGet, "/console/orgs", s.handleOrgList, reg)
 	s.console(pages, http.MethodPost, "/console/orgs", s.handleOrgCreate, reg)
 	s.console(pages, http.MethodGet, "/console/users", s.handleUserList, reg)
