@@ -77,7 +77,6 @@ func contains(list []string, s string) bool {
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
-
 func (e *env) countWhere(table, where string) int {
 	e.t.Helper()
 	var n int
