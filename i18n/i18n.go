@@ -25,7 +25,16 @@ func T(key string, args ...any) Text { return Text{Key: key, Args: args} }
 // In renders the text in lang, falling back to Chinese, then to the key itself
 // (a missing key is a bug that the catalog test catches).
 func (t Text) In(lang string) string {
-	return Get(lang, t.Key, t.Args...)
+	args := t.Args
+	for i, a := range args {
+		if nested, ok := a.(Text); ok { // a message inside a message
+			if &args[0] == &t.Args[0] {
+				args = append([]any(nil), t.Args...)
+			}
+			args[i] = nested.In(lang)
+		}
+	}
+	return Get(lang, t.Key, args...)
 }
 
 // Get renders the message key in lang with fmt-style arguments.

@@ -80,6 +80,7 @@ type VendorDetailView struct {
 	Evaluation                     *EvaluationView
 	Sanctions                      []SanctionRow
 	SanctionForm                   SanctionForm
+	Override                       OverrideForm
 }
 
 // OrgRow is one organisation in a list.
@@ -204,6 +205,7 @@ type VendorHomeView struct {
 	Fields             [][2]string
 	Memberships        []MembershipRow
 	Evaluation         *EvaluationView
+	Due                DueProcess
 }
 
 // TokenRow is one API token (never its secret).

@@ -223,6 +223,11 @@ func (s *Server) vendorDetail(c echo.Context, ven registry.Vendor) (views.Vendor
 		return v, err
 	}
 	v.SanctionForm = sanctionForm(c, registry.SanctionInput{})
+	var current *registry.Override
+	if o, err := s.db.ActiveOverride(ctx, ven.ID); err == nil {
+		current = &o
+	}
+	v.Override = overrideForm(c, current, "")
 	v.Sanctions, err = s.sanctionRows(c, ven.ID)
 	return v, err
 }
@@ -307,21 +312,8 @@ func (s *Server) inviteURL(c echo.Context, token string) string {
 	return base + "/console/invite/" + url.PathEscape(token)
 }
 
-// handleVendorHome is a vendor's view of its own record.
+// handleVendorHome is a vendor's view of its own record, evaluation and
+// due process.
 func (s *Server) handleVendorHome(c echo.Context) error {
-	ven, err := s.db.FindVendorByID(c.Request().Context(), session(c).User.VendorID)
-	if err != nil {
-		return err
-	}
-	d, err := s.vendorDetail(c, ven)
-	if err != nil {
-		return err
-	}
-	v := views.VendorHomeView{Page: d.Page, USCC: ven.USCC, Name: ven.Name, Status: d.Status,
-		Fields: append([][2]string{{tr(c, "field.status"), d.Status}}, d.Fields...), Memberships: d.Memberships}
-	if v.Evaluation, err = s.freshEvaluation(c, ven.ID); err != nil {
-		return err
-	}
-	v.Title = tr(c, "me.title")
-	return s.render(c, http.StatusOK, views.VendorHomePage(v))
+	return s.renderVendorHome(c, http.StatusOK, nil)
 }

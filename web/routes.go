@@ -85,6 +85,13 @@ func (s *Server) routes() {
 	s.console(pages, http.MethodPost, "/console/rules/adopt", s.handleRulesAdopt, reg)
 
 	s.console(pages, http.MethodGet, "/console/me", s.handleVendorHome, registry.RoleVendor)
+	s.console(pages, http.MethodPost, "/console/me/objections", s.handleObjectGrade, registry.RoleVendor)
+	s.console(pages, http.MethodPost, "/console/me/complaint-objections", s.handleObjectComplaint, registry.RoleVendor)
+	s.console(pages, http.MethodPost, "/console/me/reply", s.handleReply, registry.RoleVendor)
+	s.console(pages, http.MethodPost, "/console/me/repair", s.handleRepair, registry.RoleVendor)
+	s.console(pages, http.MethodGet, "/console/reviews", s.handleReviews, reg)
+	s.console(pages, http.MethodPost, "/console/reviews/:id", s.handleDecide, reg)
+	s.console(pages, http.MethodPost, "/console/vendors/:uscc/override", s.handleOverride, reg)
 }
 
 // importRoutes registers an upload flow: form, template download, preview
