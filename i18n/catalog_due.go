@@ -38,6 +38,7 @@ func init() {
 		"reviews.overdue":         {"已超期", "overdue"},
 		"reviews.subject":         {"事项：", "Subject:"},
 		"reviews.decision":        {"决定", "Decision"},
+		"reviews.pending_subject": {"公示等级 %s → 待公示 %s（原定 %s 公示）", "public grade %s → pending %s (due to be public on %s)"},
 		"reviews.amended":         {"变更为", "Amend to"},
 		"reviews.amend_blank":     {"（仅变更时选择）", "(only when amending)"},
 		"reviews.reason":          {"理由", "Reason"},

@@ -182,7 +182,14 @@ func (s *Server) reviewsView(c echo.Context) (views.ReviewsView, error) {
 		return v, err
 	}
 	for _, k := range open {
-		v.Open = append(v.Open, s.caseRow(c, k))
+		row := s.caseRow(c, k)
+		if k.Kind == registry.CaseGradeObjection {
+			// Say what is objected to: the pending grade against the public one.
+			if p, err := s.db.FindPublished(ctx, k.VendorID); err == nil && p.Pending != nil {
+				row.Subject = tr(c, "reviews.pending_subject", p.Grade, p.Pending.Grade, dateText(p.Pending.PublicAfter))
+			}
+		}
+		v.Open = append(v.Open, row)
 	}
 	all, err := s.db.FindCases(ctx, registry.CaseFilter{Limit: 50})
 	if err != nil {
