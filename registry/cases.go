@@ -218,7 +218,9 @@ func (db *DB) ApplyForRepair(ctx context.Context, actor Actor, vendorID, sanctio
 }
 
 // RepairEligibleFrom is when credit repair of a sanction may be applied for.
-func RepairEligibleFrom(kind string, issued time.Time) time.Time { return issued.Add(repairAfter[kind]) }
+func RepairEligibleFrom(kind string, issued time.Time) time.Time {
+	return issued.Add(repairAfter[kind])
+}
 
 // CaseFilter selects cases.
 type CaseFilter struct {

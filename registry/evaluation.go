@@ -28,6 +28,9 @@ type evaluationBody struct {
 	Components scoring.Components `json:"components"`
 	Reasons    []string           `json:"reasons"`
 	Evidence   scoring.Evidence   `json:"evidence"`
+	// The two vendor facts sentences read, as they were at evaluation time.
+	Status              string     `json:"status"`
+	InsuranceValidUntil *time.Time `json:"insurance_valid_until,omitempty"`
 }
 
 func marshalRules(r scoring.Rules) (string, error) {
@@ -196,7 +199,7 @@ func materialHash(ev scoring.Evaluation) int64 {
 // confirmed at ev's instant. Otherwise it appends a history row (never
 // rewriting one) and, unless ev is older than the current one, makes it
 // current. It reports whether a history row was added.
-func (db *DB) storeEvaluation(ctx context.Context, st *evalStmts, vendorID int64, ev scoring.Evaluation, prev previousScore) (bool, error) {
+func (db *DB) storeEvaluation(ctx context.Context, st *evalStmts, vendorID int64, ev scoring.Evaluation, in scoring.Inputs, prev previousScore) (bool, error) {
 	asOf := formatTime(ev.AsOf)
 	mh := materialHash(ev)
 	if prev.exists && prev.materialHash == mh {
@@ -205,7 +208,8 @@ func (db *DB) storeEvaluation(ctx context.Context, st *evalStmts, vendorID int64
 		}
 		return false, nil
 	}
-	body, err := json.Marshal(evaluationBody{ScoreGrade: ev.ScoreGrade, Components: ev.Components, Reasons: ev.Reasons, Evidence: ev.Evidence})
+	body, err := json.Marshal(evaluationBody{ScoreGrade: ev.ScoreGrade, Components: ev.Components, Reasons: ev.Reasons, Evidence: ev.Evidence,
+		Status: in.Status, InsuranceValidUntil: in.InsuranceValidUntil})
 	if err != nil {
 		return false, err
 	}
@@ -259,7 +263,7 @@ func (db *DB) EvaluateVendor(ctx context.Context, vendorID int64, asOf time.Time
 			return err
 		}
 		defer st.Close()
-		_, err = db.storeEvaluation(ctx, st, vendorID, ev, prev)
+		_, err = db.storeEvaluation(ctx, st, vendorID, ev, in, prev)
 		return err
 	})
 	return ev, err
@@ -274,8 +278,11 @@ func (db *DB) ProcessMarks(ctx context.Context, limit int, asOf time.Time) (int,
 	}
 	for i, id := range ids {
 		if _, err := db.EvaluateVendor(ctx, id, asOf); err != nil && !errors.Is(err, ErrNotFound) {
-			// Put the rest back so nothing is lost.
-			db.inTx(context.WithoutCancel(ctx), func(tx *sql.Tx) error { return db.markForEvaluation(ctx, tx, ids[i:]) })
+			// Put the rest back so nothing is lost, even when ctx was cancelled.
+			keep := context.WithoutCancel(ctx)
+			if rerr := db.inTx(keep, func(tx *sql.Tx) error { return db.markForEvaluation(keep, tx, ids[i:]) }); rerr != nil {
+				return i, errors.Join(err, fmt.Errorf("registry: restore %d marks: %w", len(ids)-i, rerr))
+			}
 			return i, err
 		}
 	}
@@ -318,6 +325,9 @@ func (db *DB) findEvaluation(ctx context.Context, query string, args ...any) (St
 		return se, err
 	}
 	lite.InsuranceValidUntil = parseStoredPtr(insurance)
+	if b.Status != "" { // the facts at evaluation time (rows from before they were kept use today's)
+		lite.Status, lite.InsuranceValidUntil = b.Status, b.InsuranceValidUntil
+	}
 	se.Sentences = scoring.Sentences(rules, se.Evaluation, lite)
 	return se, nil
 }

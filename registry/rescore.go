@@ -225,7 +225,7 @@ func (db *DB) Rescore(ctx context.Context, opt RescoreOptions) (RescoreStats, er
 				}
 				defer stmts.Close()
 				for _, r := range batch {
-					ok, err := db.storeEvaluation(ctx, stmts, r.item.id, r.ev, r.item.prev)
+					ok, err := db.storeEvaluation(ctx, stmts, r.item.id, r.ev, r.item.in, r.item.prev)
 					if err != nil {
 						return err
 					}
@@ -317,20 +317,23 @@ func (db *DB) Rescore(ctx context.Context, opt RescoreOptions) (RescoreStats, er
 	return st, nil
 }
 
-// addMover keeps the maxMovers biggest score changes (ties: lower vendor id).
+// addMover keeps the maxMovers biggest score changes, compared in tenths
+// (scores are round1'd) with ties to the lower vendor id, so the list does
+// not depend on the order workers finish in.
 func addMover(ms []Mover, r rescoreResult) []Mover {
 	if r.fromGrade == "" {
 		return ms
 	}
 	m := Mover{VendorID: r.item.id, USCC: r.item.uscc, Name: r.item.name, FromScore: r.fromScore, ToScore: r.ev.Score,
 		FromGrade: r.fromGrade, ToGrade: r.ev.Grade}
-	delta := func(m Mover) float64 { return math.Abs(m.ToScore - m.FromScore) }
-	if delta(m) == 0 || (len(ms) == maxMovers && delta(m) <= delta(ms[len(ms)-1])) {
+	delta := func(m Mover) int64 { return int64(math.Round(math.Abs(m.ToScore-m.FromScore) * 10)) }
+	before := func(a, b Mover) bool { // a ranks before b
+		return delta(a) > delta(b) || (delta(a) == delta(b) && a.VendorID < b.VendorID)
+	}
+	if delta(m) == 0 || (len(ms) == maxMovers && !before(m, ms[len(ms)-1])) {
 		return ms
 	}
-	i := sort.Search(len(ms), func(i int) bool {
-		return delta(ms[i]) < delta(m) || (delta(ms[i]) == delta(m) && ms[i].VendorID > m.VendorID)
-	})
+	i := sort.Search(len(ms), func(i int) bool { return before(m, ms[i]) })
 	ms = append(ms, Mover{})
 	copy(ms[i+1:], ms[i:])
 	ms[i] = m

@@ -34,6 +34,9 @@ func (db *DB) AdoptRules(ctx context.Context, actor Actor, r scoring.Rules) erro
 	if err := r.Validate(); err != nil {
 		return err
 	}
+	if def := scoring.DefaultRules(); r.Version == def.Version && r.Hash() != def.Hash() {
+		return fmt.Errorf("registry: rules version %s is the built-in model; name changed rules differently: %w", r.Version, ErrConflict)
+	}
 	body, err := marshalRules(r)
 	if err != nil {
 		return err

@@ -50,6 +50,9 @@ func (db *DB) UpdateVendor(ctx context.Context, actor Actor, in VendorInput) (Ve
 		result, v, err = db.saveVendor(ctx, tx, actor, in, updateOnly)
 		return err
 	})
+	if err == nil && result == ResultUpdated {
+		db.signalMarks()
+	}
 	return v, result, err
 }
 
@@ -98,6 +101,9 @@ func (db *DB) saveVendor(ctx context.Context, tx *sql.Tx, actor Actor, in Vendor
 		return "", old, fmt.Errorf("registry: update vendor %s: %w", f.uscc, err)
 	}
 	if err := writeVendorCodes(ctx, tx, next); err != nil {
+		return "", old, err
+	}
+	if err := db.markForEvaluation(ctx, tx, []int64{old.ID}); err != nil { // licence, insurance and registration feed the score
 		return "", old, err
 	}
 	if f.usccConfirmed && !old.USCCConfirmed && actor.IsRegulator() {
@@ -228,7 +234,13 @@ func (db *DB) SetVendorStatus(ctx context.Context, actor Actor, uscc, status, re
 		if _, err := tx.ExecContext(ctx, `UPDATE vendors SET status = ?, updated_at = ? WHERE id = ?`, status, formatTime(v.UpdatedAt), v.ID); err != nil {
 			return err
 		}
+		if err := db.markForEvaluation(ctx, tx, []int64{v.ID}); err != nil { // status feeds the score
+			return err
+		}
 		return db.audit(ctx, tx, actor.String(), "vendor.status", v.USCC, map[string]any{"from": old, "to": status, "reason": reason})
 	})
+	if err == nil {
+		db.signalMarks()
+	}
 	return v, err
 }
