@@ -90,6 +90,7 @@ func (s *Server) routes() {
 	s.console(pages, http.MethodPost, "/console/me/reply", s.handleReply, registry.RoleVendor)
 	s.console(pages, http.MethodPost, "/console/me/repair", s.handleRepair, registry.RoleVendor)
 	s.console(pages, http.MethodGet, "/console/reviews", s.handleReviews, reg)
+	s.console(pages, http.MethodGet, "/console/dashboard", s.handleDashboard, reg)
 	s.console(pages, http.MethodPost, "/console/reviews/:id", s.handleDecide, reg)
 	s.console(pages, http.MethodPost, "/console/vendors/:uscc/override", s.handleOverride, reg)
 }

@@ -41,6 +41,7 @@ type Server struct {
 	throttle *loginThrottle
 	limiters *tokenLimiters
 	metrics  *metrics
+	rates    ratesCache
 	// routeRoles records the roles allowed on each console route, by "METHOD path".
 	routeRoles map[string][]string
 }
