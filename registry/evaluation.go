@@ -56,6 +56,17 @@ func loadInputs(ctx context.Context, q querier, vendorID int64) (scoring.Inputs,
 		return in, err
 	}
 	in.RegisteredAt, in.LicenceValidUntil, in.InsuranceValidUntil = parseStored(reg), parseStoredPtr(lic), parseStoredPtr(ins)
+	recs, err := loadRecords(ctx, q, vendorID)
+	if err != nil {
+		return in, err
+	}
+	in.Callbacks, in.Complaints, in.Volumes, in.Sanctions = recs.Callbacks, recs.Complaints, recs.Volumes, recs.Sanctions
+	return in, addPredecessorRecords(ctx, q, vendorID, &in)
+}
+
+// loadRecords reads one vendor's own callbacks, complaints, volumes and sanctions.
+func loadRecords(ctx context.Context, q querier, vendorID int64) (scoring.Inputs, error) {
+	var in scoring.Inputs
 	rows, err := q.QueryContext(ctx, `SELECT work_order_no, called_at, result FROM callbacks WHERE vendor_id = ?`, vendorID)
 	if err != nil {
 		return in, err

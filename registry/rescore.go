@@ -397,6 +397,11 @@ func (db *DB) readVendorsForRescore(ctx context.Context, out chan<- rescoreItem,
 			}
 			return s
 		}, sancs)
+	successors, err := db.successorsWithPredecessors(ctx)
+	if err != nil {
+		errc <- err
+		return
+	}
 	cbR, cpR, volR, sancR := &batchReader[scoring.Callback]{ch: cbs}, &batchReader[scoring.Complaint]{ch: cps},
 		&batchReader[scoring.Volume]{ch: vols}, &batchReader[scoring.Sanction]{ch: sancs}
 	rows, err := db.read.QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.registered_at, v.status, v.licence_valid_until, v.insurance_valid_until,
@@ -426,6 +431,12 @@ func (db *DB) readVendorsForRescore(ctx context.Context, out chan<- rescoreItem,
 		it.in.Complaints, errs[1] = cpR.take(it.id)
 		it.in.Volumes, errs[2] = volR.take(it.id)
 		it.in.Sanctions, errs[3] = sancR.take(it.id)
+		if successors[it.id] { // a re-registered business: its predecessors' records count too
+			if err := addPredecessorRecords(ctx, db.read, it.id, &it.in); err != nil {
+				errc <- err
+				return
+			}
+		}
 		for _, err := range errs {
 			if err != nil {
 				errc <- err // this vendor's records are incomplete: stop before evaluating it

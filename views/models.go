@@ -81,6 +81,8 @@ type VendorDetailView struct {
 	Sanctions                      []SanctionRow
 	SanctionForm                   SanctionForm
 	Override                       OverrideForm
+	Predecessors                   []string // "USCC 名称（理由）"
+	PredecessorErrs                FieldErrors
 }
 
 // OrgRow is one organisation in a list.

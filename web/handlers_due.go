@@ -265,3 +265,25 @@ func (s *Server) handleOverride(c echo.Context) error {
 	}
 	return flashRedirect(c, "/console/vendors/"+ven.USCC, "done.override_set")
 }
+
+// handleLinkPredecessor links the vendor to an earlier registration of the
+// same business, whose records then count for it.
+func (s *Server) handleLinkPredecessor(c echo.Context) error {
+	ven, err := s.db.FindVendorByUSCC(c.Request().Context(), c.Param("uscc"))
+	if err != nil {
+		return err
+	}
+	err = s.db.LinkPredecessor(c.Request().Context(), actor(c), ven.ID, c.FormValue("predecessor"), c.FormValue("reason"))
+	if verr, ok := registry.AsValidation(err); ok {
+		v, derr := s.vendorDetail(c, ven)
+		if derr != nil {
+			return derr
+		}
+		v.PredecessorErrs = verr.Messages(lang(c))
+		return s.render(c, http.StatusUnprocessableEntity, views.VendorDetailPage(v))
+	}
+	if err != nil {
+		return err
+	}
+	return flashRedirect(c, "/console/vendors/"+ven.USCC, "done.predecessor_linked")
+}

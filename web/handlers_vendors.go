@@ -228,6 +228,13 @@ func (s *Server) vendorDetail(c echo.Context, ven registry.Vendor) (views.Vendor
 		current = &o
 	}
 	v.Override = overrideForm(c, current, "")
+	preds, err := s.db.Predecessors(ctx, ven.ID)
+	if err != nil {
+		return v, err
+	}
+	for _, p := range preds {
+		v.Predecessors = append(v.Predecessors, p.USCC+" "+p.Name+"（"+p.Reason+"）")
+	}
 	v.Sanctions, err = s.sanctionRows(c, ven.ID)
 	return v, err
 }

@@ -93,6 +93,7 @@ func (s *Server) routes() {
 	s.console(pages, http.MethodGet, "/console/dashboard", s.handleDashboard, reg)
 	s.console(pages, http.MethodPost, "/console/reviews/:id", s.handleDecide, reg)
 	s.console(pages, http.MethodPost, "/console/vendors/:uscc/override", s.handleOverride, reg)
+	s.console(pages, http.MethodPost, "/console/vendors/:uscc/predecessor", s.handleLinkPredecessor, reg)
 }
 
 // importRoutes registers an upload flow: form, template download, preview
