@@ -153,3 +153,34 @@ func TestOverrideExpires(t *testing.T) {
 		t.Fatalf("override did not expire: %+v", p.Override)
 	}
 }
+
+// The vendor is told of a new pending downgrade, and reminded three days
+// before it becomes public; regulators are reminded of cases due soon.
+func TestNotificationsAndReminders(t *testing.T) {
+	w := newWalk(t)
+	ctx := context.Background()
+	w.publish("2026-01-01 02:00")
+	w.complaints(8, day("2026-01-20 09:00"))
+	w.publish("2026-02-01 02:00")
+	inbox, err := w.db.Inbox(ctx, registry.RoleVendor, w.id, 10)
+	if err != nil || len(inbox) == 0 || !strings.Contains(inbox[0].Text.In("en"), "Your grade will become C") {
+		t.Fatalf("inbox after the run = %+v %v", inbox, err)
+	}
+	w.db.Now = func() time.Time { return day("2026-02-05 10:00") }
+	if r, _ := w.db.Reminders(ctx, registry.RoleVendor, w.id); len(r) != 0 {
+		t.Errorf("reminder 10 days ahead: %+v", r)
+	}
+	w.db.Now = func() time.Time { return day("2026-02-13 10:00") }
+	r, err := w.db.Reminders(ctx, registry.RoleVendor, w.id)
+	if err != nil || len(r) != 1 || !strings.Contains(r[0].Text.In("zh"), "异议期即将结束") {
+		t.Fatalf("vendor reminder = %+v %v", r, err)
+	}
+	c, err := w.db.SubmitReply(ctx, vendorUser, w.id, "我们已整改")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.db.Now = func() time.Time { return c.DeadlineAt.Add(-24 * time.Hour) }
+	if r, _ := w.db.Reminders(ctx, registry.RoleRegulator, 0); len(r) != 1 || !strings.Contains(r[0].Text.In("en"), "public reply") {
+		t.Errorf("regulator reminder = %+v", r)
+	}
+}

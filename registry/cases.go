@@ -320,3 +320,39 @@ func (db *DB) Inbox(ctx context.Context, role string, vendorID int64, limit int)
 	}
 	return out, rows.Err()
 }
+
+// reminderAhead is how early deadlines show up as reminders.
+const reminderAhead = 3 * 24 * time.Hour
+
+// Reminders lists deadlines within three days: for a vendor, its pending
+// downgrade that it has not objected to; for regulators, open cases.
+func (db *DB) Reminders(ctx context.Context, role string, vendorID int64) ([]Notification, error) {
+	now := db.now()
+	soon := formatTime(now.Add(reminderAhead))
+	var out []Notification
+	if role == RoleVendor {
+		var grade, after string
+		err := db.read.QueryRowContext(ctx, `SELECT grade, public_after FROM pending_downgrades WHERE vendor_id = ? AND objected_at IS NULL
+			AND public_after > ? AND public_after <= ?`, vendorID, formatTime(now), soon).Scan(&grade, &after)
+		if err == nil {
+			out = append(out, Notification{At: now, Text: i18n.T("inbox.pending_soon", grade, parseStored(after).In(Shanghai).Format("2006-01-02 15:04")), Link: "/console/me"})
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+		return out, nil
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT v.uscc, c.kind, c.deadline_at FROM cases c JOIN vendors v ON v.id = c.vendor_id
+		WHERE c.status = 'open' AND c.deadline_at <= ? ORDER BY c.deadline_at LIMIT 20`, soon)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uscc, kind, deadline string
+		if err := rows.Scan(&uscc, &kind, &deadline); err != nil {
+			return nil, err
+		}
+		out = append(out, Notification{At: now, Text: i18n.T("inbox.case_due", uscc, i18n.T("case."+kind), FormatOutput(parseStored(deadline))[:10]), Link: "/console/reviews"})
+	}
+	return out, rows.Err()
+}

@@ -230,6 +230,10 @@ func (db *DB) FinishRun(ctx context.Context, actor Actor, run PublicationRun, ru
 				} else {
 					_, err = prepared["pending"].ExecContext(ctx, d.VendorID, d.Pending.Grade, d.Pending.Score, d.Pending.RunID,
 						formatTime(d.Pending.PublicAfter), formatTimePtr(d.Pending.ObjectedAt))
+					if err == nil && d.Pending.RunID == run.ID { // a new pending downgrade: tell the vendor
+						err = db.notify(ctx, tx, RoleVendor, d.VendorID, "inbox.pending", []any{d.Pending.Grade,
+							d.Pending.PublicAfter.In(Shanghai).Format("2006-01-02 15:04")}, "/console/me")
+					}
 				}
 				if err != nil {
 					return err

@@ -14,10 +14,15 @@ import (
 )
 
 func (s *Server) inboxRows(c echo.Context, role string, vendorID int64) ([]views.InboxRow, error) {
+	reminders, err := s.db.Reminders(c.Request().Context(), role, vendorID)
+	if err != nil {
+		return nil, err
+	}
 	ns, err := s.db.Inbox(c.Request().Context(), role, vendorID, 20)
 	if err != nil {
 		return nil, err
 	}
+	ns = append(reminders, ns...)
 	var out []views.InboxRow
 	for _, n := range ns {
 		out = append(out, views.InboxRow{At: n.At.In(registry.Shanghai).Format("2006-01-02 15:04"), Text: n.Text.In(lang(c)), Link: n.Link})
