@@ -5,28 +5,39 @@ package publicity
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
 
 	"chengxin/registry"
+	"chengxin/scoring"
 )
 
 // Vendor is CONTRACT.md's public `Vendor` object. Grade fields are null until
 // the vendor's first publication; nothing here is private (no phone, address
-// or complaint text).
+// or complaint text). Until publication runs exist, Evaluation carries the
+// latest evaluation, which pages show marked as not yet published.
 type Vendor struct {
-	USCC         string       `json:"uscc"`
-	Name         string       `json:"name"`
-	Status       string       `json:"status"`
-	Districts    []string     `json:"districts"`
-	Categories   []string     `json:"categories"`
-	Grade        *string      `json:"grade"`
-	Score        *float64     `json:"score"`
-	PublishedAt  *string      `json:"published_at"`
-	RulesVersion *string      `json:"rules_version"`
-	Evaluation   any          `json:"evaluation"`
-	Memberships  []Membership `json:"memberships"`
-	Sanctions    []any        `json:"sanctions"`
-	Reply        *string      `json:"reply"`
-	History      []any        `json:"history"`
+	USCC         string          `json:"uscc"`
+	Name         string          `json:"name"`
+	Status       string          `json:"status"`
+	Districts    []string        `json:"districts"`
+	Categories   []string        `json:"categories"`
+	Grade        *string         `json:"grade"`
+	Score        *float64        `json:"score"`
+	PublishedAt  *string         `json:"published_at"`
+	RulesVersion *string         `json:"rules_version"`
+	Evaluation   *EvaluationInfo `json:"evaluation"`
+	Stats        VendorStats     `json:"stats"`
+	Memberships  []Membership    `json:"memberships"`
+	Sanctions    []SanctionInfo  `json:"sanctions"`
+	Reply        *string         `json:"reply"`
+	History      []HistoryEntry  `json:"history"`
+	// EvaluationHistory lists the vendor's stored evaluations, newest first
+	// (detail only; not in list items).
+	EvaluationHistory []EvaluationEntry `json:"evaluation_history,omitempty"`
 }
 
 // Membership is a public, active membership.
@@ -36,25 +47,246 @@ type Membership struct {
 	Since   string `json:"since"`
 }
 
+// EvaluationInfo is CONTRACT's `evaluation` object: the latest evaluation.
+type EvaluationInfo struct {
+	AsOf         string             `json:"as_of"`
+	RulesVersion string             `json:"rules_version"`
+	Score        float64            `json:"score"`
+	Grade        string             `json:"grade"`
+	Components   scoring.Components `json:"components"`
+	Reasons      []string           `json:"reasons"`
+	Evidence     scoring.Evidence   `json:"evidence"`
+}
+
+// VendorStats are the three-year figures of the latest evaluation.
+type VendorStats struct {
+	ComplaintsReceived3y int `json:"complaints_received_3y"`
+	ComplaintsCounted3y  int `json:"complaints_counted_3y"`
+	Callbacks3y          int `json:"callbacks_3y"`
+	// SatisfactionRate: satisfied or basically satisfied among rated
+	// callbacks (unreachable ones left out); null without any.
+	SatisfactionRate *float64 `json:"satisfaction_rate"`
+}
+
+// SanctionInfo is a sanction or commendation on display.
+type SanctionInfo struct {
+	Kind         string  `json:"kind"`
+	IssuedAt     string  `json:"issued_at"`
+	DisplayUntil *string `json:"display_until"`
+	Summary      string  `json:"summary"`
+}
+
+// HistoryEntry is one published grade.
+type HistoryEntry struct {
+	PublishedAt  string  `json:"published_at"`
+	Grade        string  `json:"grade"`
+	Score        float64 `json:"score"`
+	RulesVersion string  `json:"rules_version"`
+}
+
+// EvaluationEntry is one stored evaluation in a vendor's history.
+type EvaluationEntry struct {
+	AsOf         string  `json:"as_of"`
+	Grade        string  `json:"grade"`
+	Score        float64 `json:"score"`
+	RulesVersion string  `json:"rules_version"`
+}
+
 // FindVendor builds the public record of the vendor with the given code, or
-// returns registry.ErrNotFound (also for a malformed code).
+// returns registry.ErrNotFound (also for a malformed code). Sanctions on
+// display are those at the store's clock (db.Now).
 func FindVendor(ctx context.Context, db *registry.DB, uscc string) (Vendor, error) {
 	v, err := db.FindVendorByUSCC(ctx, uscc)
 	if err != nil {
 		return Vendor{}, err
 	}
-	out := Vendor{USCC: v.USCC, Name: v.Name, Status: v.Status, Districts: nonNil(v.Districts), Categories: nonNil(v.Categories),
-		Memberships: []Membership{}, Sanctions: []any{}, History: []any{}}
-	ms, err := db.MembershipsOfVendor(ctx, v.ID)
+	out, err := vendorsOf(ctx, db, []registry.Vendor{v}, db.Now())
 	if err != nil {
-		return out, err
+		return Vendor{}, err
 	}
-	for _, m := range ms {
-		if m.Status == registry.MemberActive {
-			out.Memberships = append(out.Memberships, Membership{OrgUSCC: m.OrgUSCC, OrgName: m.OrgName, Since: registry.FormatOutput(m.Since)})
+	pv := out[0]
+	if pv.EvaluationHistory, err = evaluationHistory(ctx, db, v.ID, 50); err != nil {
+		return pv, err
+	}
+	return pv, nil
+}
+
+// VendorsByID builds the public records of ids, in that order.
+func VendorsByID(ctx context.Context, db *registry.DB, ids []int64, now time.Time) ([]Vendor, error) {
+	byID, err := db.FindVendorsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	vs := make([]registry.Vendor, 0, len(ids))
+	for _, id := range ids {
+		if v, ok := byID[id]; ok {
+			vs = append(vs, v)
 		}
 	}
+	return vendorsOf(ctx, db, vs, now)
+}
+
+// vendorsOf builds public records with one query per kind of data.
+func vendorsOf(ctx context.Context, db *registry.DB, vs []registry.Vendor, now time.Time) ([]Vendor, error) {
+	out := make([]Vendor, len(vs))
+	if len(vs) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(vs))
+	index := make(map[int64]int, len(vs))
+	for i, v := range vs {
+		ids[i], index[v.ID] = v.ID, i
+		out[i] = Vendor{USCC: v.USCC, Name: v.Name, Status: v.Status, Districts: nonNil(v.Districts), Categories: nonNil(v.Categories),
+			Memberships: []Membership{}, Sanctions: []SanctionInfo{}, History: []HistoryEntry{}}
+	}
+	in, args := inList(ids)
+	q := db.Reader()
+
+	rows, err := q.QueryContext(ctx, `SELECT s.vendor_id, e.as_of, e.rules_version, e.score, e.grade, e.body
+		FROM vendor_scores s JOIN evaluations e ON e.id = s.evaluation_id WHERE s.vendor_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("publicity: evaluations: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var asOf, body string
+		var ev EvaluationInfo
+		if err := rows.Scan(&id, &asOf, &ev.RulesVersion, &ev.Score, &ev.Grade, &body); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		var b storedBody
+		if err := json.Unmarshal([]byte(body), &b); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("publicity: evaluation body of vendor #%d: %w", id, err)
+		}
+		ev.AsOf, ev.Components, ev.Reasons, ev.Evidence = registry.FormatOutput(parseTime(asOf)), b.Components, nonNil(b.Reasons), b.Evidence
+		pv := &out[index[id]]
+		pv.Evaluation, pv.Stats = &ev, statsOf(b.Evidence)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	rows, err = q.QueryContext(ctx, `SELECT m.vendor_id, o.uscc, o.name, m.since FROM memberships m JOIN orgs o ON o.id = m.org_id
+		WHERE m.status = 'active' AND m.vendor_id IN (`+in+`) ORDER BY o.name, o.uscc`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("publicity: memberships: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var m Membership
+		var since string
+		if err := rows.Scan(&id, &m.OrgUSCC, &m.OrgName, &since); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		m.Since = registry.FormatOutput(parseTime(since))
+		pv := &out[index[id]]
+		pv.Memberships = append(pv.Memberships, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	sanctions, err := sanctionsOnDisplay(ctx, db, `s.vendor_id IN (`+in+`)`, args, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sanctions {
+		pv := &out[index[s.vendorID]]
+		pv.Sanctions = append(pv.Sanctions, s.SanctionInfo)
+	}
 	return out, nil
+}
+
+// storedBody is the part of an evaluations row's body public records use.
+type storedBody struct {
+	Components scoring.Components `json:"components"`
+	Reasons    []string           `json:"reasons"`
+	Evidence   scoring.Evidence   `json:"evidence"`
+}
+
+func statsOf(e scoring.Evidence) VendorStats {
+	st := VendorStats{ComplaintsReceived3y: e.ComplaintsReceived, ComplaintsCounted3y: e.ComplaintsCounted, Callbacks3y: e.CallbacksCounted}
+	if rated := e.CallbacksSatisfied + e.CallbacksBasicallySatisfied + e.CallbacksDissatisfied; rated > 0 {
+		r := float64(e.CallbacksSatisfied+e.CallbacksBasicallySatisfied) / float64(rated)
+		r = float64(int(r*10000+0.5)) / 10000
+		st.SatisfactionRate = &r
+	}
+	return st
+}
+
+// vendorSanction is a sanction on display with its vendor.
+type vendorSanction struct {
+	SanctionInfo
+	vendorID               int64
+	VendorUSCC, VendorName string
+	Reference              string
+}
+
+// sanctionsOnDisplay lists sanctions and commendations on display at now
+// (issued, not lifted, not repaired, display_until empty or later), newest
+// first, matching the extra condition cond on sanctions s.
+func sanctionsOnDisplay(ctx context.Context, db *registry.DB, cond string, args []any, now time.Time) ([]vendorSanction, error) {
+	at := now.UTC().Format(time.RFC3339)
+	rows, err := db.Reader().QueryContext(ctx, `SELECT s.vendor_id, v.uscc, v.name, s.kind, s.issued_at, s.display_until, s.summary, s.reference
+		FROM sanctions s JOIN vendors v ON v.id = s.vendor_id
+		WHERE `+cond+` AND s.issued_at <= ? AND s.repaired_at IS NULL AND (s.lifted_at IS NULL OR s.lifted_at > ?)
+		AND (s.display_until IS NULL OR s.display_until = '' OR s.display_until > ?)
+		ORDER BY s.issued_at DESC, s.id DESC`, append(append([]any{}, args...), at, at, at)...)
+	if err != nil {
+		return nil, fmt.Errorf("publicity: sanctions: %w", err)
+	}
+	defer rows.Close()
+	var out []vendorSanction
+	for rows.Next() {
+		var s vendorSanction
+		var issued string
+		var until *string
+		if err := rows.Scan(&s.vendorID, &s.VendorUSCC, &s.VendorName, &s.Kind, &issued, &until, &s.Summary, &s.Reference); err != nil {
+			return nil, err
+		}
+		s.IssuedAt = registry.FormatOutput(parseTime(issued))
+		if until != nil && *until != "" {
+			u := registry.FormatOutput(parseTime(*until))
+			s.DisplayUntil = &u
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// evaluationHistory lists a vendor's stored evaluations, newest first.
+func evaluationHistory(ctx context.Context, db *registry.DB, vendorID int64, limit int) ([]EvaluationEntry, error) {
+	rows, err := db.Reader().QueryContext(ctx, `SELECT as_of, grade, score, rules_version FROM evaluations
+		WHERE vendor_id = ? ORDER BY as_of DESC, id DESC LIMIT ?`, vendorID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("publicity: evaluation history: %w", err)
+	}
+	defer rows.Close()
+	out := []EvaluationEntry{}
+	for rows.Next() {
+		var e EvaluationEntry
+		var asOf string
+		if err := rows.Scan(&asOf, &e.Grade, &e.Score, &e.RulesVersion); err != nil {
+			return nil, err
+		}
+		e.AsOf = registry.FormatOutput(parseTime(asOf))
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// inList returns "?,?,…" and the arguments for ids.
+func inList(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", len(ids)), ","), args
 }
 
 func nonNil(s []string) []string {
@@ -63,3 +295,6 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// IsNotFound reports a missing vendor or organisation.
+func IsNotFound(err error) bool { return errors.Is(err, registry.ErrNotFound) }

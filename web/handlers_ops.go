@@ -47,11 +47,3 @@ func (s *Server) handleStatic(c echo.Context) error {
 	}
 	return c.Blob(http.StatusOK, ctype, b)
 }
-
-// handleHome sends visitors to the console until the public disclosure site lands.
-func (s *Server) handleHome(c echo.Context) error {
-	if session(c) != nil {
-		return c.Redirect(http.StatusSeeOther, "/console")
-	}
-	return c.Redirect(http.StatusFound, "/console/login")
-}

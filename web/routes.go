@@ -30,9 +30,26 @@ func (s *Server) routes() {
 	e.GET("/static/*", s.handleStatic)
 	e.GET("/metrics", s.metrics.handler())
 
+	// Public disclosure site.
+	ps := newPublicSite(s)
+	pub := e.Group("", s.language)
+	pub.GET("/", ps.handleHome, ps.cached(pubScopeAll))
+	pub.GET("/vendors", ps.handleSearch, ps.cached(pubScopeAll))
+	pub.GET("/vendors/:uscc", ps.handleVendor, ps.cached(pubScopeVendor))
+	pub.GET("/vendors/:uscc/badge.svg", ps.handleBadge, ps.cached(pubScopeVendor))
+	pub.GET("/vendors/:uscc/qr.svg", ps.handleQR, ps.cached(pubScopeVendor))
+	pub.GET("/vendors/:uscc/sticker", ps.handleSticker, ps.cached(pubScopeVendor))
+	pub.GET("/orgs", ps.handleOrgs, ps.cached(pubScopeAll))
+	pub.GET("/orgs/:uscc", ps.handleOrg, ps.cached(pubScopeAll))
+	pub.GET("/lists/red", ps.handleRedList, ps.cached(pubScopeAll))
+	pub.GET("/lists/black", ps.handleBlackList, ps.cached(pubScopeAll))
+	pub.GET("/methodology", ps.handleMethodology, ps.cached(pubScopeAll))
+	pub.GET("/open-data/vendors.csv", ps.handleCSV)
+
 	// Public JSON.
 	api := e.Group("/api/v1")
-	api.GET("/vendors/:uscc", s.handleAPIVendorShow)
+	api.GET("/vendors", ps.handleAPIVendors, ps.cached(pubScopeAll))
+	api.GET("/vendors/:uscc", s.handleAPIVendorShow, ps.cached(pubScopeVendor))
 	api.GET("/openapi.json", s.handleOpenAPI)
 	ingest := s.requireToken(registry.ScopeIngest)
 	api.POST("/complaints", ingestHandler(s, workOrderKey, s.db.IngestComplaints), ingest)
@@ -41,7 +58,6 @@ func (s *Server) routes() {
 
 	// Pages.
 	pages := e.Group("", s.language, middleware.BodyLimit(formBodyLimit), s.loadSession, s.checkCSRF)
-	pages.GET("/", s.handleHome)
 	pages.GET("/console/login", s.handleLoginForm)
 	pages.POST("/console/login", s.handleLogin)
 	pages.GET("/console/invite/:token", s.handleInviteForm)

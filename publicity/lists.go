@@ -1,0 +1,169 @@
+package publicity
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"chengxin/registry"
+)
+
+// BlackListEntry is a vendor on the 严重失信 list: a blacklist entry on display.
+type BlackListEntry struct {
+	USCC, Name   string
+	IssuedAt     time.Time
+	DisplayUntil *time.Time // nil: until lifted
+	Summary      string     // the decision's public summary (the reason)
+}
+
+// BlackList lists blacklist entries on display at now, newest first.
+func BlackList(ctx context.Context, db *registry.DB, now time.Time) ([]BlackListEntry, error) {
+	ss, err := sanctionsOnDisplay(ctx, db, `s.kind = 'blacklist'`, nil, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]BlackListEntry, 0, len(ss))
+	for _, s := range ss {
+		e := BlackListEntry{USCC: s.VendorUSCC, Name: s.VendorName, Summary: s.Summary}
+		e.IssuedAt, _ = time.Parse(time.RFC3339, s.IssuedAt)
+		if s.DisplayUntil != nil {
+			t, _ := time.Parse(time.RFC3339, *s.DisplayUntil)
+			e.DisplayUntil = &t
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// GradeCounts counts vendors by current evaluated grade ("" = not evaluated
+// yet), from the catalog.
+func (c *Catalog) GradeCounts(ctx context.Context) (map[string]int, int, error) {
+	if err := c.ensureLoaded(ctx); err != nil {
+		return nil, 0, err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := map[string]int{}
+	total := 0
+	for i := range c.entries {
+		if e := &c.entries[i]; !e.dead {
+			out[e.grade]++
+			total++
+		}
+	}
+	return out, total, nil
+}
+
+// VendorSeq returns the seq of the latest public change to the vendor with
+// code uscc or to what every page shows (organisations, rules), as of the
+// last Refresh: pages about one vendor stay valid while it holds. ok is
+// false for an unknown code.
+func (c *Catalog) VendorSeq(ctx context.Context, uscc string) (int64, bool, error) {
+	if err := c.ensureLoaded(ctx); err != nil {
+		return 0, false, err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	p, ok := c.byUSCC[uscc]
+	if !ok || c.entries[p].dead {
+		return 0, false, nil
+	}
+	return max(c.entries[p].seq, c.global), true, nil
+}
+
+// OrgMember is an active member of an organisation with its current evaluation.
+type OrgMember struct {
+	USCC, Name, Status string
+	Grade              string // "" when not evaluated
+	Score              float64
+	Since              time.Time
+}
+
+// OrgMembers returns one page of an organisation's active members by name,
+// and how many there are.
+func OrgMembers(ctx context.Context, db *registry.DB, orgID int64, page, perPage int) ([]OrgMember, int, error) {
+	var total int
+	if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM memberships WHERE org_id = ? AND status = 'active'`, orgID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("publicity: count members: %w", err)
+	}
+	rows, err := db.Reader().QueryContext(ctx, `SELECT v.uscc, v.name, v.status, coalesce(s.grade, ''), coalesce(s.score, 0), m.since
+		FROM memberships m JOIN vendors v ON v.id = m.vendor_id LEFT JOIN vendor_scores s ON s.vendor_id = v.id
+		WHERE m.org_id = ? AND m.status = 'active' ORDER BY v.name, v.uscc LIMIT ? OFFSET ?`, orgID, perPage, (page-1)*perPage)
+	if err != nil {
+		return nil, 0, fmt.Errorf("publicity: members: %w", err)
+	}
+	defer rows.Close()
+	var out []OrgMember
+	for rows.Next() {
+		var m OrgMember
+		var since string
+		if err := rows.Scan(&m.USCC, &m.Name, &m.Status, &m.Grade, &m.Score, &since); err != nil {
+			return nil, 0, err
+		}
+		m.Since = parseTime(since)
+		out = append(out, m)
+	}
+	return out, total, rows.Err()
+}
+
+// CSVHeader is the open-data file's header (CONTRACT.md).
+var CSVHeader = []string{"uscc", "name", "status", "districts", "categories", "grade", "score", "published_at", "rules_version"}
+
+// WriteVendorsCSV streams every registered vendor as a CSV row to w, in
+// USCC order, one row at a time (the file is never held whole). Grade,
+// score, publication date and rules version are empty until the vendor's
+// first publication. flush is called every few hundred rows.
+func WriteVendorsCSV(ctx context.Context, db *registry.DB, w io.Writer, flush func()) error {
+	rows, err := db.Reader().QueryContext(ctx, `SELECT v.uscc, v.name, v.status,
+		coalesce((SELECT group_concat(district, ';') FROM vendor_districts WHERE vendor_id = v.id), ''),
+		coalesce((SELECT group_concat(category, ';') FROM vendor_categories WHERE vendor_id = v.id), '')
+		FROM vendors v ORDER BY v.uscc`)
+	if err != nil {
+		return fmt.Errorf("publicity: open data: %w", err)
+	}
+	defer rows.Close()
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	rec := make([]string, len(CSVHeader))
+	n := 0
+	for rows.Next() {
+		for i := range rec {
+			rec[i] = ""
+		}
+		if err := rows.Scan(&rec[0], &rec[1], &rec[2], &rec[3], &rec[4]); err != nil {
+			return err
+		}
+		rec[1] = neutralizeFormula(rec[1])
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+		if n++; n%500 == 0 {
+			cw.Flush()
+			if err := cw.Error(); err != nil {
+				return err
+			}
+			if flush != nil {
+				flush()
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// neutralizeFormula keeps spreadsheet programs from running a name that
+// starts like a formula: such a cell gets a leading apostrophe.
+func neutralizeFormula(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

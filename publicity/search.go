@@ -1,0 +1,483 @@
+package publicity
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"chengxin/registry"
+)
+
+// Search orders.
+const (
+	SortRelevance = "relevance" // the default: best kind of match, then USCC
+	SortGrade     = "grade"     // A first, not-yet-rated last, then score
+	SortScore     = "score"     // highest score first
+	SortName      = "name"
+)
+
+// SortOrders lists the accepted sort values.
+var SortOrders = []string{SortRelevance, SortGrade, SortScore, SortName}
+
+// Grades lists the grades in order, best first; N is "not yet rated".
+var Grades = []string{"A", "B", "C", "D", "N"}
+
+// Paging limits of search.
+const (
+	DefaultPerPage = 20
+	MaxPerPage     = 100
+	// MaxQueryRunes: no name is longer, so a longer query matches nothing.
+	MaxQueryRunes = 200
+)
+
+// SearchQuery is a public search. Empty fields match everything.
+type SearchQuery struct {
+	Q        string
+	Category string // service category code
+	District string // GB/T 2260 district code
+	Grade    string // current evaluated grade
+	Sort     string // one of SortOrders; "" = relevance
+	Page     int    // 1-based
+	PerPage  int
+}
+
+// Problems returns a message key per invalid field (nil when valid): the
+// API answers 400 with them, pages ignore the bad filter and say so.
+func (q SearchQuery) Problems() map[string]string {
+	p := map[string]string{}
+	if q.Category != "" {
+		if _, ok := registry.CategoryByCode(q.Category); !ok {
+			p["category"] = "pub.bad_category"
+		}
+	}
+	if q.District != "" {
+		if _, ok := registry.DistrictByCode(q.District); !ok {
+			p["district"] = "pub.bad_district"
+		}
+	}
+	if q.Grade != "" && !slices.Contains(Grades, q.Grade) {
+		p["grade"] = "pub.bad_grade"
+	}
+	if q.Sort != "" && !slices.Contains(SortOrders, q.Sort) {
+		p["sort"] = "pub.bad_sort"
+	}
+	if q.Page < 1 {
+		p["page"] = "pub.bad_page"
+	}
+	if q.PerPage < 1 || q.PerPage > MaxPerPage {
+		p["per_page"] = "pub.bad_per_page"
+	}
+	if len(p) == 0 {
+		return nil
+	}
+	return p
+}
+
+// Hit is one search result with the figures a result list shows.
+type Hit struct {
+	ID                 int64
+	USCC, Name, Status string
+	Districts          []string
+	Categories         []string
+	Evaluated          bool
+	Grade              string // latest evaluated grade ("" when not evaluated)
+	Score              float64
+	AsOf               time.Time
+	CallbacksCounted   int // callbacks in the three-year window
+	Satisfied          int // satisfied or basically satisfied among them
+	Rated              int // callbacks with a rating (not unreachable)
+	ComplaintsReceived int
+	ComplaintsCounted  int
+}
+
+// SearchResult is one page of hits and the number of all matches.
+type SearchResult struct {
+	Hits  []Hit
+	Total int
+	// Categories are the categories the query named (shown as "includes
+	// vendors in category …").
+	Categories []string
+}
+
+// Search finds vendors. q matches, best first: a whole USCC or name; a name
+// containing every word of q (FTS5 trigram index; one- and two-character
+// words through the index's trigrams that begin with them); a partial USCC
+// (four characters or more, with a digit); a category named by a word of q
+// (its name or a synonym; with other words, those must be in the name); the
+// pinyin initials of the name. SQL and FTS syntax in q is plain text.
+// Filters, sorting and paging run over the in-memory catalog.
+func (c *Catalog) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	var res SearchResult
+	if q.Page < 1 {
+		q.Page = 1
+	}
+	if q.PerPage < 1 || q.PerPage > MaxPerPage {
+		q.PerPage = DefaultPerPage
+	}
+	text := strings.Join(strings.Fields(q.Q), " ")
+	if utf8.RuneCountInString(text) > MaxQueryRunes {
+		return res, nil // longer than any name: nothing can match
+	}
+	if err := c.ensureLoaded(ctx); err != nil {
+		return res, err
+	}
+	m, err := c.matcher(ctx, text)
+	if err != nil {
+		return res, err
+	}
+	res.Categories = m.categories
+
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var tiers []int8 // tier+1 per entry position; 0: no match
+	if text != "" {
+		tiers = m.tiers(c)
+	}
+	var dist, cat uint32
+	if q.District != "" {
+		if dist = districtBit[q.District]; dist == 0 {
+			return res, nil
+		}
+	}
+	if q.Category != "" {
+		if cat = categoryBit[q.Category]; cat == 0 {
+			return res, nil
+		}
+	}
+	keep := func(p int32) bool {
+		e := &c.entries[p]
+		return (tiers == nil || tiers[p] > 0) && (dist == 0 || e.districts&dist != 0) &&
+			(cat == 0 || e.categories&cat != 0) && (q.Grade == "" || e.grade == q.Grade)
+	}
+	offset := (q.Page - 1) * q.PerPage
+	var page []int32
+	sortKey := q.Sort
+	if sortKey == "" {
+		sortKey = SortRelevance
+	}
+	if sortKey == SortRelevance && tiers != nil {
+		var buckets [numTiers][]int32
+		for _, p := range c.order(SortRelevance) {
+			if keep(p) {
+				t := tiers[p] - 1
+				buckets[t] = append(buckets[t], p)
+			}
+		}
+		for _, b := range buckets {
+			for _, p := range b {
+				if res.Total >= offset && len(page) < q.PerPage {
+					page = append(page, p)
+				}
+				res.Total++
+			}
+		}
+	} else {
+		for _, p := range c.order(sortKey) {
+			if keep(p) {
+				if res.Total >= offset && len(page) < q.PerPage {
+					page = append(page, p)
+				}
+				res.Total++
+			}
+		}
+	}
+	ids := make([]int64, len(page))
+	for i, p := range page {
+		ids[i] = c.entries[p].id
+	}
+	res.Hits, err = hitsByID(ctx, c.db, ids)
+	return res, err
+}
+
+// Match tiers, best first.
+const (
+	tierExact    = iota // the whole USCC or name
+	tierName            // the name contains every word
+	tierCode            // a partial USCC
+	tierCategory        // a category the query names
+	tierInitials        // pinyin initials
+	numTiers
+)
+
+// matcher holds what a query matches, worked out before the catalog is read.
+type matcher struct {
+	text       string
+	names      []int64 // vendors whose name contains every word (FTS)
+	code       string  // normalised query when it looks like a (partial) USCC
+	catMask    uint32  // categories named by a one-word query
+	catParts   []catPart
+	initials   []byte // lower-case pinyin initials
+	initMask   uint32
+	categories []string
+}
+
+// catPart: vendors in one of cats whose name contains the query's other words.
+type catPart struct {
+	cats  uint32
+	names map[int64]bool
+}
+
+func (c *Catalog) matcher(ctx context.Context, text string) (*matcher, error) {
+	m := &matcher{text: text}
+	if text == "" {
+		return m, nil
+	}
+	terms := strings.Fields(text)
+	exprs := make([]string, len(terms))
+	for i, t := range terms {
+		e, err := c.termExpr(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		exprs[i] = e
+	}
+	var err error
+	if m.names, err = c.ftsNames(ctx, exprs); err != nil {
+		return nil, err
+	}
+	if code := strings.ReplaceAll(registry.NormalizeUSCC(text), " ", ""); isCodeFragment(code) && len(code) >= 4 {
+		m.code = code
+	}
+	for i, t := range terms {
+		cats := categoriesFor(t)
+		if len(cats) == 0 {
+			continue
+		}
+		m.categories = append(m.categories, cats...)
+		var mask uint32
+		for _, code := range cats {
+			mask |= categoryBit[code]
+		}
+		if len(terms) == 1 {
+			m.catMask = mask
+			continue
+		}
+		ids, err := c.ftsNames(ctx, slices.Delete(slices.Clone(exprs), i, i+1))
+		if err != nil {
+			return nil, err
+		}
+		part := catPart{cats: mask, names: make(map[int64]bool, len(ids))}
+		for _, id := range ids {
+			part.names[id] = true
+		}
+		m.catParts = append(m.catParts, part)
+	}
+	m.categories = uniq(m.categories)
+	m.initials, m.initMask, _ = initialsQuery(text)
+	return m, nil
+}
+
+// ftsNames returns the vendors whose name matches every expression.
+func (c *Catalog) ftsNames(ctx context.Context, exprs []string) ([]int64, error) {
+	if len(exprs) == 0 || slices.Contains(exprs, "") {
+		return nil, nil
+	}
+	rows, err := c.db.Reader().QueryContext(ctx, `SELECT rowid FROM vendor_search WHERE vendor_search MATCH ?`,
+		strings.Join(exprs, " AND "))
+	if err != nil {
+		return nil, fmt.Errorf("publicity: name search: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// tiers marks every catalog entry the query matches with its best tier + 1.
+// The caller holds c.mu.RLock.
+func (m *matcher) tiers(c *Catalog) []int8 {
+	t := make([]int8, len(c.entries))
+	mark := func(p int32, tier int8) {
+		if t[p] == 0 || t[p] > tier+1 {
+			t[p] = tier + 1
+		}
+	}
+	for _, id := range m.names {
+		if p, ok := c.pos[id]; ok {
+			if c.entries[p].name == m.text {
+				mark(p, tierExact)
+			} else {
+				mark(p, tierName)
+			}
+		}
+	}
+	if m.code == "" && m.catMask == 0 && len(m.catParts) == 0 && m.initials == nil {
+		return t
+	}
+	for i := range c.entries {
+		e, p := &c.entries[i], int32(i)
+		if e.dead {
+			continue
+		}
+		if m.code != "" {
+			if e.uscc == m.code {
+				mark(p, tierExact)
+			} else if strings.Contains(e.uscc, m.code) {
+				mark(p, tierCode)
+			}
+		}
+		if e.categories&m.catMask != 0 {
+			mark(p, tierCategory)
+		}
+		for _, part := range m.catParts {
+			if e.categories&part.cats != 0 && part.names[e.id] {
+				mark(p, tierCategory)
+			}
+		}
+		if m.initials != nil && e.allInit&m.initMask == m.initMask && matchInitials(m.initials, e.initials) {
+			mark(p, tierInitials)
+		}
+	}
+	return t
+}
+
+// termExpr is the FTS5 expression matching names that contain t: a quoted
+// phrase (trigrams) for three characters or more; for one or two, any of the
+// index's trigrams that begin with t. "" means no name contains t.
+func (c *Catalog) termExpr(ctx context.Context, t string) (string, error) {
+	t = strings.ToLower(t)
+	if utf8.RuneCountInString(t) >= 3 {
+		return phrase(t), nil
+	}
+	tris, err := c.shortTermTrigrams(ctx, t)
+	if err != nil || len(tris) == 0 {
+		return "", err
+	}
+	q := make([]string, len(tris))
+	for i, tri := range tris {
+		q[i] = phrase(tri)
+	}
+	return "(" + strings.Join(q, " OR ") + ")", nil
+}
+
+// hitsByID loads the result rows for ids, in that order.
+func hitsByID(ctx context.Context, db *registry.DB, ids []int64) ([]Hit, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := db.Reader().QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.status,
+		(SELECT group_concat(district, ';') FROM (SELECT district FROM vendor_districts WHERE vendor_id = v.id ORDER BY district)),
+		(SELECT group_concat(category, ';') FROM (SELECT category FROM vendor_categories WHERE vendor_id = v.id ORDER BY category)),
+		s.grade, s.score, s.as_of, e.body
+		FROM vendors v LEFT JOIN vendor_scores s ON s.vendor_id = v.id LEFT JOIN evaluations e ON e.id = s.evaluation_id
+		WHERE v.id IN (`+ph+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("publicity: search rows: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[int64]Hit, len(ids))
+	for rows.Next() {
+		var h Hit
+		var dists, cats, grade, asOf, body *string
+		var score *float64
+		if err := rows.Scan(&h.ID, &h.USCC, &h.Name, &h.Status, &dists, &cats, &grade, &score, &asOf, &body); err != nil {
+			return nil, err
+		}
+		h.Districts, h.Categories = splitCodes(dists), splitCodes(cats)
+		if grade != nil && score != nil && asOf != nil {
+			h.Evaluated, h.Grade, h.Score, h.AsOf = true, *grade, *score, parseTime(*asOf)
+		}
+		if body != nil {
+			var b struct {
+				Evidence evidenceCounts `json:"evidence"`
+			}
+			if json.Unmarshal([]byte(*body), &b) == nil {
+				e := b.Evidence
+				h.CallbacksCounted, h.Satisfied = e.CallbacksCounted, e.CallbacksSatisfied+e.CallbacksBasicallySatisfied
+				h.Rated = h.Satisfied + e.CallbacksDissatisfied
+				h.ComplaintsReceived, h.ComplaintsCounted = e.ComplaintsReceived, e.ComplaintsCounted
+			}
+		}
+		byID[h.ID] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Hit, 0, len(ids))
+	for _, id := range ids {
+		if h, ok := byID[id]; ok {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// evidenceCounts are the counts of a stored evaluation's evidence that
+// public lists show.
+type evidenceCounts struct {
+	CallbacksCounted            int `json:"callbacks_counted"`
+	CallbacksSatisfied          int `json:"callbacks_satisfied"`
+	CallbacksBasicallySatisfied int `json:"callbacks_basically_satisfied"`
+	CallbacksDissatisfied       int `json:"callbacks_dissatisfied"`
+	ComplaintsReceived          int `json:"complaints_received"`
+	ComplaintsCounted           int `json:"complaints_counted"`
+}
+
+func splitCodes(s *string) []string {
+	if s == nil || *s == "" {
+		return []string{}
+	}
+	return strings.Split(*s, ";")
+}
+
+// parseTime reads a stored RFC 3339 time (zero when malformed).
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// phrase quotes s as an FTS5 string: everything inside is plain text.
+func phrase(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == 0 || !unicode.IsPrint(r) && !unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// isCodeFragment: upper-case letters and digits with at least one digit
+// (a partial USCC; "TJJZ" is more likely pinyin initials).
+func isCodeFragment(s string) bool {
+	digit := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'A' && c <= 'Z':
+		default:
+			return false
+		}
+	}
+	return digit
+}
+
+func uniq(s []string) []string {
+	var out []string
+	for _, x := range s {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}

@@ -1,0 +1,195 @@
+package views
+
+import (
+	"context"
+
+	"chengxin/i18n"
+)
+
+// View models of the public disclosure site (no login). Every string is
+// already in the reader's language; numbers are formatted by the web layer.
+
+// PubGradeCount is one bar of the grade distribution.
+type PubGradeCount struct {
+	Grade   string // A, B, C, D, N; "" for vendors not evaluated yet
+	Label   string
+	Count   int
+	Percent string // "12.3%"
+}
+
+// PubHomeView is the public home page.
+type PubHomeView struct {
+	Page
+	Total        int
+	Distribution []PubGradeCount
+	Popular      []Option // Value: search URL, Label: category name
+}
+
+// PubHit is one vendor in a public result list.
+type PubHit struct {
+	USCC, Name, URL     string
+	Status, StatusLabel string // StatusLabel only when not active
+	Districts           string
+	Categories          string
+	Grade               string // "" when not evaluated
+	GradeLabel          string
+	Score               string
+	Figures             []string // key figures, short phrases
+}
+
+// PubSearchView is the search page.
+type PubSearchView struct {
+	Page
+	Q                                     string
+	CategoryOpts, DistrictOpts, GradeOpts []Option
+	SortOpts                              []Option
+	Searched                              bool     // a query or filter was given
+	Notices                               []string // filters ignored, page past the end
+	Matched                               string   // categories the query named
+	Total                                 int
+	Hits                                  []PubHit
+	Pager                                 Pager
+	Suggestions                           []Option // Value: URL, Label: text
+	FirstPageURL                          string
+	JSONURL                               string
+}
+
+// PubComplaintYear is one year of complaint statistics.
+type PubComplaintYear struct {
+	Year     string
+	Received int
+	Counted  int
+	Open     int
+	Outcomes string // closed complaints by outcome: "属实 1、不属实 2" ("—" when none)
+}
+
+// PubQuarter is one quarter of callback statistics.
+type PubQuarter struct {
+	Label     string
+	Total     int
+	Rated     int
+	Satisfied int    // satisfied or basically satisfied
+	Rate      string // "94%" or "—"
+}
+
+// PubSanction is a sanction or commendation on display.
+type PubSanction struct {
+	Kind, Issued, Until, Summary string
+}
+
+// PubHistory is one stored evaluation in a vendor's grade history.
+type PubHistory struct {
+	Date, Grade, GradeLabel, Score, Rules string
+}
+
+// PubProfileView is a vendor's disclosure profile.
+type PubProfileView struct {
+	Page
+	USCC, Name          string
+	Status, StatusLabel string
+	Districts           string
+	Categories          string
+	Registered          string
+	Evaluated           bool
+	Grade, GradeLabel   string
+	GradeMeaning        string
+	Score, AsOf, Rules  string
+	GradeSentence       string
+	Reasons             []string
+	Components          []ComponentRow
+	// Three-year figures.
+	WindowFrom, WindowTo string
+	Received, Counted    int
+	Callbacks            int
+	Satisfaction         string // "94%" or ""
+	Years                []PubComplaintYear
+	Quarters             []PubQuarter
+	CallbackChart        string // inline SVG, numbers also in the table
+	SatisfactionChart    string
+	Memberships          []MembershipRow
+	Sanctions            []PubSanction
+	History              []PubHistory
+	BadgeURL, QRURL      string
+	StickerURL, JSONURL  string
+}
+
+// PubStickerView is the printable A6 window sticker.
+type PubStickerView struct {
+	Page
+	Name, USCC        string
+	Evaluated         bool
+	Grade, GradeLabel string
+	Score, AsOf       string
+	QRURL, ProfileURL string
+}
+
+// PubBlackListRow is one vendor on the black list.
+type PubBlackListRow struct {
+	USCC, Name, URL string
+	Issued, Until   string
+	Reason          string
+}
+
+// PubListView is the red list (Hits) or the black list (Black).
+type PubListView struct {
+	Page
+	Lead  string
+	Total int
+	Hits  []PubHit
+	Black []PubBlackListRow
+	Pager Pager
+}
+
+// PubOrgRow is one organisation in the public list.
+type PubOrgRow struct {
+	USCC, Name, URL, Kind, District string
+	Members                         int
+}
+
+// PubOrgsView lists organisations.
+type PubOrgsView struct {
+	Page
+	Rows []PubOrgRow
+}
+
+// PubOrgView is one organisation with its members.
+type PubOrgView struct {
+	Page
+	USCC, Name, Kind, District string
+	Total                      int
+	Members                    []PubHit
+	Pager                      Pager
+}
+
+// PubMethodRow is one part of the score in the methodology.
+type PubMethodRow struct {
+	Label, Max, Explain string
+}
+
+// PubMethodologyView explains the scoring model from the rules in force.
+type PubMethodologyView struct {
+	Page
+	Version, Hash string
+	Components    []PubMethodRow
+	Total         string
+	Grades        []PubMethodRow // Label: grade label, Max: threshold text, Explain: meaning
+	Rules         []string       // the grade rules (A needs, caps, N)
+	Publication   []string
+	Window        string
+}
+
+// pubNavCurrent: the nav entry for href is the current section.
+func pubNavCurrent(path, href string) bool {
+	if href == "/" {
+		return path == "/"
+	}
+	return path == href || (href == "/vendors" && len(path) > len(href) && path[:len(href)+1] == href+"/")
+}
+
+// pubOtherLangTag is the lang attribute of the language switch's text.
+func pubOtherLangTag(ctx context.Context) string {
+	if Lang(ctx) == i18n.EN {
+		return "zh-CN"
+	}
+	return "en"
+}

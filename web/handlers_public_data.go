@@ -1,0 +1,195 @@
+package web
+
+import (
+	"bufio"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	qrcode "github.com/yeqown/go-qrcode/v2"
+
+	"chengxin/publicity"
+	"chengxin/views"
+)
+
+// vendorPage is the JSON of GET /api/v1/vendors.
+type vendorPage struct {
+	Items   []publicity.Vendor `json:"items"`
+	Page    int                `json:"page"`
+	PerPage int                `json:"per_page"`
+	Total   int                `json:"total"`
+}
+
+// handleAPIVendors is the open-data search: the page's parameters plus
+// per_page; invalid parameters are a 400 naming each, a page past the end
+// is 200 with no items.
+func (ps *publicSite) handleAPIVendors(c echo.Context) error {
+	q := publicity.SearchQuery{Q: c.QueryParam("q"), Category: c.QueryParam("category"), District: c.QueryParam("district"),
+		Grade: strings.ToUpper(c.QueryParam("grade")), Sort: c.QueryParam("sort"), Page: 1, PerPage: publicity.DefaultPerPage}
+	fields := map[string]string{}
+	for name, dst := range map[string]*int{"page": &q.Page, "per_page": &q.PerPage} {
+		if s := c.QueryParam(name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				n = -1
+			}
+			*dst = n
+		}
+	}
+	for f, key := range q.Problems() {
+		fields[f] = tr(c, key)
+	}
+	c.Response().Header().Set("Access-Control-Allow-Origin", "*")
+	c.Response().Header().Set("Access-Control-Expose-Headers", "ETag, Last-Modified")
+	if len(fields) > 0 {
+		var body apiError
+		body.Error.Code, body.Error.Message, body.Error.Fields = "bad_request", tr(c, "pub.api.bad_params"), fields
+		return c.JSON(http.StatusBadRequest, body)
+	}
+	res, err := ps.catalog.Search(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	items, err := publicity.VendorsByID(c.Request().Context(), ps.s.db, ids, ps.s.now())
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return c.JSON(http.StatusOK, vendorPage{Items: items, Page: q.Page, PerPage: q.PerPage, Total: res.Total})
+}
+
+// csvFormat names the open-data file's layout in its ETag.
+const csvFormat = "v1"
+
+// handleCSV streams every registered vendor as CSV (UTF-8 with a BOM so
+// spreadsheet programs read the Chinese correctly), row by row.
+func (ps *publicSite) handleCSV(c echo.Context) error {
+	if err := ps.sync(c); err != nil {
+		return err
+	}
+	version, err := ps.versionNow(c)
+	if err != nil {
+		return err
+	}
+	etag := fmt.Sprintf(`"vendors-%s-%d"`, csvFormat, version)
+	modified := ps.changedAt()
+	h := c.Response().Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", "ETag, Last-Modified")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", etag)
+	h.Set("Last-Modified", modified.UTC().Format(http.TimeFormat))
+	if pubNotModified(c.Request(), etag, modified) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="chengxin-vendors.csv"`)
+	res := c.Response()
+	res.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(res, 32<<10)
+	bw.WriteString("\ufeff")
+	err = publicity.WriteVendorsCSV(c.Request().Context(), ps.s.db, bw, func() {
+		bw.Flush()
+		res.Flush()
+	})
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		// The status is sent: the client sees a truncated file; log it.
+		ps.s.log.Error("open data stream", "err", err)
+	}
+	return nil
+}
+
+// badgeInfo is what a badge, QR code and sticker show about a vendor.
+func (ps *publicSite) badgeInfo(c echo.Context) (publicity.Vendor, bool, error) {
+	code := pubCode(c)
+	if code == "" {
+		return publicity.Vendor{}, false, nil
+	}
+	v, err := publicity.FindVendor(c.Request().Context(), ps.s.db, code)
+	if publicity.IsNotFound(err) {
+		return v, false, nil
+	}
+	return v, err == nil, err
+}
+
+// handleBadge is an embeddable SVG badge: grade, name and date.
+func (ps *publicSite) handleBadge(c echo.Context) error {
+	v, ok, err := ps.badgeInfo(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ps.notFound(c)
+	}
+	grade, gradeText, line2 := "", tr(c, "pub.grade.none"), tr(c, "pub.badge.site")
+	if e := v.Evaluation; e != nil {
+		grade, gradeText = e.Grade, tr(c, "grade."+e.Grade)+" · "+tr(c, "pub.score_short", fmt.Sprintf("%.1f", e.Score))
+		line2 = tr(c, "pub.badge.line2", pubDate(e.AsOf))
+	}
+	title := v.Name + " · " + gradeText + " · " + line2
+	c.Response().Header().Set("Cache-Control", "public, max-age=600")
+	return c.Blob(http.StatusOK, "image/svg+xml; charset=utf-8", []byte(views.BadgeSVG(grade, gradeText, v.Name, line2, title)))
+}
+
+// handleQR is the QR code (SVG) of the vendor's absolute profile address.
+func (ps *publicSite) handleQR(c echo.Context) error {
+	_, ok, err := ps.badgeInfo(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ps.notFound(c)
+	}
+	svg, err := qrSVG(ps.profileURL(c, pubCode(c)), 240)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
+	return c.Blob(http.StatusOK, "image/svg+xml; charset=utf-8", []byte(svg))
+}
+
+// qrSVG encodes text as a QR code (error correction M) drawn as SVG.
+func qrSVG(text string, size int) (string, error) {
+	q, err := qrcode.NewWith(text, qrcode.WithErrorCorrectionLevel(qrcode.ErrorCorrectionMedium))
+	if err != nil {
+		return "", fmt.Errorf("web: qr code: %w", err)
+	}
+	m := &qrMatrix{}
+	if err := q.Save(m); err != nil {
+		return "", err
+	}
+	return views.QRCodeSVG(m.bits, size), nil
+}
+
+// qrMatrix is a go-qrcode Writer that keeps the module matrix.
+type qrMatrix struct{ bits [][]bool }
+
+func (m *qrMatrix) Write(mat qrcode.Matrix) error { m.bits = mat.Bitmap(); return nil }
+func (m *qrMatrix) Close() error                  { return nil }
+
+// handleSticker is a printable A6 sticker for a shop window.
+func (ps *publicSite) handleSticker(c echo.Context) error {
+	v, ok, err := ps.badgeInfo(c)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ps.notFound(c)
+	}
+	sv := views.PubStickerView{Page: ps.page(c, tr(c, "pub.sticker.title", v.Name), tr(c, "pub.sticker.description", v.Name)),
+		Name: v.Name, USCC: v.USCC, QRURL: "/vendors/" + v.USCC + "/qr.svg", ProfileURL: ps.profileURL(c, v.USCC)}
+	if e := v.Evaluation; e != nil {
+		sv.Evaluated, sv.Grade, sv.GradeLabel = true, e.Grade, tr(c, "grade."+e.Grade)
+		sv.Score, sv.AsOf = fmt.Sprintf("%.1f", e.Score), pubDate(e.AsOf)
+	}
+	return ps.render(c, http.StatusOK, views.PublicStickerPage(sv))
+}

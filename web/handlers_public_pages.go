@@ -1,0 +1,431 @@
+package web
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"chengxin/i18n"
+	"chengxin/publicity"
+	"chengxin/registry"
+	"chengxin/scoring"
+	"chengxin/views"
+)
+
+// handleHome is the public home page: search, the city's grade
+// distribution, how to read a grade, links to the lists and methodology.
+func (ps *publicSite) handleHome(c echo.Context) error {
+	counts, total, err := ps.catalog.GradeCounts(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	v := views.PubHomeView{Page: ps.page(c, tr(c, "pub.home.title"), tr(c, "pub.home.description")), Total: total}
+	for _, g := range append(slices.Clone(publicity.Grades), "") {
+		n := counts[g]
+		if g == "" && n == 0 {
+			continue
+		}
+		v.Distribution = append(v.Distribution, views.PubGradeCount{Grade: g, Label: pubGradeLabel(c, g), Count: n, Percent: pubPercent(n, total)})
+	}
+	for _, code := range []string{"cleaning", "housekeeping", "maternity", "eldercare", "appliance_repair", "locksmith"} {
+		if cat, ok := registry.CategoryByCode(code); ok {
+			v.Popular = append(v.Popular, views.Option{Value: "/vendors?category=" + code, Label: cat.Name(lang(c))})
+		}
+	}
+	return ps.render(c, http.StatusOK, views.PublicHomePage(v))
+}
+
+// pubGradeLabel names a grade; "" is a vendor not evaluated yet.
+func pubGradeLabel(c echo.Context, g string) string {
+	if g == "" {
+		return tr(c, "pub.grade.none")
+	}
+	return tr(c, "grade."+g)
+}
+
+func pubPercent(n, total int) string {
+	if total == 0 {
+		return "0%"
+	}
+	return strconv.FormatFloat(math.Round(float64(n)*1000/float64(total))/10, 'f', 1, 64) + "%"
+}
+
+// searchQuery reads the search parameters; pages are lenient (a bad filter
+// is dropped with a notice, a bad page number becomes 1).
+func (ps *publicSite) searchQuery(c echo.Context) (publicity.SearchQuery, []string) {
+	q := publicity.SearchQuery{Q: c.QueryParam("q"), Category: c.QueryParam("category"), District: c.QueryParam("district"),
+		Grade: strings.ToUpper(c.QueryParam("grade")), Sort: c.QueryParam("sort"), Page: 1, PerPage: publicity.DefaultPerPage}
+	if n, err := strconv.Atoi(c.QueryParam("page")); err == nil && n >= 1 {
+		q.Page = n
+	}
+	var notices []string
+	probs := q.Problems()
+	for _, f := range []string{"category", "district", "grade", "sort"} {
+		if key, bad := probs[f]; bad {
+			notices = append(notices, tr(c, key)+" "+tr(c, "pub.ignored"))
+			switch f {
+			case "category":
+				q.Category = ""
+			case "district":
+				q.District = ""
+			case "grade":
+				q.Grade = ""
+			case "sort":
+				q.Sort = ""
+			}
+		}
+	}
+	return q, notices
+}
+
+// handleSearch is the public search page.
+func (ps *publicSite) handleSearch(c echo.Context) error {
+	q, notices := ps.searchQuery(c)
+	searched := strings.TrimSpace(q.Q) != "" || q.Category != "" || q.District != "" || q.Grade != ""
+	title := tr(c, "pub.search.title")
+	if t := strings.TrimSpace(q.Q); t != "" {
+		title = tr(c, "pub.search.title_q", pubTruncate(t, 40))
+	}
+	v := views.PubSearchView{Page: ps.page(c, title, tr(c, "pub.search.description")), Q: q.Q, Searched: searched, Notices: notices,
+		CategoryOpts: categoryOptions(lang(c), q.Category), DistrictOpts: districtOptions(lang(c), q.District)}
+	for _, g := range publicity.Grades {
+		v.GradeOpts = append(v.GradeOpts, views.Option{Value: g, Label: tr(c, "grade."+g), Selected: q.Grade == g})
+	}
+	for _, s := range publicity.SortOrders {
+		v.SortOpts = append(v.SortOpts, views.Option{Value: s, Label: tr(c, "pub.sort."+s), Selected: q.Sort == s || (q.Sort == "" && s == publicity.SortRelevance)})
+	}
+	v.JSONURL = "/api/v1/vendors?" + pubAPIQuery(c).Encode()
+	if !searched {
+		v.Suggestions = pubSuggestions(c)
+		return ps.render(c, http.StatusOK, views.PublicSearchPage(v))
+	}
+	res, err := ps.catalog.Search(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	v.Total = res.Total
+	v.Hits = ps.hitRows(c, res.Hits)
+	v.Pager = pagerFor(c, res.Total, q.Page, q.PerPage)
+	var names []string
+	for _, code := range res.Categories {
+		if cat, ok := registry.CategoryByCode(code); ok {
+			names = append(names, cat.Name(lang(c)))
+		}
+	}
+	v.Matched = strings.Join(names, "、")
+	if len(res.Hits) == 0 {
+		first := c.Request().URL.Query()
+		first.Del("page")
+		v.FirstPageURL = "/vendors?" + first.Encode()
+		v.Suggestions = pubSuggestions(c)
+		if q.Category != "" || q.District != "" || q.Grade != "" {
+			v.Suggestions = append([]views.Option{{Value: "/vendors?q=" + url.QueryEscape(q.Q), Label: tr(c, "pub.search.no_filters")}}, v.Suggestions...)
+		}
+	}
+	return ps.render(c, http.StatusOK, views.PublicSearchPage(v))
+}
+
+// pubAPIQuery is the open-data query matching the page's search.
+func pubAPIQuery(c echo.Context) url.Values {
+	out := url.Values{}
+	for _, k := range []string{"q", "category", "district", "grade", "sort", "page"} {
+		if v := c.QueryParam(k); v != "" {
+			out.Set(k, v)
+		}
+	}
+	return out
+}
+
+// suggestions are searches worth trying: common categories.
+func pubSuggestions(c echo.Context) []views.Option {
+	var out []views.Option
+	for _, s := range []string{"保洁", "保姆", "月嫂", "家电维修", "开锁"} {
+		label := s
+		if lang(c) == i18n.EN {
+			if cats := pubCategoryFor(s); cats != "" {
+				label = cats
+			}
+		}
+		out = append(out, views.Option{Value: "/vendors?q=" + url.QueryEscape(s), Label: label})
+	}
+	return out
+}
+
+// pubCategoryFor names (in English) the category a Chinese search word names.
+func pubCategoryFor(word string) string {
+	for _, cat := range registry.Categories() {
+		if cat.NameZH == word || slices.Contains(cat.Synonyms, word) {
+			return cat.NameEN
+		}
+	}
+	return ""
+}
+
+func pubTruncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// hitRows formats search hits.
+func (ps *publicSite) hitRows(c echo.Context, hits []publicity.Hit) []views.PubHit {
+	out := make([]views.PubHit, 0, len(hits))
+	for _, h := range hits {
+		r := views.PubHit{USCC: h.USCC, Name: h.Name, URL: "/vendors/" + h.USCC, Status: h.Status,
+			Districts: districtNames(h.Districts, lang(c)), Categories: categoryNames(h.Categories, lang(c)),
+			GradeLabel: pubGradeLabel(c, "")}
+		if h.Status != registry.VendorActive {
+			r.StatusLabel = tr(c, "status."+h.Status)
+		}
+		if h.Evaluated {
+			r.Grade, r.GradeLabel, r.Score = h.Grade, tr(c, "grade."+h.Grade), fmt.Sprintf("%.1f", h.Score)
+			if h.Rated > 0 {
+				r.Figures = append(r.Figures, tr(c, "pub.fig.callbacks", h.CallbacksCounted, pubPercent(h.Satisfied, h.Rated)))
+			} else {
+				r.Figures = append(r.Figures, tr(c, "pub.fig.no_callbacks", h.CallbacksCounted))
+			}
+			r.Figures = append(r.Figures, tr(c, "pub.fig.complaints", h.ComplaintsReceived, h.ComplaintsCounted))
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// handleVendor is a vendor's disclosure profile.
+func (ps *publicSite) handleVendor(c echo.Context) error {
+	code := pubCode(c)
+	if code == "" {
+		return ps.notFound(c)
+	}
+	p, err := publicity.FindProfile(c.Request().Context(), ps.s.db, code, ps.s.now())
+	if publicity.IsNotFound(err) {
+		return ps.notFound(c)
+	}
+	if err != nil {
+		return err
+	}
+	pv := p.Vendor
+	v := views.PubProfileView{Page: ps.page(c, pv.Name, tr(c, "pub.profile.description", pv.Name)),
+		USCC: pv.USCC, Name: pv.Name, Status: pv.Status, StatusLabel: tr(c, "status."+pv.Status),
+		Districts: districtNames(pv.Districts, lang(c)), Categories: categoryNames(pv.Categories, lang(c)),
+		Registered: dateText(p.RegisteredAt), WindowFrom: dateText(p.From), WindowTo: dateText(p.To),
+		BadgeURL: "/vendors/" + pv.USCC + "/badge.svg", QRURL: "/vendors/" + pv.USCC + "/qr.svg",
+		StickerURL: "/vendors/" + pv.USCC + "/sticker", JSONURL: "/api/v1/vendors/" + pv.USCC}
+	if se := p.Latest; se != nil {
+		v.Evaluated = true
+		v.Grade, v.GradeLabel = se.Grade, tr(c, "grade."+se.Grade)
+		v.GradeMeaning = tr(c, "pub.meaning."+se.Grade)
+		v.Score, v.AsOf, v.Rules = fmt.Sprintf("%.1f", se.Score), dateText(se.AsOf), se.RulesVersion
+		v.GradeSentence = sentence(c, se.Sentences[scoring.SentenceGrade])
+		for _, r := range se.Reasons {
+			v.Reasons = append(v.Reasons, tr(c, "reason."+r))
+		}
+		v.Components = componentRows(c, p.Rules, se.Evaluation)
+		st := pv.Stats
+		v.Received, v.Counted, v.Callbacks = st.ComplaintsReceived3y, st.ComplaintsCounted3y, st.Callbacks3y
+		if st.SatisfactionRate != nil {
+			v.Satisfaction = strconv.FormatFloat(math.Round(*st.SatisfactionRate*1000)/10, 'f', -1, 64) + "%"
+		}
+	}
+	for _, y := range p.Years {
+		row := views.PubComplaintYear{Year: strconv.Itoa(y.Year), Received: y.Received, Counted: y.Counted, Open: y.Open, Outcomes: "—"}
+		var parts []string
+		for _, o := range publicity.Outcomes {
+			if n := y.ByOutcome[o]; n > 0 {
+				parts = append(parts, tr(c, "outcome."+o)+" "+strconv.Itoa(n))
+			}
+		}
+		if len(parts) > 0 {
+			row.Outcomes = strings.Join(parts, tr(c, "pub.list_sep"))
+		}
+		v.Years = append(v.Years, row)
+		if !v.Evaluated {
+			v.Received += y.Received
+			v.Counted += y.Counted
+		}
+	}
+	var labels []string
+	var totals, rates []float64
+	for _, q := range p.Quarters {
+		row := views.PubQuarter{Label: q.Label(), Total: q.Total(), Rated: q.Rated(), Rate: "—"}
+		rate, ok := q.SatisfactionRate()
+		if ok {
+			row.Rate = pubPercent(q.Satisfied+q.BasicallySatisfied, q.Rated())
+		} else {
+			rate = -1
+		}
+		v.Quarters = append(v.Quarters, row)
+		labels, totals, rates = append(labels, q.Label()), append(totals, float64(q.Total())), append(rates, rate)
+		if !v.Evaluated {
+			v.Callbacks += q.Total()
+		}
+	}
+	v.CallbackChart = views.ColumnChart("chart-callbacks", tr(c, "pub.profile.chart_callbacks_title", len(labels)), labels, totals, 0, "", "#0b5c78")
+	v.SatisfactionChart = views.ColumnChart("chart-satisfaction", tr(c, "pub.profile.chart_satisfaction_title", len(labels)), labels, rates, 1, "%", "#146c43")
+	for _, m := range pv.Memberships {
+		v.Memberships = append(v.Memberships, views.MembershipRow{OrgUSCC: m.OrgUSCC, OrgName: m.OrgName, Since: pubDate(m.Since)})
+	}
+	for _, s := range pv.Sanctions {
+		row := views.PubSanction{Kind: tr(c, "pub.kind."+s.Kind), Issued: pubDate(s.IssuedAt), Summary: s.Summary}
+		if s.DisplayUntil != nil {
+			row.Until = pubDate(*s.DisplayUntil)
+		}
+		v.Sanctions = append(v.Sanctions, row)
+	}
+	for _, h := range pv.EvaluationHistory {
+		v.History = append(v.History, views.PubHistory{Date: pubDate(h.AsOf), Grade: h.Grade, GradeLabel: tr(c, "grade."+h.Grade),
+			Score: fmt.Sprintf("%.1f", h.Score), Rules: h.RulesVersion})
+	}
+	return ps.render(c, http.StatusOK, views.PublicVendorPage(v))
+}
+
+// pubDate shows an RFC 3339 output time as its local date.
+func pubDate(s string) string {
+	if len(s) >= 10 {
+		return s[:10]
+	}
+	return s
+}
+
+// handleRedList lists vendors graded A, best score first.
+func (ps *publicSite) handleRedList(c echo.Context) error {
+	page := 1
+	if n, err := strconv.Atoi(c.QueryParam("page")); err == nil && n >= 1 {
+		page = n
+	}
+	res, err := ps.catalog.Search(c.Request().Context(), publicity.SearchQuery{Grade: "A", Sort: publicity.SortScore, Page: page, PerPage: 50})
+	if err != nil {
+		return err
+	}
+	v := views.PubListView{Page: ps.page(c, tr(c, "pub.red.title"), tr(c, "pub.red.description")), Lead: tr(c, "pub.red.lead"),
+		Total: res.Total, Hits: ps.hitRows(c, res.Hits), Pager: pagerFor(c, res.Total, page, 50)}
+	return ps.render(c, http.StatusOK, views.PublicRedListPage(v))
+}
+
+// handleBlackList lists blacklist entries on display with dates and reasons.
+func (ps *publicSite) handleBlackList(c echo.Context) error {
+	entries, err := publicity.BlackList(c.Request().Context(), ps.s.db, ps.s.now())
+	if err != nil {
+		return err
+	}
+	v := views.PubListView{Page: ps.page(c, tr(c, "pub.black.title"), tr(c, "pub.black.description")), Lead: tr(c, "pub.black.lead"), Total: len(entries)}
+	for _, e := range entries {
+		row := views.PubBlackListRow{USCC: e.USCC, Name: e.Name, URL: "/vendors/" + e.USCC, Issued: dateText(e.IssuedAt),
+			Until: tr(c, "pub.black.until_lifted"), Reason: e.Summary}
+		if e.DisplayUntil != nil {
+			row.Until = dateText(*e.DisplayUntil)
+		}
+		v.Black = append(v.Black, row)
+	}
+	return ps.render(c, http.StatusOK, views.PublicBlackListPage(v))
+}
+
+// handleOrgs lists organisations with their active member counts.
+func (ps *publicSite) handleOrgs(c echo.Context) error {
+	orgs, err := ps.s.db.FindOrgs(c.Request().Context(), "")
+	if err != nil {
+		return err
+	}
+	v := views.PubOrgsView{Page: ps.page(c, tr(c, "pub.orgs.title"), tr(c, "pub.orgs.description"))}
+	for _, o := range orgs {
+		v.Rows = append(v.Rows, views.PubOrgRow{USCC: o.USCC, Name: o.Name, URL: "/orgs/" + o.USCC, Kind: tr(c, "kind."+o.Kind),
+			District: districtNames([]string{o.District}, lang(c)), Members: o.Members})
+	}
+	return ps.render(c, http.StatusOK, views.PublicOrgsPage(v))
+}
+
+// handleOrg shows an organisation and a page of its active members.
+func (ps *publicSite) handleOrg(c echo.Context) error {
+	code := pubCode(c)
+	if code == "" {
+		return ps.notFound(c)
+	}
+	ctx := c.Request().Context()
+	o, err := ps.s.db.FindOrgByUSCC(ctx, code)
+	if publicity.IsNotFound(err) {
+		return ps.notFound(c)
+	}
+	if err != nil {
+		return err
+	}
+	page := 1
+	if n, err := strconv.Atoi(c.QueryParam("page")); err == nil && n >= 1 {
+		page = n
+	}
+	members, total, err := publicity.OrgMembers(ctx, ps.s.db, o.ID, page, 50)
+	if err != nil {
+		return err
+	}
+	v := views.PubOrgView{Page: ps.page(c, o.Name, tr(c, "pub.org.description", o.Name)), USCC: o.USCC, Name: o.Name,
+		Kind: tr(c, "kind."+o.Kind), District: districtNames([]string{o.District}, lang(c)), Total: total,
+		Pager: pagerFor(c, total, page, 50)}
+	for _, m := range members {
+		r := views.PubHit{USCC: m.USCC, Name: m.Name, URL: "/vendors/" + m.USCC, Status: m.Status, GradeLabel: pubGradeLabel(c, m.Grade), Grade: m.Grade,
+			Categories: tr(c, "pub.profile.since", dateText(m.Since))}
+		if m.Grade != "" {
+			r.Score = fmt.Sprintf("%.1f", m.Score)
+		}
+		if m.Status != registry.VendorActive {
+			r.StatusLabel = tr(c, "status."+m.Status)
+		}
+		v.Members = append(v.Members, r)
+	}
+	return ps.render(c, http.StatusOK, views.PublicOrgPage(v))
+}
+
+// handleMethodology explains the scoring model from the rules in force, so
+// the page cannot drift from the code.
+func (ps *publicSite) handleMethodology(c echo.Context) error {
+	r, err := ps.s.db.CurrentRules(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	v := views.PubMethodologyView{Page: ps.page(c, tr(c, "pub.method.title"), tr(c, "pub.method.description")),
+		Version: r.Version, Hash: r.Hash()}
+	s, cp, g := r.Satisfaction, r.Complaints, r.Grades
+	v.Window = tr(c, "pub.method.window", num(r.WindowDays), num(r.WindowDays/365))
+	qual := r.Qualification.LicencePoints + r.Qualification.InsurancePoints
+	v.Components = []views.PubMethodRow{
+		{Label: tr(c, "eval.satisfaction"), Max: num(s.MaxPoints), Explain: tr(c, "pub.method.sat", num(s.Satisfied), num(s.BasicallySatisfied),
+			num(s.Dissatisfied), num(s.HalfLifeDays), pubPct(s.PriorMean), num(s.PriorWeight))},
+		{Label: tr(c, "eval.complaints"), Max: num(cp.MaxPoints), Explain: tr(c, "pub.method.cmp", num(cp.Severity.General), num(cp.Severity.Serious),
+			num(cp.Severity.Major), num(cp.Outcome.PartiallySubstantiated), num(cp.Outcome.Mediated), num(cp.LateFactor), num(cp.HalfLifeDays),
+			num(cp.OrdersPerUnit), num(cp.PriorRate), num(cp.RateHalf))},
+		{Label: tr(c, "eval.qualification"), Max: num(qual), Explain: tr(c, "pub.method.qual", num(r.Qualification.LicencePoints), num(r.Qualification.InsurancePoints))},
+		{Label: tr(c, "eval.regulatory"), Max: num(r.Regulatory.MaxPoints), Explain: tr(c, "pub.method.reg", num(r.Regulatory.Points.Warning),
+			num(r.Regulatory.Points.Fine), num(r.Regulatory.Points.SeriousPenalty), num(r.Regulatory.HalfLifeDays))},
+		{Label: tr(c, "eval.bonus"), Max: num(r.Bonus.MaxPoints), Explain: tr(c, "pub.method.bonus", num(r.Bonus.PerCommendation),
+			num(r.Bonus.WindowDays), num(r.Bonus.MaxPoints))},
+	}
+	v.Total = tr(c, "pub.method.total", num(s.MaxPoints+cp.MaxPoints+qual+r.Regulatory.MaxPoints), num(r.Bonus.MaxPoints))
+	v.Grades = []views.PubMethodRow{
+		{Label: tr(c, "grade.A"), Max: tr(c, "pub.method.at_least", num(g.A)), Explain: tr(c, "pub.meaning.A")},
+		{Label: tr(c, "grade.B"), Max: tr(c, "pub.method.at_least", num(g.B)), Explain: tr(c, "pub.meaning.B")},
+		{Label: tr(c, "grade.C"), Max: tr(c, "pub.method.at_least", num(g.C)), Explain: tr(c, "pub.meaning.C")},
+		{Label: tr(c, "grade.D"), Max: tr(c, "pub.method.below", num(g.C)), Explain: tr(c, "pub.meaning.D")},
+		{Label: tr(c, "grade.N"), Max: tr(c, "pub.method.n_rule_short"), Explain: tr(c, "pub.meaning.N")},
+	}
+	v.Rules = []string{
+		tr(c, "pub.method.rule_a", num(g.AMinCallbackWeight), num(g.AMinRegisteredDays), num(g.ASeriousComplaintDays)),
+		tr(c, "pub.method.rule_cap"),
+		tr(c, "pub.method.rule_n", num(g.NMinCallbackWeight), num(g.NMinRegisteredDays)),
+	}
+	v.Publication = []string{
+		tr(c, "pub.method.pub_run"),
+		tr(c, "pub.method.pub_down", num(r.Publication.ObjectionDays)),
+		tr(c, "pub.method.pub_up", num(r.Publication.UpgradeMargin)),
+		tr(c, "pub.method.pub_now"),
+	}
+	return ps.render(c, http.StatusOK, views.PublicMethodologyPage(v))
+}
+
+// pct formats a 0–1 fraction as a whole percentage.
+func pubPct(x float64) string { return strconv.Itoa(int(math.Floor(x*100+0.5))) + "%" }
