@@ -265,10 +265,15 @@ func (c *Catalog) load(ctx context.Context, ids []int64) ([]entry, error) {
 			args = append(args, id)
 		}
 	}
-	rows, err := c.db.Reader().QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.status, coalesce(s.grade, ''), coalesce(s.score, 0),
+	// The grade shown publicly: an override in force, else the published
+	// grade, else (before the first publication) the latest evaluation.
+	args = append([]any{registry.FormatStorage(c.db.Now())}, args...)
+	rows, err := c.db.Reader().QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.status,
+		coalesce(o.grade, p.grade, s.grade, ''), coalesce(p.score, s.score, 0),
 		coalesce((SELECT group_concat(district, ';') FROM vendor_districts WHERE vendor_id = v.id), ''),
 		coalesce((SELECT group_concat(category, ';') FROM vendor_categories WHERE vendor_id = v.id), '')
-		FROM vendors v LEFT JOIN vendor_scores s ON s.vendor_id = v.id`+where, args...)
+		FROM vendors v LEFT JOIN vendor_scores s ON s.vendor_id = v.id LEFT JOIN published_grades p ON p.vendor_id = v.id
+		LEFT JOIN grade_overrides o ON o.vendor_id = v.id AND o.until > ?`+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("publicity: load catalog: %w", err)
 	}

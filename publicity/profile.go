@@ -79,6 +79,9 @@ func FindProfile(ctx context.Context, db *registry.DB, uscc string, now time.Tim
 		return p, err
 	}
 	p.Vendor = vs[0]
+	if p.Vendor.History, err = publishedHistory(ctx, db, v.ID); err != nil {
+		return p, err
+	}
 	if p.Vendor.EvaluationHistory, err = evaluationHistory(ctx, db, v.ID, 24); err != nil {
 		return p, err
 	}

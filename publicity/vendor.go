@@ -5,6 +5,7 @@ package publicity
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,11 +34,35 @@ type Vendor struct {
 	Stats        VendorStats     `json:"stats"`
 	Memberships  []Membership    `json:"memberships"`
 	Sanctions    []SanctionInfo  `json:"sanctions"`
+	Pending      *PendingInfo    `json:"pending,omitempty"`
+	Override     *OverrideInfo   `json:"override,omitempty"`
 	Reply        *string         `json:"reply"`
 	History      []HistoryEntry  `json:"history"`
+	// Predecessors are earlier registrations of the same business whose
+	// records count for this vendor.
+	Predecessors []Predecessor `json:"predecessors"`
 	// EvaluationHistory lists the vendor's stored evaluations, newest first
 	// (detail only; not in list items).
 	EvaluationHistory []EvaluationEntry `json:"evaluation_history,omitempty"`
+}
+
+// PendingInfo is a downgrade waiting for its objection period.
+type PendingInfo struct {
+	Grade       string `json:"grade"`
+	PublicAfter string `json:"public_after"`
+}
+
+// OverrideInfo is a regulator's override of the public grade.
+type OverrideInfo struct {
+	Grade  string `json:"grade"`
+	Reason string `json:"reason"`
+	Until  string `json:"until"`
+}
+
+// Predecessor is a linked earlier registration.
+type Predecessor struct {
+	USCC string `json:"uscc"`
+	Name string `json:"name"`
 }
 
 // Membership is a public, active membership.
@@ -108,6 +133,9 @@ func FindVendor(ctx context.Context, db *registry.DB, uscc string) (Vendor, erro
 	if pv.EvaluationHistory, err = evaluationHistory(ctx, db, v.ID, 50); err != nil {
 		return pv, err
 	}
+	if pv.History, err = publishedHistory(ctx, db, v.ID); err != nil {
+		return pv, err
+	}
 	return pv, nil
 }
 
@@ -137,7 +165,7 @@ func vendorsOf(ctx context.Context, db *registry.DB, vs []registry.Vendor, now t
 	for i, v := range vs {
 		ids[i], index[v.ID] = v.ID, i
 		out[i] = Vendor{USCC: v.USCC, Name: v.Name, Status: v.Status, Districts: nonNil(v.Districts), Categories: nonNil(v.Categories),
-			Memberships: []Membership{}, Sanctions: []SanctionInfo{}, History: []HistoryEntry{}}
+			Memberships: []Membership{}, Sanctions: []SanctionInfo{}, History: []HistoryEntry{}, Predecessors: []Predecessor{}}
 	}
 	in, args := inList(ids)
 	q := db.Reader()
@@ -191,6 +219,9 @@ func vendorsOf(ctx context.Context, db *registry.DB, vs []registry.Vendor, now t
 		return nil, err
 	}
 
+	if err := addPublished(ctx, db, out, index, in, args, now); err != nil {
+		return nil, err
+	}
 	sanctions, err := sanctionsOnDisplay(ctx, db, `s.vendor_id IN (`+in+`)`, args, now)
 	if err != nil {
 		return nil, err
@@ -298,3 +329,113 @@ func nonNil(s []string) []string {
 
 // IsNotFound reports a missing vendor or organisation.
 func IsNotFound(err error) bool { return errors.Is(err, registry.ErrNotFound) }
+
+// addPublished fills the published grade, pending downgrade, override in
+// force, approved reply and predecessors of the vendors (one query each).
+func addPublished(ctx context.Context, db *registry.DB, out []Vendor, index map[int64]int, in string, args []any, now time.Time) error {
+	q := db.Reader()
+	each := func(query string, qargs []any, scan func(id int64, rows *sql.Rows) error) error {
+		rows, err := q.QueryContext(ctx, query, qargs...)
+		if err != nil {
+			return fmt.Errorf("publicity: published: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := scan(id, rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	if err := each(`SELECT vendor_id, grade, score, published_at, rules_version FROM published_grades WHERE vendor_id IN (`+in+`)`, args,
+		func(_ int64, rows *sql.Rows) error {
+			var id int64
+			var g, at, rv string
+			var score float64
+			if err := rows.Scan(&id, &g, &score, &at, &rv); err != nil {
+				return err
+			}
+			pv := &out[index[id]]
+			pub := registry.FormatOutput(parseTime(at))
+			pv.Grade, pv.Score, pv.PublishedAt, pv.RulesVersion = &g, &score, &pub, &rv
+			return nil
+		}); err != nil {
+		return err
+	}
+	if err := each(`SELECT vendor_id, grade, public_after FROM pending_downgrades WHERE vendor_id IN (`+in+`)`, args,
+		func(_ int64, rows *sql.Rows) error {
+			var id int64
+			var p PendingInfo
+			var after string
+			if err := rows.Scan(&id, &p.Grade, &after); err != nil {
+				return err
+			}
+			p.PublicAfter = registry.FormatOutput(parseTime(after))
+			out[index[id]].Pending = &p
+			return nil
+		}); err != nil {
+		return err
+	}
+	if err := each(`SELECT vendor_id, grade, reason, until FROM grade_overrides WHERE until > ? AND vendor_id IN (`+in+`)`,
+		append([]any{registry.FormatStorage(now)}, args...),
+		func(_ int64, rows *sql.Rows) error {
+			var id int64
+			var o OverrideInfo
+			var until string
+			if err := rows.Scan(&id, &o.Grade, &o.Reason, &until); err != nil {
+				return err
+			}
+			o.Until = registry.FormatOutput(parseTime(until))
+			out[index[id]].Override = &o
+			return nil
+		}); err != nil {
+		return err
+	}
+	if err := each(`SELECT vendor_id, text FROM vendor_replies WHERE vendor_id IN (`+in+`)`, args,
+		func(_ int64, rows *sql.Rows) error {
+			var id int64
+			var text string
+			if err := rows.Scan(&id, &text); err != nil {
+				return err
+			}
+			out[index[id]].Reply = &text
+			return nil
+		}); err != nil {
+		return err
+	}
+	return each(`SELECT p.vendor_id, v.uscc, v.name FROM vendor_predecessors p JOIN vendors v ON v.id = p.predecessor_id
+		WHERE p.vendor_id IN (`+in+`) ORDER BY p.linked_at`, args,
+		func(_ int64, rows *sql.Rows) error {
+			var id int64
+			var p Predecessor
+			if err := rows.Scan(&id, &p.USCC, &p.Name); err != nil {
+				return err
+			}
+			pv := &out[index[id]]
+			pv.Predecessors = append(pv.Predecessors, p)
+			return nil
+		})
+}
+
+// publishedHistory lists the grade each publication run published for the
+// vendor, newest first.
+func publishedHistory(ctx context.Context, db *registry.DB, vendorID int64) ([]HistoryEntry, error) {
+	rows, err := db.Reader().QueryContext(ctx, `SELECT r.as_of, p.published_grade, p.evaluated_score, r.rules_version
+		FROM publications p JOIN publication_runs r ON r.id = p.run_id WHERE p.vendor_id = ? ORDER BY r.as_of DESC LIMIT 60`, vendorID)
+	if err != nil {
+		return nil, fmt.Errorf("publicity: published history: %w", err)
+	}
+	defer rows.Close()
+	out := []HistoryEntry{}
+	for rows.Next() {
+		var h HistoryEntry
+		var at string
+		if err := rows.Scan(&at, &h.Grade, &h.Score, &h.RulesVersion); err != nil {
+			return nil, err
+		}
+		h.PublishedAt = registry.FormatOutput(parseTime(at))
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}

@@ -121,3 +121,7 @@ func parseUTCFast(s string) (time.Time, bool) {
 	}
 	return time.Date(y, time.Month(mo), d, h, mi, se, 0, time.UTC), true
 }
+
+// FormatStorage renders t in the storage format (RFC 3339 UTC), for sibling
+// packages that compare with stored times in SQL.
+func FormatStorage(t time.Time) string { return formatTime(t) }

@@ -90,13 +90,23 @@ type PubProfileView struct {
 	Districts           string
 	Categories          string
 	Registered          string
-	Evaluated           bool
-	Grade, GradeLabel   string
-	GradeMeaning        string
-	Score, AsOf, Rules  string
-	GradeSentence       string
-	Reasons             []string
-	Components          []ComponentRow
+	// The published grade (or an override in force); empty before the first publication.
+	Published                     bool
+	PubGrade, PubGradeLabel       string
+	PubMeaning, PubDate, PubScore string
+	PubRules                      string
+	Override                      string // "人工调整：…" notice, "" none
+	Pending                       string // pending-downgrade notice, "" none
+	Reply                         string // the vendor's approved public reply
+	Predecessors                  []string
+	PublishedHistory              []PubHistory
+	Evaluated                     bool
+	Grade, GradeLabel             string
+	GradeMeaning                  string
+	Score, AsOf, Rules            string
+	GradeSentence                 string
+	Reasons                       []string
+	Components                    []ComponentRow
 	// Three-year figures.
 	WindowFrom, WindowTo string
 	Received, Counted    int

@@ -219,6 +219,30 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 		Registered: dateText(p.RegisteredAt), WindowFrom: dateText(p.From), WindowTo: dateText(p.To),
 		BadgeURL: "/vendors/" + pv.USCC + "/badge.svg", QRURL: "/vendors/" + pv.USCC + "/qr.svg",
 		StickerURL: "/vendors/" + pv.USCC + "/sticker", JSONURL: "/api/v1/vendors/" + pv.USCC}
+	if pv.Grade != nil {
+		v.Published, v.PubGrade, v.PubScore = true, *pv.Grade, fmt.Sprintf("%.1f", *pv.Score)
+		v.PubDate, v.PubRules = pubDate(*pv.PublishedAt), *pv.RulesVersion
+	}
+	if o := pv.Override; o != nil {
+		v.Published, v.PubGrade = true, o.Grade
+		v.Override = tr(c, "pubx.override", o.Grade, pubDate(o.Until), o.Reason)
+	}
+	if v.Published {
+		v.PubGradeLabel, v.PubMeaning = tr(c, "grade."+v.PubGrade), tr(c, "pub.meaning."+v.PubGrade)
+	}
+	if pd := pv.Pending; pd != nil {
+		v.Pending = tr(c, "pubx.pending", pd.Grade, pubDate(pd.PublicAfter))
+	}
+	if pv.Reply != nil {
+		v.Reply = *pv.Reply
+	}
+	for _, p := range pv.Predecessors {
+		v.Predecessors = append(v.Predecessors, p.USCC+" "+p.Name)
+	}
+	for _, h := range pv.History {
+		v.PublishedHistory = append(v.PublishedHistory, views.PubHistory{Date: pubDate(h.PublishedAt), Grade: h.Grade,
+			GradeLabel: tr(c, "grade."+h.Grade), Score: fmt.Sprintf("%.1f", h.Score), Rules: h.RulesVersion})
+	}
 	if se := p.Latest; se != nil {
 		v.Evaluated = true
 		v.Grade, v.GradeLabel = se.Grade, tr(c, "grade."+se.Grade)

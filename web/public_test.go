@@ -617,7 +617,7 @@ func TestPublicJSON(t *testing.T) {
 	}
 	sort.Strings(keys)
 	want := []string{"categories", "districts", "evaluation", "evaluation_history", "grade", "history", "memberships", "name",
-		"published_at", "reply", "rules_version", "sanctions", "score", "stats", "status", "uscc"}
+		"predecessors", "published_at", "reply", "rules_version", "sanctions", "score", "stats", "status", "uscc"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("keys %v, want %v", keys, want)
 	}

@@ -1,0 +1,71 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"chengxin/publicity"
+	"chengxin/registry"
+)
+
+// After a publication run the public profile and JSON carry the published
+// grade and its history; an approved reply, an override and a predecessor
+// link are public too.
+func TestPublishedGradesArePublic(t *testing.T) {
+	e := publicEnv(t)
+	ctx := context.Background()
+	if _, err := publicity.Publish(ctx, e.db, registry.CLIActor, e.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.db.FindVendorByUSCC(ctx, pubAnxin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := registry.Actor{Kind: "user", Name: "reg", Role: registry.RoleRegulator}
+	vendorUser := registry.Actor{Kind: "user", Name: "ven", Role: registry.RoleVendor}
+	c, err := e.db.SubmitReply(ctx, vendorUser, v.ID, "<i>感谢</i>监督，我们会继续改进")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.DecideCase(ctx, reg, c.ID, registry.DecisionApprove, "内容属实", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.LinkPredecessor(ctx, reg, v.ID, pubJieliang, "同一经营者"); err != nil {
+		t.Fatal(err)
+	}
+	anon := e.client()
+	r := anon.getWith("/vendors/"+pubAnxin, map[string]string{"Cache-Control": "no-cache"})
+	if r.Code != 200 || !r.Has("published-grade") || !r.Has("published-history") {
+		t.Fatalf("profile: %d, published block %v, history %v", r.Code, r.Has("published-grade"), r.Has("published-history"))
+	}
+	if !strings.Contains(r.Body, "&lt;i&gt;感谢&lt;/i&gt;监督") || strings.Contains(r.Body, "<i>感谢") {
+		t.Error("the reply is missing or not escaped")
+	}
+	if !strings.Contains(r.TestID("predecessors"), pubJieliang) {
+		t.Errorf("predecessors = %q", r.TestID("predecessors"))
+	}
+	j := anon.getWith("/api/v1/vendors/"+pubAnxin, map[string]string{"Cache-Control": "no-cache"})
+	var pv map[string]any
+	if err := json.Unmarshal([]byte(j.Body), &pv); err != nil {
+		t.Fatal(err)
+	}
+	if pv["grade"] == nil || pv["published_at"] == nil || pv["rules_version"] != "HSCS-1.0" || len(pv["history"].([]any)) != 1 {
+		t.Errorf("JSON after publication: grade %v published_at %v rules %v history %v", pv["grade"], pv["published_at"], pv["rules_version"], pv["history"])
+	}
+	if _, ok := pv["override"]; ok {
+		t.Error("override present without one")
+	}
+	if err := e.db.SetOverride(ctx, reg, v.ID, "C", "涉嫌虚假宣传，调查期间", e.clk.Now().AddDate(0, 1, 0).Format("2006-01-02")); err != nil {
+		t.Fatal(err)
+	}
+	r = anon.getWith("/vendors/"+pubAnxin, map[string]string{"Cache-Control": "no-cache"})
+	if !strings.Contains(r.TestID("override"), "涉嫌虚假宣传") {
+		t.Errorf("override notice = %q", r.TestID("override"))
+	}
+	s := anon.getWith("/api/v1/vendors?grade=C", map[string]string{"Cache-Control": "no-cache"})
+	if !strings.Contains(s.Body, pubAnxin) {
+		t.Error("the overridden grade does not drive the grade filter")
+	}
+}
