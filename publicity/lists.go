@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -119,8 +120,9 @@ var CSVHeader = []string{"uscc", "name", "status", "districts", "categories", "g
 func WriteVendorsCSV(ctx context.Context, db *registry.DB, w io.Writer, flush func()) error {
 	rows, err := db.Reader().QueryContext(ctx, `SELECT v.uscc, v.name, v.status,
 		coalesce((SELECT group_concat(district, ';') FROM vendor_districts WHERE vendor_id = v.id), ''),
-		coalesce((SELECT group_concat(category, ';') FROM vendor_categories WHERE vendor_id = v.id), '')
-		FROM vendors v ORDER BY v.uscc`)
+		coalesce((SELECT group_concat(category, ';') FROM vendor_categories WHERE vendor_id = v.id), ''),
+		coalesce(p.grade, ''), p.score, coalesce(p.published_at, ''), coalesce(p.rules_version, '')
+		FROM vendors v LEFT JOIN published_grades p ON p.vendor_id = v.id ORDER BY v.uscc`)
 	if err != nil {
 		return fmt.Errorf("publicity: open data: %w", err)
 	}
@@ -135,8 +137,16 @@ func WriteVendorsCSV(ctx context.Context, db *registry.DB, w io.Writer, flush fu
 		for i := range rec {
 			rec[i] = ""
 		}
-		if err := rows.Scan(&rec[0], &rec[1], &rec[2], &rec[3], &rec[4]); err != nil {
+		var score *float64
+		var published string
+		if err := rows.Scan(&rec[0], &rec[1], &rec[2], &rec[3], &rec[4], &rec[5], &score, &published, &rec[8]); err != nil {
 			return err
+		}
+		if score != nil {
+			rec[6] = strconv.FormatFloat(*score, 'f', 1, 64)
+		}
+		if published != "" {
+			rec[7] = registry.FormatOutput(parseTime(published))
 		}
 		rec[1] = neutralizeFormula(rec[1])
 		if err := cw.Write(rec); err != nil {

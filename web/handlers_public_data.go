@@ -131,9 +131,9 @@ func (ps *publicSite) handleBadge(c echo.Context) error {
 		return ps.notFound(c)
 	}
 	grade, gradeText, line2 := "", tr(c, "pub.grade.none"), tr(c, "pub.badge.site")
-	if e := v.Evaluation; e != nil {
-		grade, gradeText = e.Grade, tr(c, "grade."+e.Grade)+" · "+tr(c, "pub.score_short", fmt.Sprintf("%.1f", e.Score))
-		line2 = tr(c, "pub.badge.line2", pubDate(e.AsOf))
+	if g, score, date, ok := shownGrade(v); ok {
+		grade, gradeText = g, tr(c, "grade."+g)+" · "+tr(c, "pub.score_short", fmt.Sprintf("%.1f", score))
+		line2 = tr(c, "pub.badge.line2", pubDate(date))
 	}
 	title := v.Name + " · " + gradeText + " · " + line2
 	c.Response().Header().Set("Cache-Control", "public, max-age=600")
@@ -187,9 +187,24 @@ func (ps *publicSite) handleSticker(c echo.Context) error {
 	}
 	sv := views.PubStickerView{Page: ps.page(c, tr(c, "pub.sticker.title", v.Name), tr(c, "pub.sticker.description", v.Name)),
 		Name: v.Name, USCC: v.USCC, QRURL: "/vendors/" + v.USCC + "/qr.svg", ProfileURL: ps.profileURL(c, v.USCC)}
-	if e := v.Evaluation; e != nil {
-		sv.Evaluated, sv.Grade, sv.GradeLabel = true, e.Grade, tr(c, "grade."+e.Grade)
-		sv.Score, sv.AsOf = fmt.Sprintf("%.1f", e.Score), pubDate(e.AsOf)
+	if g, score, date, ok := shownGrade(v); ok {
+		sv.Evaluated, sv.Grade, sv.GradeLabel = true, g, tr(c, "grade."+g)
+		sv.Score, sv.AsOf = fmt.Sprintf("%.1f", score), pubDate(date)
 	}
 	return ps.render(c, http.StatusOK, views.PublicStickerPage(sv))
+}
+
+// shownGrade is the grade badges and stickers show: an override in force,
+// else the published grade, else (before the first publication) the latest
+// evaluation.
+func shownGrade(v publicity.Vendor) (grade string, score float64, date string, ok bool) {
+	switch {
+	case v.Override != nil && v.Grade != nil:
+		return v.Override.Grade, *v.Score, *v.PublishedAt, true
+	case v.Grade != nil:
+		return *v.Grade, *v.Score, *v.PublishedAt, true
+	case v.Evaluation != nil:
+		return v.Evaluation.Grade, v.Evaluation.Score, v.Evaluation.AsOf, true
+	}
+	return "", 0, "", false
 }

@@ -69,3 +69,32 @@ func TestPublishedGradesArePublic(t *testing.T) {
 		t.Error("the overridden grade does not drive the grade filter")
 	}
 }
+
+// The open-data file carries the published grade once there is one.
+func TestOpenDataHasPublishedGrades(t *testing.T) {
+	e := publicEnv(t)
+	ctx := context.Background()
+	r := e.client().get("/open-data/vendors.csv")
+	for _, line := range strings.Split(r.Body, "\n")[1:] {
+		if f := strings.Split(line, ","); len(f) == 9 && f[5] != "" {
+			t.Fatalf("a grade before any publication: %q", line)
+		}
+	}
+	if _, err := publicity.Publish(ctx, e.db, registry.CLIActor, e.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	r = e.client().getWith("/open-data/vendors.csv", map[string]string{"Cache-Control": "no-cache"})
+	found := false
+	for _, line := range strings.Split(r.Body, "\n") {
+		if strings.HasPrefix(line, pubAnxin) {
+			f := strings.Split(line, ",")
+			found = len(f) == 9 && f[5] != "" && f[6] != "" && strings.HasSuffix(f[7], "+08:00") && f[8] == "HSCS-1.0"
+			if !found {
+				t.Errorf("row = %q", line)
+			}
+		}
+	}
+	if !found {
+		t.Error("vendor row missing")
+	}
+}
