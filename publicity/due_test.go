@@ -2,6 +2,7 @@ package publicity_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +183,23 @@ func TestNotificationsAndReminders(t *testing.T) {
 	w.db.Now = func() time.Time { return c.DeadlineAt.Add(-24 * time.Hour) }
 	if r, _ := w.db.Reminders(ctx, registry.RoleRegulator, 0); len(r) != 1 || !strings.Contains(r[0].Text.In("en"), "public reply") {
 		t.Errorf("regulator reminder = %+v", r)
+	}
+}
+
+// A vendor cannot object to another vendor's complaint.
+func TestNoObjectingToAnotherVendorsComplaint(t *testing.T) {
+	w := newWalk(t)
+	ctx := context.Background()
+	w.complaints(1, day("2026-12-20 09:00"))
+	reg := registry.Actor{Kind: "user", Name: "r", Role: registry.RoleRegulator}
+	other, err := w.db.CreateVendor(ctx, reg, registry.VendorInput{USCC: registry.MustUSCC("91120101MA0PUB002"), Name: "另一家",
+		LegalRep: "李", Phone: "022-1", Address: "天津", Districts: []string{"120101"}, Categories: []string{"cleaning"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = w.db.ObjectToComplaint(ctx, vendorUser, other.ID, "WO-"+fmt.Sprintf("%05d", w.wo), "不是我们的", "")
+	validationField(t, err, "work_order_no")
+	if _, err := w.db.ObjectToComplaint(ctx, vendorUser, w.id, "WO-"+fmt.Sprintf("%05d", w.wo), "结果有误", ""); err != nil {
+		t.Fatalf("own complaint: %v", err)
 	}
 }

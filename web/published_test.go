@@ -98,3 +98,39 @@ func TestOpenDataHasPublishedGrades(t *testing.T) {
 		t.Error("vendor row missing")
 	}
 }
+
+// An approved credit repair takes the sanction off the public record.
+func TestRepairRemovesSanctionFromPublicRecord(t *testing.T) {
+	e := publicEnv(t)
+	ctx := context.Background()
+	v, _ := e.db.FindVendorByUSCC(ctx, pubJieliang)
+	reg := registry.Actor{Kind: "user", Name: "reg", Role: registry.RoleRegulator}
+	if _, err := e.db.CreateSanction(ctx, reg, registry.SanctionInput{VendorUSCC: v.USCC, Kind: "warning",
+		IssuedAt: e.clk.Now().AddDate(0, -6, 0).Format("2006-01-02"), Reference: "津警〔2024〕9号", Summary: "未按约定时间上门"}); err != nil {
+		t.Fatal(err)
+	}
+	public := func() string {
+		return e.client().getWith("/api/v1/vendors/"+v.USCC, map[string]string{"Cache-Control": "no-cache"}).Body
+	}
+	if !strings.Contains(public(), "未按约定时间上门") {
+		t.Fatal("the warning is not on display")
+	}
+	ss, _ := e.db.SanctionsOfVendor(ctx, v.ID)
+	var warning int64
+	for _, s := range ss {
+		if s.Kind == "warning" {
+			warning = s.ID
+		}
+	}
+	vendorUser := registry.Actor{Kind: "user", Name: "ven", Role: registry.RoleVendor}
+	c, err := e.db.ApplyForRepair(ctx, vendorUser, v.ID, warning, "已整改并向客户道歉")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.DecideCase(ctx, reg, c.ID, registry.DecisionApprove, "整改到位", ""); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(public(), "未按约定时间上门") {
+		t.Error("the repaired warning is still public")
+	}
+}
