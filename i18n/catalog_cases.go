@@ -29,6 +29,7 @@ func init() {
 		"inbox.pending":            {"您的信用等级将降为 %s，于 %s 公示；此前可提出异议", "Your grade will become %s, public on %s unless you object before then"},
 		"inbox.pending_soon":       {"提醒：降为 %s 的等级将于 %s 公示，异议期即将结束", "Reminder: the grade %s becomes public on %s; the objection period is ending"},
 		"inbox.case_due":           {"提醒：%s 的%s将于 %s 到期", "Reminder: %s's %s is due on %s"},
+		"inbox.pending_published":  {"异议期已结束，您的等级已公示为 %s", "The objection period ended; your grade %s is now public"},
 		"override.past":            {"截止日期必须晚于今天", "the expiry must be after today"},
 	})
 }

@@ -7,6 +7,7 @@ func init() {
 		"pubx.latest_evaluation": {"最新评价", "Latest evaluation"},
 		"pubx.override":          {"人工调整：监管部门将公示等级设为 %s，至 %s。理由：%s", "Override: the regulator set the public grade to %s until %s. Reason: %s"},
 		"pubx.pending":           {"新等级待公示：%s 级，将于 %s 公示（商户可在此之前提出异议）", "New grade pending: %s, to be public on %s (the vendor may object before then)"},
+		"pubx.pending_objected":  {"新等级待定：%s 级，商户已提出异议，正由监管部门处理", "New grade pending: %s; the vendor objected and a regulator is deciding"},
 		"pubx.more":              {"回应、前身与公示记录", "Reply, earlier registrations and published grades"},
 		"pubx.reply":             {"商户回应（经审核）", "The vendor's reply (approved)"},
 		"pubx.predecessors":      {"前身登记（其记录计入本商户）", "Earlier registrations (their records count here)"},

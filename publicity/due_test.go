@@ -203,3 +203,29 @@ func TestNoObjectingToAnotherVendorsComplaint(t *testing.T) {
 		t.Fatalf("own complaint: %v", err)
 	}
 }
+
+// The scheduler may publish a pending downgrade on the day its period
+// ends, unless the vendor objected.
+func TestPublishMaturedPending(t *testing.T) {
+	w := newWalk(t)
+	ctx := context.Background()
+	w.publish("2026-01-01 02:00")
+	w.complaints(8, day("2026-01-20 09:00"))
+	w.publish("2026-02-01 02:00")
+	w.db.Now = func() time.Time { return day("2026-02-15 01:59") }
+	if n, err := w.db.PublishMaturedPending(ctx, registry.SystemActor); err != nil || n != 0 {
+		t.Fatalf("one minute early: %d %v", n, err)
+	}
+	w.expect("early", "A", "C")
+	w.db.Now = func() time.Time { return day("2026-02-15 02:00") }
+	if n, err := w.db.PublishMaturedPending(ctx, registry.SystemActor); err != nil || n != 1 {
+		t.Fatalf("at the end of the period: %d %v", n, err)
+	}
+	w.expect("published by the scheduler", "C", "")
+	w.db.Now = func() time.Time { return day("2026-12-31 23:00") }
+	res := w.publish("2026-03-01 02:00")
+	w.expect("next run", "C", "")
+	if res.Actions[publicity.ActionUnchanged] != 1 {
+		t.Errorf("next run actions = %v", res.Actions)
+	}
+}

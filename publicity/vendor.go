@@ -50,6 +50,8 @@ type Vendor struct {
 type PendingInfo struct {
 	Grade       string `json:"grade"`
 	PublicAfter string `json:"public_after"`
+	// UnderObjection: the vendor objected and a regulator decides (pages say so).
+	UnderObjection bool `json:"-"`
 }
 
 // OverrideInfo is a regulator's override of the public grade.
@@ -363,12 +365,12 @@ func addPublished(ctx context.Context, db *registry.DB, out []Vendor, index map[
 		}); err != nil {
 		return err
 	}
-	if err := each(`SELECT vendor_id, grade, public_after FROM pending_downgrades WHERE vendor_id IN (`+in+`)`, args,
+	if err := each(`SELECT vendor_id, grade, public_after, objected_at IS NOT NULL FROM pending_downgrades WHERE vendor_id IN (`+in+`)`, args,
 		func(_ int64, rows *sql.Rows) error {
 			var id int64
 			var p PendingInfo
 			var after string
-			if err := rows.Scan(&id, &p.Grade, &after); err != nil {
+			if err := rows.Scan(&id, &p.Grade, &after, &p.UnderObjection); err != nil {
 				return err
 			}
 			p.PublicAfter = registry.FormatOutput(parseTime(after))

@@ -266,3 +266,55 @@ func (db *DB) LatestRun(ctx context.Context) (PublicationRun, error) {
 	r.AsOf, r.StartedAt, r.FinishedAt = parseStored(asOf), parseStored(started), parseStoredPtr(finished)
 	return r, nil
 }
+
+// PublishMaturedPending publishes every pending downgrade whose objection
+// period has ended without an objection, as SCORING.md allows a scheduler
+// to do on that day already (runs do it too, before comparing grades). It
+// returns how many it published.
+func (db *DB) PublishMaturedPending(ctx context.Context, actor Actor) (int, error) {
+	now := db.now()
+	n := 0
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT p.vendor_id, p.grade, p.score, p.run_id, p.public_after, r.rules_version
+			FROM pending_downgrades p JOIN publication_runs r ON r.id = p.run_id
+			WHERE p.objected_at IS NULL AND p.public_after <= ?`, formatTime(now))
+		if err != nil {
+			return err
+		}
+		type matured struct {
+			vendorID, runID  int64
+			grade, after, rv string
+			score            float64
+		}
+		var ms []matured
+		for rows.Next() {
+			var m matured
+			if err := rows.Scan(&m.vendorID, &m.grade, &m.score, &m.runID, &m.after, &m.rv); err != nil {
+				rows.Close()
+				return err
+			}
+			ms = append(ms, m)
+		}
+		rows.Close()
+		for _, m := range ms {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO published_grades(vendor_id, grade, score, published_at, run_id, rules_version)
+				VALUES (?,?,?,?,?,?) ON CONFLICT(vendor_id) DO UPDATE SET grade=excluded.grade, score=excluded.score,
+				published_at=excluded.published_at, run_id=excluded.run_id, rules_version=excluded.rules_version`,
+				m.vendorID, m.grade, m.score, m.after, m.runID, m.rv); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM pending_downgrades WHERE vendor_id = ?`, m.vendorID); err != nil {
+				return err
+			}
+			if err := db.notify(ctx, tx, RoleVendor, m.vendorID, "inbox.pending_published", []any{m.grade}, "/console/me"); err != nil {
+				return err
+			}
+		}
+		n = len(ms)
+		if n == 0 {
+			return nil
+		}
+		return db.audit(ctx, tx, actor.String(), "publication.pending_published", "pending", map[string]any{"vendors": n})
+	})
+	return n, err
+}

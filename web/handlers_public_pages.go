@@ -232,6 +232,9 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 	}
 	if pd := pv.Pending; pd != nil {
 		v.Pending = tr(c, "pubx.pending", pd.Grade, pubDate(pd.PublicAfter))
+		if pd.UnderObjection {
+			v.Pending = tr(c, "pubx.pending_objected", pd.Grade)
+		}
 	}
 	if pv.Reply != nil {
 		v.Reply = *pv.Reply

@@ -94,6 +94,9 @@ func seedDemo(ctx context.Context, db *registry.DB, vendors int, seed uint64) ([
 			return nil, fmt.Errorf("demo: publication run %s: %w", registry.Period(at), err)
 		}
 	}
+	if _, err := db.PublishMaturedPending(ctx, demoActor); err != nil {
+		return nil, fmt.Errorf("demo: pending downgrades: %w", err)
+	}
 	if _, err := db.Rescore(ctx, registry.RescoreOptions{}); err != nil {
 		return nil, fmt.Errorf("demo: evaluate: %w", err)
 	}

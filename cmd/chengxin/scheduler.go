@@ -18,6 +18,9 @@ var schedulerActor = registry.Actor{Kind: "system", Name: "scheduler"}
 // schedule says. At start-up it catches up the publication runs of periods
 // after the latest recorded run (never on a database with no run yet).
 func runScheduler(ctx context.Context, e *env, db *registry.DB, s publicity.Schedule) {
+	if _, err := db.PublishMaturedPending(ctx, schedulerActor); err != nil {
+		e.log.Error("scheduler: publishing matured downgrades failed", "err", err)
+	}
 	latest, err := db.LatestRun(ctx)
 	if err == nil {
 		for _, at := range s.Missed(&latest, db.Now()) {
@@ -39,6 +42,11 @@ func runScheduler(ctx context.Context, e *env, db *registry.DB, s publicity.Sche
 		case <-time.After(time.Until(next)):
 		}
 		if !next.Equal(nextPub) {
+			if n, err := db.PublishMaturedPending(ctx, schedulerActor); err != nil {
+				e.log.Error("scheduler: publishing matured downgrades failed", "err", err)
+			} else if n > 0 {
+				e.log.Info("scheduler: pending downgrades published", "vendors", n)
+			}
 			st, err := db.Rescore(ctx, registry.RescoreOptions{AsOf: next})
 			if err != nil {
 				if ctx.Err() == nil {
