@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	e := s.e
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(middleware.Recover())
+	e.Use(s.requestLog)
 	e.Use(s.metrics.middleware)
 	e.Use(s.securityHeaders)
 

@@ -53,6 +53,7 @@ func commands() []command {
 		{"publish", "[-as-of DATE]", "a publication run: evaluate, then apply the publication rules (one run per month)", cmdPublish},
 		{"explain", "USCC [-as-of DATE] [-json]", "one vendor's evaluation with components, evidence and reasons", cmdExplain},
 		{"gen", "-vendors N -events M [-seed S]", "write a synthetic city into an empty database (benchmarks)", cmdGen},
+		{"backup", "-to FILE", "a consistent online copy of the database (safe while the server writes)", cmdBackup},
 		{"audit", "verify", "check the audit log's hash chain", cmdAudit},
 	}
 }

@@ -383,3 +383,63 @@ func TestImportSanctions(t *testing.T) {
 		t.Errorf("import sanctions: %+v", r)
 	}
 }
+
+// A backup taken while writes go on opens as a sound database holding
+// every record committed before it.
+func TestBackupUnderWrites(t *testing.T) {
+	ctx := context.Background()
+	path, _ := seededDB(t)
+	db, err := registry.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	uscc := firstVendor(t, path)
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() { // a writer that keeps ingesting during the backup
+		n := 0
+		for {
+			select {
+			case <-stop:
+				done <- n
+				return
+			default:
+			}
+			cb := registry.CallbackInput{WorkOrderNo: fmt.Sprintf("BK-%06d", n), VendorUSCC: uscc, CalledAt: db.Now().Add(-time.Hour).Format(time.RFC3339), Result: "satisfied"}
+			if _, err := db.IngestCallbacks(ctx, registry.CLIActor, []registry.CallbackInput{cb}, nil); err != nil {
+				t.Error(err)
+			}
+			n++
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	out := filepath.Join(t.TempDir(), "backup.db")
+	r := runCLI(t, ctx, "", nil, "backup", "-db", path, "-to", out)
+	close(stop)
+	written := <-done
+	if r.code != 0 {
+		t.Fatalf("backup: %+v", r)
+	}
+	b, err := registry.Open(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if ok, err := b.IntegrityCheck(ctx); err != nil || ok != "ok" {
+		t.Fatalf("integrity: %q %v", ok, err)
+	}
+	if brk, _, err := b.VerifyAudit(ctx); err != nil || brk != nil {
+		t.Fatalf("audit chain of the backup: %+v %v", brk, err)
+	}
+	var n int
+	if err := b.Reader().QueryRow(`SELECT count(*) FROM callbacks WHERE work_order_no LIKE 'BK-%'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || n > written {
+		t.Errorf("backup holds %d of %d callbacks written around it", n, written)
+	}
+	if r := runCLI(t, ctx, "", nil, "backup", "-db", path, "-to", out); r.code != 1 {
+		t.Errorf("backup over an existing file: %+v", r)
+	}
+}
