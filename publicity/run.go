@@ -69,6 +69,7 @@ func Publish(ctx context.Context, db *registry.DB, actor registry.Actor, asOf ti
 		return res, err
 	}
 	res.Vendors, res.Took = len(decisions), time.Since(start)
+	db.RecordPublicationRun(res.Took)
 	return res, nil
 }
 

@@ -29,6 +29,7 @@ type DB struct {
 	tokenUse *tokenUseCache
 	// rulesCache holds parsed rules versions by name.
 	rulesCache sync.Map
+	stats      Stats
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -94,7 +95,10 @@ func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE on the writer) and
 // commits when it returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	start := time.Now()
 	tx, err := db.write.BeginTx(ctx, nil)
+	db.stats.writeTx.Add(1)
+	db.stats.writerWaitNs.Add(int64(time.Since(start)))
 	if err != nil {
 		return fmt.Errorf("registry: begin: %w", err)
 	}

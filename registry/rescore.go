@@ -314,6 +314,10 @@ func (db *DB) Rescore(ctx context.Context, opt RescoreOptions) (RescoreStats, er
 		return a.To < b.To
 	})
 	st.Took = time.Since(start)
+	if !opt.DryRun {
+		db.stats.rescores.Add(1)
+		db.stats.rescoreNs.Store(int64(st.Took))
+	}
 	return st, nil
 }
 

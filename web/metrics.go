@@ -21,6 +21,25 @@ type metrics struct {
 	ingested *prometheus.CounterVec
 }
 
+// storeCollectors export the store's counters.
+func storeCollectors(db *registry.DB) []prometheus.Collector {
+	stat := func() registry.StatsSnapshot { return db.Stats() }
+	return []prometheus.Collector{
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "chengxin_sqlite_write_transactions_total",
+			Help: "Write transactions begun on the single writer connection."}, func() float64 { return float64(stat().WriteTransactions) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "chengxin_sqlite_writer_wait_seconds_total",
+			Help: "Time spent waiting for the writer connection."}, func() float64 { return stat().WriterWait.Seconds() }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "chengxin_rescore_runs_total",
+			Help: "Full evaluation runs."}, func() float64 { return float64(stat().Rescores) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chengxin_rescore_last_duration_seconds",
+			Help: "Duration of the latest full evaluation run."}, func() float64 { return stat().LastRescore.Seconds() }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "chengxin_publication_runs_total",
+			Help: "Publication runs."}, func() float64 { return float64(stat().PublicationRuns) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "chengxin_publication_last_duration_seconds",
+			Help: "Duration of the latest publication run."}, func() float64 { return stat().LastPublicationRun.Seconds() }),
+	}
+}
+
 func newMetrics() *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),

@@ -68,6 +68,9 @@ func New(cfg Config) *Server {
 	s := &Server{e: e, db: cfg.DB, log: cfg.Logger, now: cfg.Now, cfg: cfg,
 		throttle: newLoginThrottle(cfg.Now), routeRoles: map[string][]string{},
 		limiters: &tokenLimiters{}, metrics: newMetrics()}
+	if cfg.DB != nil {
+		s.metrics.reg.MustRegister(storeCollectors(cfg.DB)...)
+	}
 	e.HTTPErrorHandler = s.handleError
 	s.routes()
 	return s
