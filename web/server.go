@@ -29,6 +29,9 @@ type Config struct {
 	// BaseURL is the public origin used in links shown to users (invitations);
 	// empty means derive it from the request's Host.
 	BaseURL string
+	// HeaderTimeout cuts off clients that send request headers too slowly
+	// (slow-loris); default 10 s.
+	HeaderTimeout time.Duration
 }
 
 // Server is the HTTP application.
@@ -90,10 +93,14 @@ func (s *Server) RouteRoles(method, path string) ([]string, bool) {
 
 // HTTPServer wraps the handler with timeouts that cut off slow clients.
 func (s *Server) HTTPServer(addr string) *http.Server {
+	header := s.cfg.HeaderTimeout
+	if header <= 0 {
+		header = 10 * time.Second
+	}
 	return &http.Server{
 		Addr:              addr,
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: header,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
 		IdleTimeout:       120 * time.Second,
