@@ -25,14 +25,12 @@ func T(key string, args ...any) Text { return Text{Key: key, Args: args} }
 // In renders the text in lang, falling back to Chinese, then to the key itself
 // (a missing key is a bug that the catalog test catches).
 func (t Text) In(lang string) string {
-	args := t.Args
-	for i, a := range args {
+	args := make([]any, len(t.Args))
+	for i, a := range t.Args {
 		if nested, ok := a.(Text); ok { // a message inside a message
-			if &args[0] == &t.Args[0] {
-				args = append([]any(nil), t.Args...)
-			}
-			args[i] = nested.In(lang)
+			a = nested.In(lang)
 		}
+		args[i] = a
 	}
 	return Get(lang, t.Key, args...)
 }

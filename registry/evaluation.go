@@ -259,6 +259,10 @@ func (db *DB) EvaluateVendor(ctx context.Context, vendorID int64, asOf time.Time
 	if err != nil {
 		return scoring.Evaluation{}, err
 	}
+	return db.evaluateVendor(ctx, rules, vendorID, asOf)
+}
+
+func (db *DB) evaluateVendor(ctx context.Context, rules scoring.Rules, vendorID int64, asOf time.Time) (scoring.Evaluation, error) {
 	in, err := db.LoadInputs(ctx, vendorID)
 	if err != nil {
 		return scoring.Evaluation{}, err
@@ -284,20 +288,28 @@ func (db *DB) EvaluateVendor(ctx context.Context, vendorID int64, asOf time.Time
 // evaluation, at asOf, and returns how many it evaluated.
 func (db *DB) ProcessMarks(ctx context.Context, limit int, asOf time.Time) (int, error) {
 	ids, err := db.TakeMarks(ctx, limit)
-	if err != nil {
+	if err != nil || len(ids) == 0 {
 		return 0, err
 	}
-	for i, id := range ids {
-		if _, err := db.EvaluateVendor(ctx, id, asOf); err != nil && !errors.Is(err, ErrNotFound) {
-			// Put the rest back so nothing is lost, even when ctx was cancelled.
-			keep := context.WithoutCancel(ctx)
-			if rerr := db.inTx(keep, func(tx *sql.Tx) error { return db.markForEvaluation(keep, tx, ids[i:]) }); rerr != nil {
-				return i, errors.Join(err, fmt.Errorf("registry: restore %d marks: %w", len(ids)-i, rerr))
-			}
-			return i, err
+	done := 0
+	rules, err := db.CurrentRules(ctx) // once per pass, not per vendor
+	for ; err == nil && done < len(ids); done++ {
+		if _, err = db.evaluateVendor(ctx, rules, ids[done], asOf); errors.Is(err, ErrNotFound) {
+			err = nil // the vendor is gone
 		}
 	}
-	return len(ids), nil
+	if err == nil {
+		return done, nil
+	}
+	if done > 0 {
+		done-- // the vendor that failed is put back too
+	}
+	// Put the rest back so nothing is lost, even when ctx was cancelled.
+	keep := context.WithoutCancel(ctx)
+	if rerr := db.inTx(keep, func(tx *sql.Tx) error { return db.markForEvaluation(keep, tx, ids[done:]) }); rerr != nil {
+		return done, errors.Join(err, fmt.Errorf("registry: restore %d marks: %w", len(ids)-done, rerr))
+	}
+	return done, err
 }
 
 // LatestEvaluation returns the vendor's current stored evaluation, or ErrNotFound.

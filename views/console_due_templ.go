@@ -430,11 +430,11 @@ func dueProcessSection(v VendorHomeView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = textArea("text", t(ctx, "due.objection_text"), "", nil, 2000).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = textArea("complaint_text", t(ctx, "due.objection_text"), "", v.Due.Errs, 2000).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = TextField("attachment", t(ctx, "due.attachment"), "", t(ctx, "due.attachment_hint"), nil, false, "text").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = TextField("complaint_attachment", t(ctx, "due.attachment"), "", t(ctx, "due.attachment_hint"), v.Due.Errs, false, "text").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -547,7 +547,7 @@ func dueProcessSection(v VendorHomeView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = textArea("repair_text", t(ctx, "due.repair_text"), "", nil, 2000).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = textArea("repair_text", t(ctx, "due.repair_text"), "", v.Due.Errs, 2000).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

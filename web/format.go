@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/labstack/echo/v4"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +56,7 @@ func categoryNames(codes []string, lang string) string {
 func districtOptions(lang string, selected ...string) []views.Option {
 	var out []views.Option
 	for _, d := range registry.Districts() {
-		out = append(out, views.Option{Value: d.Code, Label: d.Name(lang), Selected: contains(selected, d.Code)})
+		out = append(out, views.Option{Value: d.Code, Label: d.Name(lang), Selected: slices.Contains(selected, d.Code)})
 	}
 	return out
 }
@@ -63,18 +64,9 @@ func districtOptions(lang string, selected ...string) []views.Option {
 func categoryOptions(lang string, selected ...string) []views.Option {
 	var out []views.Option
 	for _, c := range registry.Categories() {
-		out = append(out, views.Option{Value: c.Code, Label: c.Name(lang), Selected: contains(selected, c.Code)})
+		out = append(out, views.Option{Value: c.Code, Label: c.Name(lang), Selected: slices.Contains(selected, c.Code)})
 	}
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // labels builds a form's field labels, in form order, from "field.NAME" keys

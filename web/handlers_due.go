@@ -57,8 +57,9 @@ func (s *Server) caseRow(c echo.Context, k registry.Case) views.CaseRow {
 // dueProcess builds the vendor's side of due process for its own page.
 func (s *Server) dueProcess(c echo.Context, ven registry.Vendor) (views.DueProcess, error) {
 	ctx := c.Request().Context()
-	d := views.DueProcess{Labels: labels(c, "text:due.objection_text", "attachment:due.attachment", "reply:due.reply_text",
-		"work_order_no:eval.work_order", "sanction:due.sanction", "repair_text:due.repair_text")}
+	d := views.DueProcess{Labels: labels(c, "text:due.objection_text", "attachment:due.attachment", "work_order_no:eval.work_order",
+		"complaint_text:due.objection_text", "complaint_attachment:due.attachment", "reply:due.reply_text",
+		"sanction:due.sanction", "repair_text:due.repair_text")}
 	pub, err := s.db.FindPublished(ctx, ven.ID)
 	if err != nil {
 		return d, err
@@ -128,11 +129,20 @@ func (s *Server) renderVendorHome(c echo.Context, status int, errs map[string]st
 	return s.render(c, status, views.VendorHomePage(v))
 }
 
-// vendorCase runs one of the vendor's submissions and answers with the page.
-func (s *Server) vendorCase(c echo.Context, do func(registry.Actor, int64) error, done string) error {
+// vendorCase runs one of the vendor's submissions and answers with the
+// page. formFields renames the registry's field names to the form's, where
+// several forms on the page share a registry field ("text").
+func (s *Server) vendorCase(c echo.Context, do func(registry.Actor, int64) error, done string, formFields map[string]string) error {
 	err := do(actor(c), session(c).User.VendorID)
 	if verr, ok := registry.AsValidation(err); ok {
-		return s.renderVendorHome(c, http.StatusUnprocessableEntity, verr.Messages(lang(c)))
+		msgs := verr.Messages(lang(c))
+		for from, to := range formFields {
+			if m, has := msgs[from]; has {
+				delete(msgs, from)
+				msgs[to] = m
+			}
+		}
+		return s.renderVendorHome(c, http.StatusUnprocessableEntity, msgs)
 	}
 	if err != nil {
 		return err
@@ -144,39 +154,29 @@ func (s *Server) handleObjectGrade(c echo.Context) error {
 	return s.vendorCase(c, func(a registry.Actor, id int64) error {
 		_, err := s.db.ObjectToPendingGrade(c.Request().Context(), a, id, c.FormValue("text"), c.FormValue("attachment"))
 		return err
-	}, "done.objection_filed")
+	}, "done.objection_filed", nil)
 }
 
 func (s *Server) handleObjectComplaint(c echo.Context) error {
 	return s.vendorCase(c, func(a registry.Actor, id int64) error {
-		_, err := s.db.ObjectToComplaint(c.Request().Context(), a, id, c.FormValue("work_order_no"), c.FormValue("text"), c.FormValue("attachment"))
+		_, err := s.db.ObjectToComplaint(c.Request().Context(), a, id, c.FormValue("work_order_no"), c.FormValue("complaint_text"), c.FormValue("complaint_attachment"))
 		return err
-	}, "done.objection_filed")
+	}, "done.objection_filed", map[string]string{"text": "complaint_text", "attachment": "complaint_attachment"})
 }
 
 func (s *Server) handleReply(c echo.Context) error {
 	return s.vendorCase(c, func(a registry.Actor, id int64) error {
 		_, err := s.db.SubmitReply(c.Request().Context(), a, id, c.FormValue("reply"))
-		if v, ok := registry.AsValidation(err); ok {
-			v.Fields["reply"] = v.Fields["text"] // the form field is "reply"
-			delete(v.Fields, "text")
-		}
 		return err
-	}, "done.reply_filed")
+	}, "done.reply_filed", map[string]string{"text": "reply"})
 }
 
 func (s *Server) handleRepair(c echo.Context) error {
 	return s.vendorCase(c, func(a registry.Actor, id int64) error {
 		sid, _ := strconv.ParseInt(c.FormValue("sanction"), 10, 64)
 		_, err := s.db.ApplyForRepair(c.Request().Context(), a, id, sid, c.FormValue("repair_text"))
-		if v, ok := registry.AsValidation(err); ok {
-			if t, has := v.Fields["text"]; has {
-				v.Fields["repair_text"] = t
-				delete(v.Fields, "text")
-			}
-		}
 		return err
-	}, "done.repair_filed")
+	}, "done.repair_filed", map[string]string{"text": "repair_text"})
 }
 
 func (s *Server) reviewsView(c echo.Context) (views.ReviewsView, error) {

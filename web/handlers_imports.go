@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -91,7 +92,7 @@ func (f *importFlow) kindOf(c echo.Context) (string, bool) {
 		return f.kinds[0], true
 	}
 	k := c.FormValue("kind")
-	return k, contains(f.kinds, k)
+	return k, slices.Contains(f.kinds, k)
 }
 
 func (s *Server) handleImportForm(f *importFlow) echo.HandlerFunc {
@@ -104,7 +105,7 @@ func (s *Server) handleImportForm(f *importFlow) echo.HandlerFunc {
 func (s *Server) handleImportTemplate(f *importFlow) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		kind := c.Param("kind")
-		if !contains(f.kinds, kind) {
+		if !slices.Contains(f.kinds, kind) {
 			return echo.ErrNotFound
 		}
 		var buf bytes.Buffer

@@ -2,14 +2,13 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
 	"chengxin/registry"
 	"chengxin/views"
 )
-
-const importKindMembers = "members"
 
 // myOrg is the association of the logged-in user.
 func (s *Server) myOrg(c echo.Context) (registry.Org, error) {
@@ -48,7 +47,7 @@ func (s *Server) handleMemberList(c echo.Context) error {
 		return err
 	}
 	status := c.QueryParam("status")
-	if !contains(registry.MembershipStatuses, status) {
+	if !slices.Contains(registry.MembershipStatuses, status) {
 		status = ""
 	}
 	v, err := s.membersView(c, org, status)

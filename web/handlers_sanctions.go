@@ -80,7 +80,16 @@ func (s *Server) handleSanctionEnd(c echo.Context) error {
 	uscc := registry.NormalizeUSCC(c.FormValue("uscc"))
 	err = s.db.EndSanction(c.Request().Context(), actor(c), id, c.FormValue("how"), c.FormValue("reason"))
 	if _, ok := registry.AsValidation(err); ok {
-		return flashRedirect(c, "/console/vendors/"+uscc, "done.reason_needed")
+		ven, verr := s.db.FindVendorByUSCC(c.Request().Context(), uscc)
+		if verr != nil {
+			return verr
+		}
+		v, derr := s.vendorDetail(c, ven)
+		if derr != nil {
+			return derr
+		}
+		v.Flash, v.FlashError = tr(c, "sanctions.reason_needed"), true
+		return s.render(c, http.StatusUnprocessableEntity, views.VendorDetailPage(v))
 	}
 	if err != nil {
 		return err

@@ -48,7 +48,8 @@ func TestSanctionCreateAndLift(t *testing.T) {
 	}
 	ss, _ := e.db.SanctionsOfVendor(context.Background(), e.vendor.ID)
 	end := "/console/sanctions/" + itoa64(ss[0].ID) + "/end"
-	if r := reg.submit(end, url.Values{"uscc": {e.vendor.USCC}, "how": {"lifted"}}); r.Code != http.StatusSeeOther || e.countWhere("sanctions", "lifted_at IS NOT NULL") != 0 {
+	if r := reg.submit(end, url.Values{"uscc": {e.vendor.USCC}, "how": {"lifted"}}); r.Code != http.StatusUnprocessableEntity ||
+		!r.Has("flash") || e.countWhere("sanctions", "lifted_at IS NOT NULL") != 0 {
 		t.Fatalf("lift without a reason: %d", r.Code)
 	}
 	e.clk.Advance(time.Hour)

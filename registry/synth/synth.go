@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -134,7 +135,7 @@ func (g *generator) vendor(rng *rand.Rand, i int, orgIDs []int64) error {
 	}
 	distSet := []string{home.Code}
 	for rng.IntN(4) == 0 && len(distSet) < 4 {
-		if d := pick(rng, districts).Code; !contains(distSet, d) {
+		if d := pick(rng, districts).Code; !slices.Contains(distSet, d) {
 			distSet = append(distSet, d)
 		}
 	}
@@ -187,13 +188,4 @@ func (g *generator) vendor(rng *rand.Rand, i int, orgIDs []int64) error {
 
 func shortDistrict(name string) string {
 	return strings.TrimSuffix(strings.TrimSuffix(name, "区"), "新")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -213,10 +212,4 @@ func (f *fixture) text(ctx context.Context, sel string) string {
 		f.t.Fatalf("text of %s: %v (screenshot: %s)", sel, err, path)
 	}
 	return s
-}
-
-// jsonString quotes s for use inside injected JavaScript.
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }

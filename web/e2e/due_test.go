@@ -72,6 +72,11 @@ func TestObjectionAndDecision(t *testing.T) {
 	f.login(ctx, "duevendor")
 	f.run(ctx, "pending notice", chromedp.WaitVisible(chromedp.CSS(`[data-testid=pending]`)))
 	f.noHorizontalScroll(ctx, "vendor with pending downgrade")
+	dups, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => { const seen = {}, d = [];
+		document.querySelectorAll('[id]').forEach(e => { if (seen[e.id]) d.push(e.id); seen[e.id] = true }); return d })()`))
+	if err != nil || len(dups) > 0 {
+		t.Errorf("duplicate element ids on the vendor page: %v %v", dups, err)
+	}
 	f.checkAxe(ctx, "vendor with pending downgrade")
 	f.screenshot(ctx, "pending")
 	f.run(ctx, "object", chromedp.SendKeys(chromedp.CSS(`#f-text`), "其中两件投诉为同一订单的重复投诉，已与客户和解"))
