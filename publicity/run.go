@@ -30,6 +30,7 @@ func Publish(ctx context.Context, db *registry.DB, actor registry.Actor, asOf ti
 	if err != nil {
 		return res, err
 	}
+	defer run.Release()
 	res.Run, res.Resumed = run, resumed
 	rules, err := db.CurrentRules(ctx)
 	if err != nil {

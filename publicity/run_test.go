@@ -253,3 +253,36 @@ func insertSanction(t *testing.T, w *walk, kind string, issued time.Time) int64 
 	_ = s
 	return ss[0].ID
 }
+
+// TestCrashedRunResumedAtOnce: a run whose process died (its lock is gone,
+// the row says "running") is resumed by the next request at once, even for
+// a later period, and completed exactly once; a run whose process lives is
+// never taken over.
+func TestCrashedRunResumedAtOnce(t *testing.T) {
+	w := newWalk(t)
+	ctx := context.Background()
+	w.publish("2026-01-01 02:00")
+	live, resumed, err := w.db.StartRun(ctx, registry.CLIActor, day("2026-02-01 02:00"))
+	if err != nil || resumed {
+		t.Fatalf("start: %v resumed=%v", err, resumed)
+	}
+	if _, err := publicity.Publish(ctx, w.db, registry.CLIActor, day("2026-02-01 02:00")); !errors.Is(err, registry.ErrRunInProgress) {
+		t.Fatalf("run while another lives: %v, want ErrRunInProgress", err)
+	}
+	live.Release() // the process dies: the kernel drops its lock, the row stays "running"
+
+	// A request for a later period finishes the crashed run first.
+	res, err := publicity.Publish(ctx, w.db, registry.CLIActor, day("2026-03-01 02:00"))
+	if err != nil || !res.Resumed || res.Run.Period != "2026-02" || res.Run.ID != live.ID {
+		t.Fatalf("resume: %+v %v, want run %d of 2026-02 resumed", res.Run, err, live.ID)
+	}
+	if res := w.publish("2026-03-01 02:00"); res.Resumed || res.Run.Period != "2026-03" {
+		t.Fatalf("next run: %+v", res.Run)
+	}
+	var runs, pubs int
+	w.db.Reader().QueryRow(`SELECT count(*) FROM publication_runs WHERE status = 'done'`).Scan(&runs)
+	w.db.Reader().QueryRow(`SELECT count(*) FROM publications WHERE run_id = ?`, live.ID).Scan(&pubs)
+	if runs != 3 || pubs != 1 {
+		t.Errorf("done runs = %d, publications of the resumed run = %d; want 3 and 1", runs, pubs)
+	}
+}

@@ -31,16 +31,28 @@ type PublicationRun struct {
 	Actor        string
 	RulesVersion string
 	Vendors      int
+
+	lock *runLock // held by the process performing the run; see Release
 }
+
+// Release lets go of the host-wide lock StartRun took for this run. Call it
+// when the run is finished or abandoned (a deferred call is right); a run
+// left "running" without its lock is resumed by the next StartRun.
+func (r PublicationRun) Release() { r.lock.release() }
 
 // Period is the calendar month (Asia/Shanghai) of an instant, YYYY-MM.
 func Period(t time.Time) string { return t.In(Shanghai).Format("2006-01") }
 
 // StartRun records a new run at asOf, refusing a future instant, a period
 // that has a run, an instant before the latest run and a run while another
-// is in progress. A run left "running" for over an hour (a crash) is
-// returned instead, so it is resumed, never half-applied: a run's results
-// are written in one transaction by FinishRun.
+// is in progress. The returned run holds a host-wide lock until Release.
+//
+// A run left "running" by a process that died (its lock is free) is
+// returned instead, at once and whatever period asOf names, with resumed
+// set: runs happen in order, and a run's results are written in one
+// transaction by FinishRun, so a crashed run is resumed, never half-applied.
+// Where no lock file can be used, a run is taken as crashed after
+// staleRunAfter.
 func (db *DB) StartRun(ctx context.Context, actor Actor, asOf time.Time) (PublicationRun, bool, error) {
 	var run PublicationRun
 	resumed := false
@@ -48,17 +60,19 @@ func (db *DB) StartRun(ctx context.Context, actor Actor, asOf time.Time) (Public
 	if asOf.After(now.Add(FutureSkew)) {
 		return run, false, ErrRunFuture
 	}
+	lock, lockErr := acquireRunLock(db.path)
+	if errors.Is(lockErr, errRunLockHeld) {
+		return run, false, ErrRunInProgress
+	}
+	ownerDead := lockErr == nil // we hold the lock, so no live process is running a run
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var id int64
 		var started, runAsOf, period string
 		err := tx.QueryRowContext(ctx, `SELECT id, started_at, as_of, period FROM publication_runs WHERE status = 'running'`).Scan(&id, &started, &runAsOf, &period)
 		switch {
-		case err == nil && now.Sub(parseStored(started)) < staleRunAfter:
+		case err == nil && !ownerDead && now.Sub(parseStored(started)) < staleRunAfter:
 			return ErrRunInProgress
 		case err == nil:
-			if period != Period(asOf) {
-				return ErrRunInProgress // a crashed run of another period must be resumed first
-			}
 			run = PublicationRun{ID: id, Period: period, AsOf: parseStored(runAsOf), Status: "running", StartedAt: now, Actor: actor.String()}
 			resumed = true
 			_, err := tx.ExecContext(ctx, `UPDATE publication_runs SET started_at = ?, actor = ? WHERE id = ?`, formatTime(now), actor.String(), id)
@@ -89,7 +103,12 @@ func (db *DB) StartRun(ctx context.Context, actor Actor, asOf time.Time) (Public
 		run.ID, err = res.LastInsertId()
 		return err
 	})
-	return run, resumed, err
+	if err != nil {
+		lock.release()
+		return PublicationRun{}, false, err
+	}
+	run.lock = lock
+	return run, resumed, nil
 }
 
 // PendingDowngrade is a stored pending downgrade.

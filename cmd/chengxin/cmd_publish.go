@@ -49,5 +49,9 @@ func cmdPublish(ctx context.Context, e *env, args []string) error {
 	for _, a := range actions {
 		fmt.Fprintf(e.stdout, "  %-18s %d\n", a, res.Actions[publicity.Action(a)])
 	}
+	if res.Resumed && res.Run.Period != registry.Period(asOf) {
+		fmt.Fprintf(e.stdout, "period %s was not run: a crashed run of %s had to be finished first; run publish again\n",
+			registry.Period(asOf), res.Run.Period)
+	}
 	return nil
 }

@@ -25,14 +25,9 @@ import (
 // SQLite's integrity check must pass. It builds the binary, so it runs only
 // with CHENGXIN_CRASH=1 (CI sets it).
 func TestCrashSafety(t *testing.T) {
-	if os.Getenv("CHENGXIN_CRASH") != "1" {
-		t.Skip("crash test skipped: set CHENGXIN_CRASH=1 to run it")
-	}
+	skipUnlessCrash(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "chengxin")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	dbPath := filepath.Join(dir, "crash.db")
 	if out, err := exec.Command(bin, "gen", "-db", dbPath, "-vendors", "20", "-events", "0").CombinedOutput(); err != nil {
 		t.Fatalf("gen: %v\n%s", err, out)
@@ -135,4 +130,21 @@ func TestCrashSafety(t *testing.T) {
 		t.Fatalf("%d of %d acknowledged records are missing after 20 kills", missing, len(acked))
 	}
 	t.Logf("20 SIGKILLs, %d acknowledged records, all present; audit chain and integrity check ok", len(acked))
+}
+
+func skipUnlessCrash(t *testing.T) {
+	if os.Getenv("CHENGXIN_CRASH") != "1" {
+		t.Skip("crash test skipped: set CHENGXIN_CRASH=1 to run it")
+	}
+}
+
+// buildBinary builds chengxin into dir (without the race detector: the
+// test is about the real binary's durability, not this process's races).
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "chengxin")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -15,13 +15,17 @@ import (
 var schedulerActor = registry.Actor{Kind: "system", Name: "scheduler"}
 
 // runScheduler evaluates every vendor daily and publishes monthly, as the
-// schedule says. At start-up it catches up the publication runs of periods
-// after the latest recorded run (never on a database with no run yet).
+// schedule says. At start-up it resumes a run a crashed process left
+// unfinished, then catches up the publication runs of periods after the
+// latest recorded run (never on a database with no run yet).
 func runScheduler(ctx context.Context, e *env, db *registry.DB, s publicity.Schedule) {
 	if _, err := db.PublishMaturedPending(ctx, schedulerActor); err != nil {
 		e.log.Error("scheduler: publishing matured downgrades failed", "err", err)
 	}
 	latest, err := db.LatestRun(ctx)
+	if err == nil && latest.Status == "running" { // the process running it died: finish it first
+		publishAt(ctx, e, db, latest.AsOf, "resume")
+	}
 	if err == nil {
 		for _, at := range s.Missed(&latest, db.Now()) {
 			publishAt(ctx, e, db, at, "catch-up")
