@@ -164,6 +164,8 @@ func init() {
 		"pub.sticker.description": {"%s的信用等级门店贴纸（A6，可打印）。", "Printable A6 window sticker with the credit grade of %s."},
 		"pub.sticker.score":       {"得分 %s · 评价日期 %s", "Score %s · evaluated %s"},
 		"pub.sticker.unpublished": {"评价结果（尚未公示）。扫码查看最新信用信息。", "Evaluation, not yet published. Scan for the latest record."},
+		"pub.sticker.published":   {"公示等级。扫码查看最新信用信息。", "Published grade. Scan for the latest record."},
+		"pub.sticker.score_pub":   {"得分 %s · 公示日期 %s", "Score %s · published %s"},
 		"pub.sticker.qr_alt":      {"本商户信用信息页面的二维码", "QR code of this vendor's credit record page"},
 		"pub.sticker.back":        {"返回商户页面", "Back to the vendor's page"},
 		"pub.sticker.print":       {"用浏览器的“打印”功能打印（A6 纸）。", "Print it with your browser's Print command (A6 paper)."},

@@ -83,6 +83,7 @@ type VendorDetailView struct {
 	Override                       OverrideForm
 	Predecessors                   []string // "USCC 名称（理由）"
 	PredecessorErrs                FieldErrors
+	Labels                         Labels // the page's form fields (but the sanction form's) for error summaries
 }
 
 // OrgRow is one organisation in a list.

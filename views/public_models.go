@@ -128,6 +128,7 @@ type PubStickerView struct {
 	Page
 	Name, USCC        string
 	Evaluated         bool
+	Published         bool // the grade is the published one (or an override of it), not an evaluation
 	Grade, GradeLabel string
 	Score, AsOf       string
 	QRURL, ProfileURL string

@@ -135,19 +135,25 @@ func (s *Server) renderVendorHome(c echo.Context, status int, errs map[string]st
 func (s *Server) vendorCase(c echo.Context, do func(registry.Actor, int64) error, done string, formFields map[string]string) error {
 	err := do(actor(c), session(c).User.VendorID)
 	if verr, ok := registry.AsValidation(err); ok {
-		msgs := verr.Messages(lang(c))
-		for from, to := range formFields {
-			if m, has := msgs[from]; has {
-				delete(msgs, from)
-				msgs[to] = m
-			}
-		}
-		return s.renderVendorHome(c, http.StatusUnprocessableEntity, msgs)
+		return s.renderVendorHome(c, http.StatusUnprocessableEntity, renameFields(verr.Messages(lang(c)), formFields))
 	}
 	if err != nil {
 		return err
 	}
 	return flashRedirect(c, "/console/me", done)
+}
+
+// renameFields moves field errors from the registry's field names to the
+// form's, where several forms on one page share a registry field name
+// ("reason", "text") and need distinct element ids.
+func renameFields(msgs map[string]string, formFields map[string]string) map[string]string {
+	for from, to := range formFields {
+		if m, has := msgs[from]; has {
+			delete(msgs, from)
+			msgs[to] = m
+		}
+	}
+	return msgs
 }
 
 func (s *Server) handleObjectGrade(c echo.Context) error {
@@ -256,13 +262,17 @@ func (s *Server) handleOverride(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.SetOverride(c.Request().Context(), actor(c), ven.ID, c.FormValue("grade"), c.FormValue("reason"), c.FormValue("until"))
+	grade, reason, until := c.FormValue("grade"), c.FormValue("override_reason"), c.FormValue("until")
+	err = s.db.SetOverride(c.Request().Context(), actor(c), ven.ID, grade, reason, until)
 	if verr, ok := registry.AsValidation(err); ok {
 		v, derr := s.vendorDetail(c, ven)
 		if derr != nil {
 			return derr
 		}
-		v.Override.Errs, v.Override.Reason, v.Override.Until = verr.Messages(lang(c)), c.FormValue("reason"), c.FormValue("until")
+		current := v.Override.Current
+		v.Override = overrideForm(c, nil, grade) // keeps the grade chosen
+		v.Override.Current, v.Override.Reason, v.Override.Until = current, reason, until
+		v.Override.Errs = renameFields(verr.Messages(lang(c)), map[string]string{"reason": "override_reason"})
 		return s.render(c, http.StatusUnprocessableEntity, views.VendorDetailPage(v))
 	}
 	if err != nil {
@@ -278,13 +288,13 @@ func (s *Server) handleLinkPredecessor(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.LinkPredecessor(c.Request().Context(), actor(c), ven.ID, c.FormValue("predecessor"), c.FormValue("reason"))
+	err = s.db.LinkPredecessor(c.Request().Context(), actor(c), ven.ID, c.FormValue("predecessor"), c.FormValue("predecessor_reason"))
 	if verr, ok := registry.AsValidation(err); ok {
 		v, derr := s.vendorDetail(c, ven)
 		if derr != nil {
 			return derr
 		}
-		v.PredecessorErrs = verr.Messages(lang(c))
+		v.PredecessorErrs = renameFields(verr.Messages(lang(c)), map[string]string{"reason": "predecessor_reason"})
 		return s.render(c, http.StatusUnprocessableEntity, views.VendorDetailPage(v))
 	}
 	if err != nil {

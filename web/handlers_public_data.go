@@ -188,7 +188,7 @@ func (ps *publicSite) handleSticker(c echo.Context) error {
 	sv := views.PubStickerView{Page: ps.page(c, tr(c, "pub.sticker.title", v.Name), tr(c, "pub.sticker.description", v.Name)),
 		Name: v.Name, USCC: v.USCC, QRURL: "/vendors/" + v.USCC + "/qr.svg", ProfileURL: ps.profileURL(c, v.USCC)}
 	if g, score, date, ok := shownGrade(v); ok {
-		sv.Evaluated, sv.Grade, sv.GradeLabel = true, g, tr(c, "grade."+g)
+		sv.Evaluated, sv.Published, sv.Grade, sv.GradeLabel = true, v.Grade != nil, g, tr(c, "grade."+g)
 		sv.Score, sv.AsOf = fmt.Sprintf("%.1f", score), pubDate(date)
 	}
 	return ps.render(c, http.StatusOK, views.PublicStickerPage(sv))

@@ -182,7 +182,9 @@ func (s *Server) vendorDetail(c echo.Context, ven registry.Vendor) (views.Vendor
 	l := lang(c)
 	v := views.VendorDetailView{Page: s.page(c, ven.Name), USCC: ven.USCC, Name: ven.Name,
 		Status: tr(c, "status."+ven.Status), StatusCode: ven.Status, Confirmed: ven.USCCConfirmed,
-		StatusOpts: statusOptions(c, ven.Status)}
+		StatusOpts: statusOptions(c, ven.Status),
+		Labels: labels(c, "status", "reason", "grade:override.grade", "until:override.until", "override_reason:override.reason",
+			"predecessor:predecessor.uscc", "predecessor_reason:predecessor.reason")}
 	none := tr(c, "value.none")
 	orNone := func(s string) string {
 		if s == "" {

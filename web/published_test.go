@@ -134,3 +134,47 @@ func TestRepairRemovesSanctionFromPublicRecord(t *testing.T) {
 		t.Error("the repaired warning is still public")
 	}
 }
+
+// A published grade on the window sticker is labelled as published, with
+// its publication date, not as an unpublished evaluation; an override in
+// force takes its place.
+func TestStickerShowsPublishedGradeAsPublished(t *testing.T) {
+	e := publicEnv(t)
+	ctx := context.Background()
+	sticker := func() *resp {
+		t.Helper()
+		r := e.client().getWith("/vendors/"+pubAnxin+"/sticker", map[string]string{"Cache-Control": "no-cache"})
+		if r.Code != 200 {
+			t.Fatalf("sticker: %d", r.Code)
+		}
+		return r
+	}
+	if note := sticker().TestID("sticker-note"); !strings.Contains(note, "尚未公示") {
+		t.Errorf("before any publication the sticker note = %q, want 尚未公示", note)
+	}
+	if _, err := publicity.Publish(ctx, e.db, registry.CLIActor, e.clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	r := sticker()
+	if note := r.TestID("sticker-note"); strings.Contains(note, "尚未公示") || !strings.Contains(note, "公示等级") {
+		t.Errorf("sticker note of a published grade = %q", note)
+	}
+	if body := r.TestID("sticker"); !strings.Contains(body, "公示日期") || strings.Contains(body, "评价日期") {
+		t.Errorf("sticker of a published grade = %q", body)
+	}
+	v, err := e.db.FindVendorByUSCC(ctx, pubAnxin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := registry.Actor{Kind: "user", Name: "reg", Role: registry.RoleRegulator}
+	if err := e.db.SetOverride(ctx, reg, v.ID, "C", "涉嫌虚假宣传，调查期间", e.clk.Now().AddDate(0, 1, 0).Format("2006-01-02")); err != nil {
+		t.Fatal(err)
+	}
+	r = sticker()
+	if g := r.TestID("sticker-grade"); !strings.Contains(g, "C") {
+		t.Errorf("sticker grade under an override = %q", g)
+	}
+	if note := r.TestID("sticker-note"); strings.Contains(note, "尚未公示") {
+		t.Errorf("sticker note under an override = %q", note)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -44,6 +45,16 @@ func TestCitizenSearchesAndOpensProfile(t *testing.T) {
 	f.noHorizontalScroll(ctx, "profile")
 	f.checkAxe(ctx, "profile")
 	f.screenshot(ctx, "profile-360")
+	// Its window sticker says the grade is not published yet.
+	f.submit(ctx, "open sticker", chromedp.Click(chromedp.CSS(`[data-testid=sticker-link]`)))
+	f.run(ctx, "sticker", chromedp.WaitVisible(chromedp.CSS(`[data-testid=sticker]`)))
+	if got := f.text(ctx, `[data-testid=sticker-name]`); got != "天津南开洁亮保洁服务有限公司" {
+		t.Errorf("sticker name = %q", got)
+	}
+	if got := f.text(ctx, `[data-testid=sticker-note]`); !strings.Contains(got, "尚未公示") {
+		t.Errorf("sticker note before publication = %q", got)
+	}
+	f.noHorizontalScroll(ctx, "sticker")
 
 	// A synonym and pinyin initials lead to the same vendors.
 	f.run(ctx, "synonym", chromedp.Navigate(f.srv.URL+"/vendors?q="+url.QueryEscape("小时工")),
@@ -61,6 +72,60 @@ func TestCitizenSearchesAndOpensProfile(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=search-empty]`)))
 	f.noHorizontalScroll(ctx, "empty search")
 	f.checkAxe(ctx, "empty search")
+}
+
+// TestCitizenOpensSticker: on a 390 px phone a citizen finds a vendor whose
+// grade is published, opens its profile and follows the link to the
+// printable window sticker, which shows the vendor's name, the published
+// grade and a QR code of the profile's address.
+func TestCitizenOpensSticker(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	v := f.vendors[0]
+	ctx := f.browser(390)
+	f.run(ctx, "search", chromedp.Navigate(f.srv.URL+"/vendors?q="+url.QueryEscape("安心")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=hit-link]`)))
+	f.submit(ctx, "open profile", chromedp.Click(chromedp.CSS(`[data-testid=hit-link]`)))
+	f.run(ctx, "profile", chromedp.WaitVisible(chromedp.CSS(`[data-testid=published-grade]`)))
+	letter := f.text(ctx, `[data-testid=published-grade] .grade`)
+	label := f.text(ctx, `[data-testid=published-grade] .grade-label`)
+	if letter == "" || label == "" {
+		t.Fatalf("published grade %q %q", letter, label)
+	}
+	f.submit(ctx, "open sticker", chromedp.Click(chromedp.CSS(`[data-testid=sticker-link]`)))
+	f.run(ctx, "sticker", chromedp.WaitVisible(chromedp.CSS(`[data-testid=sticker]`)))
+	if got := f.text(ctx, `[data-testid=sticker-name]`); got != v.Name {
+		t.Errorf("sticker name = %q, want %q", got, v.Name)
+	}
+	if got := f.text(ctx, `[data-testid=sticker-grade]`); !strings.Contains(got, letter) || !strings.Contains(got, label) {
+		t.Errorf("sticker grade = %q, want %s %s", got, letter, label)
+	}
+	if got := f.text(ctx, `[data-testid=sticker-note]`); strings.Contains(got, "尚未公示") {
+		t.Errorf("the sticker calls a published grade unpublished: %q", got)
+	}
+	if got := f.text(ctx, `[data-testid=sticker] .sticker-url`); got != f.srv.URL+"/vendors/"+v.USCC {
+		t.Errorf("sticker address = %q", got)
+	}
+	// The QR code is an SVG image that loads and is drawn.
+	f.run(ctx, "QR code loaded", chromedp.Poll[chromedp.Void](`(() => { const i = document.querySelector('[data-testid=sticker-qr]');
+		return i.complete && i.naturalWidth > 0 })()`, chromedp.WithPollingTimeout(10*time.Second)))
+	type qrInfo struct {
+		Src, Alt, Type, Start string
+		Width                 float64
+	}
+	qr, err := chromedp.Run(ctx, chromedp.Evaluate[qrInfo](`(async () => { const i = document.querySelector('[data-testid=sticker-qr]');
+		const r = await fetch(i.src); const body = await r.text();
+		return {src: i.getAttribute('src'), alt: i.alt, type: r.headers.get('Content-Type'), start: body.slice(0, 4), width: i.getBoundingClientRect().width} })()`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("QR code: %v", err)
+	}
+	if qr.Src != "/vendors/"+v.USCC+"/qr.svg" || !strings.HasPrefix(qr.Type, "image/svg+xml") || qr.Start != "<svg" || qr.Alt == "" || qr.Width < 100 {
+		t.Errorf("QR code = %+v", qr)
+	}
+	f.noHorizontalScroll(ctx, "sticker")
+	f.checkAxe(ctx, "sticker")
+	f.screenshot(ctx, "sticker-390")
 }
 
 // TestPublicPagesAccessible: the citizens' pages on a phone and a desktop,

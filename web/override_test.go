@@ -1,0 +1,70 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"chengxin/registry"
+)
+
+// The regulator's vendor page gives every field its own id (the status,
+// override and predecessor forms each have a reason); an override sent
+// without a reason comes back with the error next to its field, labelled in
+// the summary, and with the chosen grade still chosen, so sending it again
+// with a reason sets that grade.
+func TestOverrideFormKeepsGradeAndHasOwnFields(t *testing.T) {
+	e := newEnv(t)
+	reg := e.as(registry.RoleRegulator)
+	page := "/console/vendors/" + e.vendor.USCC
+	ids := func(r *resp) []string {
+		seen, dups := map[string]bool{}, []string(nil)
+		for _, n := range findAll(r.root(), func(n *html.Node) bool { _, ok := attr(n, "id"); return ok }) {
+			id, _ := attr(n, "id")
+			if seen[id] {
+				dups = append(dups, id)
+			}
+			seen[id] = true
+		}
+		return dups
+	}
+	p := reg.get(page)
+	wantStatus(t, p, http.StatusOK)
+	if dups := ids(p); len(dups) > 0 {
+		t.Errorf("duplicate ids on the vendor page: %v", dups)
+	}
+	until := e.clk.Now().AddDate(0, 2, 0).Format("2006-01-02")
+	r := reg.submit(page+"/override", url.Values{"grade": {"C"}, "until": {until}, "override_reason": {"  "}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	if !r.Has("error-override_reason") {
+		t.Errorf("no inline error at the override's reason: %s", r.TestID("override-section"))
+	}
+	if sum := r.TestID("override-section"); !strings.Contains(sum, "理由（将公开）：必填") {
+		t.Errorf("override error summary = %q", sum)
+	}
+	if _, vals := r.Form(page + "/override"); vals.Get("grade") != "C" || vals.Get("until") != until {
+		t.Errorf("the form lost what was chosen: %v", vals)
+	}
+	if dups := ids(r); len(dups) > 0 {
+		t.Errorf("duplicate ids on the page with errors: %v", dups)
+	}
+	if _, err := e.db.ActiveOverride(context.Background(), e.vendor.ID); err == nil {
+		t.Fatal("an override without a reason was stored")
+	}
+	_, vals := r.Form(page + "/override")
+	vals.Set("override_reason", "涉嫌虚假宣传，调查期间")
+	wantRedirect(t, reg.submit(page+"/override", vals), page)
+	if o, err := e.db.ActiveOverride(context.Background(), e.vendor.ID); err != nil || o.Grade != "C" || o.Reason != "涉嫌虚假宣传，调查期间" {
+		t.Errorf("override after resending the form: %+v %v", o, err)
+	}
+
+	r = reg.submit(page+"/predecessor", url.Values{"predecessor": {registry.MustUSCC("91120104MA0PRED01")}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	if !r.Has("error-predecessor_reason") || !strings.Contains(r.TestID("predecessors"), "依据（将记入审计日志）：") {
+		t.Errorf("predecessor without grounds: %q", r.TestID("predecessors"))
+	}
+}
