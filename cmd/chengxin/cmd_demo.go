@@ -71,7 +71,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	go db.RunEvaluator(ctx, time.Second, e.log)
-	go runScheduler(ctx, e, db, sched)
+	if *sf.scheduler {
+		go runScheduler(ctx, e, db, sched)
+	}
 	return serve(ctx, e, web.New(cfg), *sf.addr, nil)
 }
 

@@ -21,6 +21,7 @@ type serveFlags struct {
 	secureCookies                 *bool
 	evaluateAt, publishAt         *string
 	publishDay                    *int
+	scheduler                     *bool
 }
 
 func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
@@ -32,6 +33,7 @@ func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
 		evaluateAt:     fs.String("evaluate-at", envOr(e.getenv, "CHENGXIN_EVALUATE_AT", "01:00"), "daily evaluation of every vendor, HH:MM Asia/Shanghai (env CHENGXIN_EVALUATE_AT)"),
 		publishAt:      fs.String("publish-at", envOr(e.getenv, "CHENGXIN_PUBLISH_AT", "02:00"), "monthly publication run, HH:MM Asia/Shanghai (env CHENGXIN_PUBLISH_AT)"),
 		publishDay:     fs.Int("publish-day", 1, "day of the month of the publication run, 1–28"),
+		scheduler:      fs.Bool("scheduler", envOr(e.getenv, "CHENGXIN_SCHEDULER", "on") != "off", "run the daily evaluation and monthly publication in this process; -scheduler=false when cron runs `chengxin rescore` and `publish` instead, or another serve process schedules (env CHENGXIN_SCHEDULER=off)"),
 	}
 }
 
@@ -87,7 +89,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	go db.RunEvaluator(ctx, time.Second, e.log)
-	go runScheduler(ctx, e, db, sched)
+	if *sf.scheduler {
+		go runScheduler(ctx, e, db, sched)
+	} else {
+		e.log.Info("scheduler off: run `chengxin rescore` daily and `chengxin publish` monthly from cron")
+	}
 	return serve(ctx, e, web.New(cfg), *sf.addr, nil)
 }
 

@@ -1,70 +1,85 @@
-// Command loadtest measures the public site of a running Chengxin server on
-// loopback (issue 5's performance figures): search latency for a name
-// substring, a synonym and a filter (cached and uncached), profile page
-// throughput next to a plain Go static file server serving the same HTML
-// bytes (run in this process, measured in the same run), and the time to
-// stream /open-data/vendors.csv.
+// Command loadtest measures a running Chengxin server on loopback, each
+// figure next to its floor measured in the same run: sequential search
+// latency (cached and uncached); throughput and latency percentiles of
+// profile pages, search pages and the JSON API next to a plain Go file
+// server serving a profile page's bytes; the open-data CSV; ingest over
+// HTTP next to a bare SQLite INSERT loop on the same database. With -mixed
+// it runs public reads, ingest and a publication run at once and checks
+// that nothing failed and every acknowledged record is stored.
+//
+// scripts/bench-scale.sh drives it at a given scale and docs/BENCHMARKS.md
+// has the figures. By hand:
 //
 //	go build -o /tmp/cx ./cmd/chengxin
-//	/tmp/cx gen -db /tmp/pub.db -vendors 100000 -events 2000000 && /tmp/cx rescore -db /tmp/pub.db
+//	/tmp/cx gen -db /tmp/pub.db -vendors 5000 -events 2000000 && /tmp/cx publish -db /tmp/pub.db
 //	/tmp/cx serve -db /tmp/pub.db -addr 127.0.0.1:8099 &
-//	go run ./web/loadtest -addr 127.0.0.1:8099 -duration 10s
+//	TOKEN=$(/tmp/cx token add -db /tmp/pub.db -name load -scope ingest | tail -1)
+//	go run ./web/loadtest -addr 127.0.0.1:8099 -token $TOKEN -db /tmp/pub.db
+//	go run ./web/loadtest -addr 127.0.0.1:8099 -token $TOKEN -db /tmp/pub.db -mixed 5m -c 16 \
+//	    -publish-cmd '/tmp/cx publish -db /tmp/pub.db'
 package main
 
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8099", "address of the running server")
-	duration := flag.Duration("duration", 10*time.Second, "how long each throughput run lasts")
-	searchN := flag.Int("search-requests", 400, "requests per search case")
-	conc := flag.Int("c", 8, "concurrent connections for throughput runs")
-	only := flag.String("only", "", "run one part: search, profile or csv")
+	duration := flag.Duration("duration", 10*time.Second, "how long each throughput case lasts")
+	searchN := flag.Int("search-requests", 400, "sequential requests per search latency case")
+	conc := flag.Int("c", 8, "concurrent connections for throughput runs and readers in the mixed run")
+	only := flag.String("only", "", "run one part: search, throughput, csv or ingest")
 	serveStatic := flag.String("serve-static", "", "only serve a profile page's bytes with a plain Go file server at this address (for wrk)")
+	token := flag.String("token", "", "ingest API token (for -only ingest and -mixed)")
+	dbPath := flag.String("db", "", "the server's database file (ingest floor and the mixed run's final check)")
+	records := flag.Int("ingest-records", 50000, "records for the ingest measurement")
+	batch := flag.Int("batch", 500, "records per ingest request")
+	ingesters := flag.Int("ingesters", 2, "concurrent ingest clients")
+	mixedFor := flag.Duration("mixed", 0, "run the mixed load (reads + ingest + a publication run) for this long instead")
+	publishCmd := flag.String("publish-cmd", "", "shell command that performs a publication run during the mixed load")
+	publishAfter := flag.Duration("publish-after", time.Minute, "when the mixed run starts the publication run")
+	serverLog := flag.String("server-log", "", `the server's log file, searched for "database is locked" after the mixed run`)
 	flag.Parse()
 	base := "http://" + *addr
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, DisableCompression: true}, Timeout: time.Minute}
-	if err := warm(client, base); err != nil {
-		fmt.Fprintln(os.Stderr, "loadtest:", err)
-		os.Exit(1)
-	}
-	if *serveStatic != "" {
-		if err := staticOnly(client, base, *serveStatic); err != nil {
+	fail := func(err error) {
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
 			os.Exit(1)
 		}
+	}
+	fail(warm(client, base))
+	switch {
+	case *serveStatic != "":
+		fail(staticOnly(client, base, *serveStatic))
+		return
+	case *mixedFor > 0:
+		fail(mixed(client, base, mixedOptions{duration: *mixedFor, readers: *conc, ingesters: *ingesters, batch: *batch,
+			token: *token, dbPath: *dbPath, publishCmd: *publishCmd, publishAfter: *publishAfter, serverLog: *serverLog}))
 		return
 	}
 	if *only == "" || *only == "search" {
 		searches(client, base, *searchN)
 	}
-	if *only == "" || *only == "profile" {
-		if err := profile(client, base, *duration, *conc); err != nil {
-			fmt.Fprintln(os.Stderr, "loadtest:", err)
-			os.Exit(1)
-		}
+	if *only == "" || *only == "throughput" {
+		fail(throughputs(client, base, *duration, *conc))
 	}
 	if *only == "" || *only == "csv" {
-		if err := csvDownload(client, base); err != nil {
-			fmt.Fprintln(os.Stderr, "loadtest:", err)
-			os.Exit(1)
-		}
+		fail(csvDownload(client, base))
+	}
+	if (*only == "" && *token != "") || *only == "ingest" {
+		fail(ingest(client, base, *token, *dbPath, *records, *batch, *ingesters))
 	}
 }
 
@@ -168,107 +183,6 @@ func percentiles(d []time.Duration) [4]time.Duration {
 }
 
 var profileLink = regexp.MustCompile(`href="(/vendors/[0-9A-Z]{18})"`)
-
-// profile compares the throughput of a profile page with a plain Go file
-// server serving the same bytes, in the same run and conditions.
-func profile(c *http.Client, base string, d time.Duration, conc int) error {
-	page, err := get(c, base+"/vendors?q="+url.QueryEscape("安心"))
-	if err != nil {
-		return err
-	}
-	m := profileLink.FindSubmatch(page)
-	if m == nil {
-		return fmt.Errorf("no profile link in the search results")
-	}
-	path := string(m[1])
-	html, err := get(c, base+path)
-	if err != nil {
-		return err
-	}
-	css, _ := get(c, base+"/static/app.css")
-	fmt.Printf("profile %s: %d bytes HTML + %d bytes CSS = %.1f KB\n", path, len(html), len(css), float64(len(html)+len(css))/1024)
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "cx-static")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	if err := os.WriteFile(dir+"/profile.html", html, 0o644); err != nil {
-		return err
-	}
-	static := &http.Server{Handler: http.FileServer(http.Dir(dir))}
-	go static.Serve(ln)
-	defer static.Shutdown(context.Background())
-	staticURL := "http://" + ln.Addr().String() + "/profile.html"
-	if b, err := get(c, staticURL); err != nil || !bytes.Equal(b, html) {
-		return fmt.Errorf("static server does not serve the same bytes: %v", err)
-	}
-
-	fmt.Printf("throughput, %d connections, %v each (load generator in this process)\n", conc, d)
-	app := run(c, base+path, d, conc, nil)
-	stat := run(c, staticURL, d, conc, nil)
-	cond := run(c, base+path, d, conc, http.Header{"If-None-Match": {etagOf(c, base+path)}})
-	fmt.Printf("  %-44s %9.0f req/s  p95 %v\n", "app profile page (200)", app.rps, app.p95)
-	fmt.Printf("  %-44s %9.0f req/s  p95 %v\n", "plain Go file server, same bytes", stat.rps, stat.p95)
-	fmt.Printf("  %-44s %9.0f req/s  p95 %v\n", "app profile page, If-None-Match (304)", cond.rps, cond.p95)
-	fmt.Printf("  ratio app / static: %.0f%%\n\n", 100*app.rps/stat.rps)
-	return nil
-}
-
-func etagOf(c *http.Client, u string) string {
-	resp, err := c.Get(u)
-	if err != nil {
-		return ""
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.Header.Get("ETag")
-}
-
-type result struct {
-	rps float64
-	p95 time.Duration
-}
-
-// run sends GETs to u from conc goroutines for d.
-func run(c *http.Client, u string, d time.Duration, conc int, h http.Header) result {
-	var count atomic.Int64
-	var mu sync.Mutex
-	var lat []time.Duration
-	deadline := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for i := 0; i < conc; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var mine []time.Duration
-			for time.Now().Before(deadline) {
-				req, _ := http.NewRequest(http.MethodGet, u, nil)
-				for k, v := range h {
-					req.Header[k] = v
-				}
-				start := time.Now()
-				resp, err := c.Do(req)
-				if err != nil {
-					continue
-				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				mine = append(mine, time.Since(start))
-				count.Add(1)
-			}
-			mu.Lock()
-			lat = append(lat, mine...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	return result{rps: float64(count.Load()) / d.Seconds(), p95: percentiles(lat)[1]}
-}
 
 // csvDownload times the open-data file and checks it.
 func csvDownload(c *http.Client, base string) error {
