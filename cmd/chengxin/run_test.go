@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -385,18 +387,20 @@ func TestImportSanctions(t *testing.T) {
 }
 
 // A backup taken while writes go on opens as a sound database holding
-// every record committed before it.
-func TestBackupUnderWrites(t *testing.T) {
+// every record committed before it started; restored by the README's
+// procedure (server stopped, old files moved aside, backup copied in,
+// `audit verify`), `serve` opens it and serves its vendors.
+func TestBackupUnderWritesAndRestore(t *testing.T) {
 	ctx := context.Background()
 	path, _ := seededDB(t)
 	db, err := registry.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
 	uscc := firstVendor(t, path)
 	stop := make(chan struct{})
 	done := make(chan int)
+	var committed atomic.Int64
 	go func() { // a writer that keeps ingesting during the backup
 		n := 0
 		for {
@@ -411,13 +415,16 @@ func TestBackupUnderWrites(t *testing.T) {
 				t.Error(err)
 			}
 			n++
+			committed.Store(int64(n))
 		}
 	}()
 	time.Sleep(50 * time.Millisecond)
+	before := committed.Load()
 	out := filepath.Join(t.TempDir(), "backup.db")
 	r := runCLI(t, ctx, "", nil, "backup", "-db", path, "-to", out)
 	close(stop)
 	written := <-done
+	db.Close()
 	if r.code != 0 {
 		t.Fatalf("backup: %+v", r)
 	}
@@ -425,7 +432,6 @@ func TestBackupUnderWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
 	if ok, err := b.IntegrityCheck(ctx); err != nil || ok != "ok" {
 		t.Fatalf("integrity: %q %v", ok, err)
 	}
@@ -436,10 +442,64 @@ func TestBackupUnderWrites(t *testing.T) {
 	if err := b.Reader().QueryRow(`SELECT count(*) FROM callbacks WHERE work_order_no LIKE 'BK-%'`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if n == 0 || n > written {
-		t.Errorf("backup holds %d of %d callbacks written around it", n, written)
+	b.Close()
+	if n < int(before) || n > written {
+		t.Errorf("backup holds %d callbacks; %d were committed before it started and %d in all", n, before, written)
 	}
 	if r := runCLI(t, ctx, "", nil, "backup", "-db", path, "-to", out); r.code != 1 {
 		t.Errorf("backup over an existing file: %+v", r)
+	}
+
+	// Restore as the README says.
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		if err := os.Rename(path+suffix, path+suffix+".old"); err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, ctx, "", nil, "audit", "verify", "-db", path); r.code != 0 {
+		t.Fatalf("audit verify of the restored database: %+v", r)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	sctx, cancel := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() {
+		served <- run(sctx, []string{"serve", "-db", path, "-addr", addr, "-scheduler=false"}, func(string) string { return "" },
+			strings.NewReader(""), io.Discard, io.Discard)
+	}()
+	defer func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("serve on the restored database ended with %v", err)
+		}
+	}()
+	var body []byte
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		resp, err := http.Get("http://" + addr + "/api/v1/vendors/" + uscc)
+		if err == nil {
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the restored database is not served: %v %s", err, body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(string(body), `"uscc":"`+uscc+`"`) {
+		t.Errorf("restored server's vendor JSON = %s", body)
 	}
 }
