@@ -36,7 +36,7 @@ func AuditHash(prevHash string, id int64, at, actor, action, subject, detail str
 }
 
 // audit appends an entry inside tx. detail is marshalled to JSON (nil → {}).
-func (db *DB) audit(ctx context.Context, tx *sql.Tx, actor, action, subject string, detail any) error {
+func (db *DB) audit(ctx context.Context, tx dbtx, actor, action, subject string, detail any) error {
 	var detailJSON = "{}"
 	if detail != nil {
 		b, err := json.Marshal(detail)
@@ -47,17 +47,25 @@ func (db *DB) audit(ctx context.Context, tx *sql.Tx, actor, action, subject stri
 	}
 	var prevID int64
 	var prevHash string
-	err := tx.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&prevID, &prevHash)
-	if err != nil && err != sql.ErrNoRows {
-		return fmt.Errorf("registry: audit tail: %w", err)
+	st, cached := tx.(*stmtTx)
+	if cached && st.auditTail {
+		prevID, prevHash = st.auditID, st.auditHash
+	} else {
+		err := tx.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&prevID, &prevHash)
+		if err != nil && err != sql.ErrNoRows {
+			return fmt.Errorf("registry: audit tail: %w", err)
+		}
 	}
 	id := prevID + 1
 	at := formatTime(db.now())
 	hash := AuditHash(prevHash, id, at, actor, action, subject, detailJSON)
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log(id, at, actor, action, subject, detail, prev_hash, hash)
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log(id, at, actor, action, subject, detail, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, at, actor, action, subject, detailJSON, prevHash, hash)
 	if err != nil {
 		return fmt.Errorf("registry: audit %s %s: %w", action, subject, err)
+	}
+	if cached {
+		st.auditID, st.auditHash, st.auditTail = id, hash, true
 	}
 	return nil
 }

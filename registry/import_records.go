@@ -40,13 +40,17 @@ func recordImport[Rec any](ctx context.Context, db *DB, r io.Reader, required, o
 	opt.RepeatsUpdate = true
 	tp := timeParser{strict: false, now: db.now()}
 	resolver := newVendorResolver(db, db.read)
+	var stmts *stmtTx // the current transaction's prepared statements
 	return db.runImport(ctx, r, required, optional, opt, func(ctx context.Context, tx *sql.Tx, row csvRow) (RowOutcome, error) {
 		rec, key, err := prepare(ctx, resolver, tp, row)
 		out := RowOutcome{Key: key}
 		if err != nil {
 			return out, err
 		}
-		out.Result, out.touched, err = upsert(ctx, tx, opt.Actor, rec, key)
+		if stmts == nil || stmts.tx != tx {
+			stmts = newStmtTx(tx)
+		}
+		out.Result, out.touched, err = upsert(ctx, stmts, opt.Actor, rec, key)
 		return out, err
 	})
 }
@@ -60,7 +64,7 @@ func (db *DB) ImportComplaints(ctx context.Context, r io.Reader, opt ImportOptio
 				Status: row.Get("status"), Outcome: row.Get("outcome"), DeadlineAt: row.Get("deadline_at"), ClosedAt: row.Get("closed_at"),
 				ServiceOrderNo: row.Get("service_order_no"), Summary: row.Get("summary")})
 		},
-		func(ctx context.Context, tx *sql.Tx, a Actor, c Complaint, _ string) (string, []int64, error) {
+		func(ctx context.Context, tx dbtx, a Actor, c Complaint, _ string) (string, []int64, error) {
 			return db.upsertComplaint(ctx, tx, a, c)
 		})
 }
@@ -72,7 +76,7 @@ func (db *DB) ImportCallbacks(ctx context.Context, r io.Reader, opt ImportOption
 			return prepareCallback(ctx, res, tp, CallbackInput{WorkOrderNo: row.Get("work_order_no"), VendorUSCC: row.Get("vendor_uscc"),
 				CalledAt: row.Get("called_at"), Result: row.Get("result")})
 		},
-		func(ctx context.Context, tx *sql.Tx, a Actor, cb Callback, _ string) (string, []int64, error) {
+		func(ctx context.Context, tx dbtx, a Actor, cb Callback, _ string) (string, []int64, error) {
 			return db.upsertCallback(ctx, tx, a, cb)
 		})
 }

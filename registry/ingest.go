@@ -55,14 +55,14 @@ type DecodeError struct {
 // IngestComplaints validates and upserts complaint records. decodeErrs[i],
 // when non-nil, rejects record i before validation.
 func (db *DB) IngestComplaints(ctx context.Context, actor Actor, recs []ComplaintInput, decodeErrs []*DecodeError) (IngestSummary, error) {
-	return ingest(ctx, db, actor, recs, decodeErrs, prepareComplaint, func(ctx context.Context, tx *sql.Tx, a Actor, c Complaint, _ string) (string, []int64, error) {
+	return ingest(ctx, db, actor, recs, decodeErrs, prepareComplaint, func(ctx context.Context, tx dbtx, a Actor, c Complaint, _ string) (string, []int64, error) {
 		return db.upsertComplaint(ctx, tx, a, c)
 	})
 }
 
 // IngestCallbacks validates and upserts callback records.
 func (db *DB) IngestCallbacks(ctx context.Context, actor Actor, recs []CallbackInput, decodeErrs []*DecodeError) (IngestSummary, error) {
-	return ingest(ctx, db, actor, recs, decodeErrs, prepareCallback, func(ctx context.Context, tx *sql.Tx, a Actor, cb Callback, _ string) (string, []int64, error) {
+	return ingest(ctx, db, actor, recs, decodeErrs, prepareCallback, func(ctx context.Context, tx dbtx, a Actor, cb Callback, _ string) (string, []int64, error) {
 		return db.upsertCallback(ctx, tx, a, cb)
 	})
 }
@@ -73,7 +73,7 @@ func (db *DB) IngestVolumes(ctx context.Context, actor Actor, recs []VolumeInput
 }
 
 type preparer[In, Rec any] func(context.Context, *vendorResolver, timeParser, In) (Rec, string, error)
-type upserter[Rec any] func(context.Context, *sql.Tx, Actor, Rec, string) (string, []int64, error)
+type upserter[Rec any] func(context.Context, dbtx, Actor, Rec, string) (string, []int64, error)
 
 // ingest is the shared pipeline: validate every record, let the last of
 // several records with one key win, then upsert in bounded transactions,
@@ -115,7 +115,8 @@ func ingest[In, Rec any](ctx context.Context, db *DB, actor Actor, recs []In, de
 	}
 	for start := 0; start < len(winners); start += ingestTxSize {
 		batch := winners[start:min(len(winners), start+ingestTxSize)]
-		err := db.inTx(ctx, func(tx *sql.Tx) error {
+		err := db.inTx(ctx, func(sqlTx *sql.Tx) error {
+			tx := newStmtTx(sqlTx)
 			var touched []int64
 			for _, i := range batch {
 				status, ids, err := upsert(ctx, tx, actor, prepared[i], sum.Results[i].Key)

@@ -159,6 +159,28 @@ func TestIngestBatchAcrossTransactions(t *testing.T) {
 	if ids := ingTakeAll(t, db); len(ids) != 0 {
 		t.Errorf("marks %v after an unchanged batch", ids)
 	}
+
+	// Updates and creations interleaved in each transaction: every entry
+	// links to the one before it (the transaction keeps the chain's tail).
+	for i := range recs {
+		switch {
+		case want[i] != registry.ResultUnchanged:
+		case i%3 == 0:
+			recs[i].Channel = "wechat"
+			want[i] = registry.ResultUpdated
+		case i%3 == 1:
+			recs[i].WorkOrderNo += "-NEW"
+			want[i] = registry.ResultCreated
+		}
+	}
+	sum, err = db.IngestComplaints(ctx, ingActor, recs, decodeErrs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIngest(t, sum, want...)
+	if brk, n, err := db.VerifyAudit(ctx); err != nil || brk != nil {
+		t.Errorf("VerifyAudit after mixed batches (%d entries): %v %v", n, brk, err)
+	}
 }
 
 func TestIngestSuperseded(t *testing.T) {

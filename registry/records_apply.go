@@ -3,9 +3,9 @@ package registry
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,25 +122,27 @@ func prepareVolume(ctx context.Context, r *vendorResolver, tp timeParser, in Vol
 // upsertComplaint stores c, reporting created, updated or unchanged; an
 // update keeps the previous values in the audit log. A regulator's
 // late_excused flag survives updates from the hotline.
-func (db *DB) upsertComplaint(ctx context.Context, tx *sql.Tx, actor Actor, c Complaint) (string, []int64, error) {
+func (db *DB) upsertComplaint(ctx context.Context, tx dbtx, actor Actor, c Complaint) (string, []int64, error) {
+	now := formatTime(db.now())
+	// Insert first: most records are new, and a conflict costs one statement.
+	res, err := tx.ExecContext(ctx, `INSERT INTO complaints(work_order_no, vendor_id, received_at, channel, category, severity,
+		status, outcome, deadline_at, closed_at, service_order_no, summary, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT(work_order_no) DO NOTHING`,
+		c.WorkOrderNo, c.VendorID, formatTime(c.ReceivedAt), c.Channel, c.Category, c.Severity, c.Status, c.Outcome,
+		formatTime(c.DeadlineAt), formatTimePtr(c.ClosedAt), c.ServiceOrderNo, c.Summary, now)
+	if err != nil {
+		return "", nil, fmt.Errorf("registry: insert complaint %s: %w", c.WorkOrderNo, err)
+	}
+	if inserted(res) {
+		return ResultCreated, []int64{c.VendorID}, db.audit(ctx, tx, actor.String(), "complaint.create", c.WorkOrderNo, complaintAudit(c))
+	}
 	var old Complaint
 	var received, deadline, updated string
 	var closed *string
-	err := tx.QueryRowContext(ctx, `SELECT vendor_id, received_at, channel, category, severity, status, outcome, deadline_at,
+	err = tx.QueryRowContext(ctx, `SELECT vendor_id, received_at, channel, category, severity, status, outcome, deadline_at,
 		closed_at, service_order_no, summary, late_excused, updated_at FROM complaints WHERE work_order_no = ?`, c.WorkOrderNo).
 		Scan(&old.VendorID, &received, &old.Channel, &old.Category, &old.Severity, &old.Status, &old.Outcome, &deadline,
 			&closed, &old.ServiceOrderNo, &old.Summary, &old.LateExcused, &updated)
-	now := formatTime(db.now())
-	if errors.Is(err, sql.ErrNoRows) {
-		_, err := tx.ExecContext(ctx, `INSERT INTO complaints(work_order_no, vendor_id, received_at, channel, category, severity,
-			status, outcome, deadline_at, closed_at, service_order_no, summary, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			c.WorkOrderNo, c.VendorID, formatTime(c.ReceivedAt), c.Channel, c.Category, c.Severity, c.Status, c.Outcome,
-			formatTime(c.DeadlineAt), formatTimePtr(c.ClosedAt), c.ServiceOrderNo, c.Summary, now)
-		if err != nil {
-			return "", nil, fmt.Errorf("registry: insert complaint %s: %w", c.WorkOrderNo, err)
-		}
-		return ResultCreated, []int64{c.VendorID}, db.audit(ctx, tx, actor.String(), "complaint.create", c.WorkOrderNo, complaintAudit(c))
-	}
 	if err != nil {
 		return "", nil, fmt.Errorf("registry: find complaint %s: %w", c.WorkOrderNo, err)
 	}
@@ -158,6 +160,12 @@ func (db *DB) upsertComplaint(ctx context.Context, tx *sql.Tx, actor Actor, c Co
 	}
 	detail := map[string]any{"before": complaintAudit(old), "after": complaintAudit(c), "before_updated_at": updated}
 	return ResultUpdated, uniqueIDs(old.VendorID, c.VendorID), db.audit(ctx, tx, actor.String(), "complaint.update", c.WorkOrderNo, detail)
+}
+
+// inserted reports whether an INSERT ... ON CONFLICT DO NOTHING added its row.
+func inserted(res sql.Result) bool {
+	n, err := res.RowsAffected()
+	return err == nil && n == 1
 }
 
 func complaintEqual(a, b Complaint) bool {
@@ -189,23 +197,23 @@ func uniqueIDs(a, b int64) []int64 {
 }
 
 // upsertCallback stores cb (created, updated or unchanged).
-func (db *DB) upsertCallback(ctx context.Context, tx *sql.Tx, actor Actor, cb Callback) (string, []int64, error) {
-	var old Callback
-	var called string
-	err := tx.QueryRowContext(ctx, `SELECT vendor_id, called_at, result FROM callbacks WHERE work_order_no = ?`, cb.WorkOrderNo).
-		Scan(&old.VendorID, &called, &old.Result)
+func (db *DB) upsertCallback(ctx context.Context, tx dbtx, actor Actor, cb Callback) (string, []int64, error) {
 	now := formatTime(db.now())
 	audit := func(c Callback) map[string]any {
 		return map[string]any{"vendor_id": c.VendorID, "called_at": FormatOutput(c.CalledAt), "result": c.Result}
 	}
-	if errors.Is(err, sql.ErrNoRows) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO callbacks(work_order_no, vendor_id, called_at, result, updated_at) VALUES (?,?,?,?,?)`,
-			cb.WorkOrderNo, cb.VendorID, formatTime(cb.CalledAt), cb.Result, now); err != nil {
-			return "", nil, fmt.Errorf("registry: insert callback %s: %w", cb.WorkOrderNo, err)
-		}
+	res, err := tx.ExecContext(ctx, `INSERT INTO callbacks(work_order_no, vendor_id, called_at, result, updated_at) VALUES (?,?,?,?,?)
+		ON CONFLICT(work_order_no) DO NOTHING`, cb.WorkOrderNo, cb.VendorID, formatTime(cb.CalledAt), cb.Result, now)
+	if err != nil {
+		return "", nil, fmt.Errorf("registry: insert callback %s: %w", cb.WorkOrderNo, err)
+	}
+	if inserted(res) {
 		return ResultCreated, []int64{cb.VendorID}, db.audit(ctx, tx, actor.String(), "callback.create", cb.WorkOrderNo, audit(cb))
 	}
-	if err != nil {
+	var old Callback
+	var called string
+	if err := tx.QueryRowContext(ctx, `SELECT vendor_id, called_at, result FROM callbacks WHERE work_order_no = ?`, cb.WorkOrderNo).
+		Scan(&old.VendorID, &called, &old.Result); err != nil {
 		return "", nil, fmt.Errorf("registry: find callback %s: %w", cb.WorkOrderNo, err)
 	}
 	old.WorkOrderNo, old.CalledAt = cb.WorkOrderNo, parseStored(called)
@@ -221,18 +229,18 @@ func (db *DB) upsertCallback(ctx context.Context, tx *sql.Tx, actor Actor, cb Ca
 }
 
 // upsertVolume stores v (created, updated or unchanged) under key.
-func (db *DB) upsertVolume(ctx context.Context, tx *sql.Tx, actor Actor, v Volume, key string) (string, []int64, error) {
-	var old int64
-	err := tx.QueryRowContext(ctx, `SELECT orders FROM volumes WHERE vendor_id = ? AND month = ? AND source = ?`, v.VendorID, v.Month, v.Source).Scan(&old)
+func (db *DB) upsertVolume(ctx context.Context, tx dbtx, actor Actor, v Volume, key string) (string, []int64, error) {
 	now := formatTime(db.now())
-	if errors.Is(err, sql.ErrNoRows) {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO volumes(vendor_id, month, source, orders, updated_at) VALUES (?,?,?,?,?)`,
-			v.VendorID, v.Month, v.Source, v.Orders, now); err != nil {
-			return "", nil, fmt.Errorf("registry: insert volume %s: %w", key, err)
-		}
+	res, err := tx.ExecContext(ctx, `INSERT INTO volumes(vendor_id, month, source, orders, updated_at) VALUES (?,?,?,?,?)
+		ON CONFLICT(vendor_id, month, source) DO NOTHING`, v.VendorID, v.Month, v.Source, v.Orders, now)
+	if err != nil {
+		return "", nil, fmt.Errorf("registry: insert volume %s: %w", key, err)
+	}
+	if inserted(res) {
 		return ResultCreated, []int64{v.VendorID}, db.audit(ctx, tx, actor.String(), "volume.create", key, map[string]any{"orders": v.Orders})
 	}
-	if err != nil {
+	var old int64
+	if err := tx.QueryRowContext(ctx, `SELECT orders FROM volumes WHERE vendor_id = ? AND month = ? AND source = ?`, v.VendorID, v.Month, v.Source).Scan(&old); err != nil {
 		return "", nil, fmt.Errorf("registry: find volume %s: %w", key, err)
 	}
 	if old == v.Orders {
@@ -246,8 +254,9 @@ func (db *DB) upsertVolume(ctx context.Context, tx *sql.Tx, actor Actor, v Volum
 }
 
 // markForEvaluation queues vendors whose evidence changed (inside tx).
-func (db *DB) markForEvaluation(ctx context.Context, tx *sql.Tx, ids []int64) error {
+func (db *DB) markForEvaluation(ctx context.Context, tx dbtx, ids []int64) error {
 	now := formatTime(db.now())
+	ids = slices.Compact(slices.Sorted(slices.Values(ids))) // a batch touches each vendor many times
 	for _, id := range ids {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO reeval_marks(vendor_id, marked_at) VALUES (?, ?)
 			ON CONFLICT(vendor_id) DO UPDATE SET marked_at = excluded.marked_at`, id, now); err != nil {
