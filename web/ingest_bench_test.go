@@ -191,7 +191,9 @@ func BenchmarkSingleRecordDuringBatch(b *testing.B) {
 	close(stop)
 	wg.Wait()
 	slices.Sort(lat)
-	at := func(p float64) float64 { return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000 }
+	at := func(p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
 	b.ReportMetric(at(0.50), "p50-ms")
 	b.ReportMetric(at(0.99), "p99-ms")
 }
