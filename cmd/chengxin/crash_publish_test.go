@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -92,7 +91,7 @@ func TestCrashDuringPublication(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	serve := exec.Command(bin, "serve", "-db", dbPath, "-addr", addr)
-	serveLog := &lockedBuffer{}
+	serveLog := &syncBuffer{}
 	serve.Stderr = serveLog
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
@@ -181,22 +180,4 @@ func checkRuns(t *testing.T, dbPath string) (running bool, done map[string]bool)
 		t.Fatalf("%d published grades belong to an unfinished run", orphans)
 	}
 	return running, done
-}
-
-// lockedBuffer collects a child's output while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

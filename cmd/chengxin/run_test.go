@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -502,4 +503,65 @@ func TestBackupUnderWritesAndRestore(t *testing.T) {
 	if !strings.Contains(string(body), `"uscc":"`+uscc+`"`) {
 		t.Errorf("restored server's vendor JSON = %s", body)
 	}
+}
+
+// TestServeSchedulerOff: -scheduler=false (or CHENGXIN_SCHEDULER=off)
+// serves without the scheduler, so it neither resumes nor starts runs.
+func TestServeSchedulerOff(t *testing.T) {
+	path, _ := seededDB(t)
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"-scheduler=false"}, nil},
+		{nil, map[string]string{"CHENGXIN_SCHEDULER": "off"}},
+	} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		var errOut syncBuffer
+		done := make(chan error, 1)
+		go func() {
+			args := append([]string{"serve", "-db", path, "-addr", addr}, tc.args...)
+			done <- run(ctx, args, func(k string) string { return tc.env[k] }, strings.NewReader(""), io.Discard, &errOut)
+		}()
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+				resp.Body.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%v: no /healthz: %s", tc, errOut.String())
+			}
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if log := errOut.String(); !strings.Contains(log, "scheduler off") || strings.Contains(log, "scheduler:") {
+			t.Errorf("%v: log = %s", tc, log)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
