@@ -14,5 +14,12 @@ func init() {
 		"pubx.history":           {"历次公示等级", "Published grades"},
 		"pubx.grade":             {"等级", "Grade"},
 		"pubx.score":             {"得分", "Score"},
+		"pubx.override_set_on":   {"人工调整日期", "Override set on"},
+
+		// Badge and sticker: which grade they show and since when.
+		"pub.badge.line2_published": {"%s 公示", "published %s"},
+		"pub.badge.line2_override":  {"%s 监管部门人工调整", "set by the regulator %s"},
+		"pub.sticker.override":      {"监管部门于 %s 人工调整", "Set by the regulator on %s"},
+		"pub.sticker.override_note": {"公示等级（监管部门人工调整）。扫码查看调整理由和最新信用信息。", "Public grade set by the regulator. Scan for the reason and the latest record."},
 	})
 }

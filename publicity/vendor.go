@@ -54,11 +54,15 @@ type PendingInfo struct {
 	UnderObjection bool `json:"-"`
 }
 
-// OverrideInfo is a regulator's override of the public grade.
+// OverrideInfo is a regulator's override of the public grade. While it is
+// in force it is the grade public pages, badges and stickers show, also
+// before the vendor's first publication (when Grade, Score and PublishedAt
+// of the Vendor are null: an override has no score of its own).
 type OverrideInfo struct {
 	Grade  string `json:"grade"`
 	Reason string `json:"reason"`
 	Until  string `json:"until"`
+	SetAt  string `json:"set_at"` // when the regulator set it
 }
 
 // Predecessor is a linked earlier registration.
@@ -379,16 +383,16 @@ func addPublished(ctx context.Context, db *registry.DB, out []Vendor, index map[
 		}); err != nil {
 		return err
 	}
-	if err := each(`SELECT vendor_id, grade, reason, until FROM grade_overrides WHERE until > ? AND vendor_id IN (`+in+`)`,
+	if err := each(`SELECT vendor_id, grade, reason, until, set_at FROM grade_overrides WHERE until > ? AND vendor_id IN (`+in+`)`,
 		append([]any{registry.FormatStorage(now)}, args...),
 		func(_ int64, rows *sql.Rows) error {
 			var id int64
 			var o OverrideInfo
-			var until string
-			if err := rows.Scan(&id, &o.Grade, &o.Reason, &until); err != nil {
+			var until, setAt string
+			if err := rows.Scan(&id, &o.Grade, &o.Reason, &until, &setAt); err != nil {
 				return err
 			}
-			o.Until = registry.FormatOutput(parseTime(until))
+			o.Until, o.SetAt = registry.FormatOutput(parseTime(until)), registry.FormatOutput(parseTime(setAt))
 			out[index[id]].Override = &o
 			return nil
 		}); err != nil {

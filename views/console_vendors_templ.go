@@ -2224,11 +2224,11 @@ func predecessorSection(v VendorDetailView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextField("predecessor", t(ctx, "predecessor.uscc"), "", "", v.PredecessorErrs, true, "text").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextField("predecessor", t(ctx, "predecessor.uscc"), v.PredecessorUSCC, "", v.PredecessorErrs, true, "text").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = TextField("predecessor_reason", t(ctx, "predecessor.reason"), "", "", v.PredecessorErrs, true, "text").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = TextField("predecessor_reason", t(ctx, "predecessor.reason"), v.PredecessorReason, "", v.PredecessorErrs, true, "text").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -83,6 +83,8 @@ type VendorDetailView struct {
 	Override                       OverrideForm
 	Predecessors                   []string // "USCC 名称（理由）"
 	PredecessorErrs                FieldErrors
+	PredecessorUSCC                string // the predecessor form's values, kept when it comes back with errors
+	PredecessorReason              string
 	Labels                         Labels // the page's form fields (but the sanction form's) for error summaries
 }
 

@@ -90,12 +90,15 @@ type PubProfileView struct {
 	Districts           string
 	Categories          string
 	Registered          string
-	// The published grade (or an override in force); empty before the first publication.
+	// The published grade (or an override in force); empty before the first
+	// publication. PubScore, PubDate and PubRules are those of the
+	// publication: "" under an override before the first one.
 	Published                     bool
 	PubGrade, PubGradeLabel       string
 	PubMeaning, PubDate, PubScore string
 	PubRules                      string
 	Override                      string // "人工调整：…" notice, "" none
+	OverrideSetOn                 string // the date the override in force was set, "" none
 	Pending                       string // pending-downgrade notice, "" none
 	Reply                         string // the vendor's approved public reply
 	Predecessors                  []string
@@ -127,10 +130,12 @@ type PubProfileView struct {
 type PubStickerView struct {
 	Page
 	Name, USCC        string
-	Evaluated         bool
-	Published         bool // the grade is the published one (or an override of it), not an evaluation
+	Evaluated         bool // there is a grade to show
+	Published         bool // Score is a published one, not an evaluation's
+	Override          bool // the grade is a regulator's override in force
 	Grade, GradeLabel string
-	Score, AsOf       string
+	Score, AsOf       string // "" when the grade has no score (an override before the first publication)
+	OverrideSetOn     string
 	QRURL, ProfileURL string
 }
 

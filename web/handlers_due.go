@@ -288,12 +288,14 @@ func (s *Server) handleLinkPredecessor(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.db.LinkPredecessor(c.Request().Context(), actor(c), ven.ID, c.FormValue("predecessor"), c.FormValue("predecessor_reason"))
+	pred, reason := c.FormValue("predecessor"), c.FormValue("predecessor_reason")
+	err = s.db.LinkPredecessor(c.Request().Context(), actor(c), ven.ID, pred, reason)
 	if verr, ok := registry.AsValidation(err); ok {
 		v, derr := s.vendorDetail(c, ven)
 		if derr != nil {
 			return derr
 		}
+		v.PredecessorUSCC, v.PredecessorReason = pred, reason // what was typed, to correct rather than retype
 		v.PredecessorErrs = renameFields(verr.Messages(lang(c)), map[string]string{"reason": "predecessor_reason"})
 		return s.render(c, http.StatusUnprocessableEntity, views.VendorDetailPage(v))
 	}

@@ -23,7 +23,10 @@ func (s *Server) handleReadyz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }
 
-// handleStatic serves the embedded assets; versioned URLs are cached for a year.
+// handleStatic serves the embedded assets; versioned URLs are cached for a
+// year, but only when the version is the content hash of what is served: a
+// page of another release (another server behind the same proxy) asking for
+// its own version must not pin these bytes under that address for a year.
 func (s *Server) handleStatic(c echo.Context) error {
 	name := strings.TrimPrefix(c.Param("*"), "/")
 	b, err := fs.ReadFile(views.Static, name)
@@ -31,9 +34,12 @@ func (s *Server) handleStatic(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	h := c.Response().Header()
-	if c.QueryParam("v") != "" {
+	switch v := c.QueryParam("v"); {
+	case v != "" && name == "app.css" && v == views.CSSVersion:
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
+	case v != "":
+		h.Set("Cache-Control", "no-cache")
+	default:
 		h.Set("Cache-Control", "public, max-age=3600")
 	}
 	ctype := "application/octet-stream"

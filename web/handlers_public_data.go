@@ -131,12 +131,25 @@ func (ps *publicSite) handleBadge(c echo.Context) error {
 		return ps.notFound(c)
 	}
 	grade, gradeText, line2 := "", tr(c, "pub.grade.none"), tr(c, "pub.badge.site")
-	if g, score, date, ok := shownGrade(v); ok {
-		grade, gradeText = g, tr(c, "grade."+g)+" · "+tr(c, "pub.score_short", fmt.Sprintf("%.1f", score))
-		line2 = tr(c, "pub.badge.line2", pubDate(date))
+	if sg, ok := publicGrade(v); ok {
+		grade, gradeText = sg.Grade, tr(c, "grade."+sg.Grade)
+		if sg.Score != "" {
+			gradeText += " · " + tr(c, "pub.score_short", sg.Score)
+		}
+		switch {
+		case sg.Override:
+			line2 = tr(c, "pub.badge.line2_override", pubDate(sg.SetAt))
+		case sg.Published:
+			line2 = tr(c, "pub.badge.line2_published", pubDate(sg.Date))
+		default:
+			line2 = tr(c, "pub.badge.line2", pubDate(sg.Date))
+		}
 	}
 	title := v.Name + " · " + gradeText + " · " + line2
-	c.Response().Header().Set("Cache-Control", "public, max-age=600")
+	// Badges are embedded in other sites under a fixed address and change
+	// with every publication and override: caches must revalidate each use
+	// (a 304 against the ETag when nothing changed), never show an old grade.
+	c.Response().Header().Set("Cache-Control", "no-cache")
 	return c.Blob(http.StatusOK, "image/svg+xml; charset=utf-8", []byte(views.BadgeSVG(grade, gradeText, v.Name, line2, title)))
 }
 
@@ -153,6 +166,8 @@ func (ps *publicSite) handleQR(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The code encodes only the profile's address, which is fixed for the
+	// URL (host and vendor code): nothing a publication or override changes.
 	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
 	return c.Blob(http.StatusOK, "image/svg+xml; charset=utf-8", []byte(svg))
 }
@@ -187,24 +202,38 @@ func (ps *publicSite) handleSticker(c echo.Context) error {
 	}
 	sv := views.PubStickerView{Page: ps.page(c, tr(c, "pub.sticker.title", v.Name), tr(c, "pub.sticker.description", v.Name)),
 		Name: v.Name, USCC: v.USCC, QRURL: "/vendors/" + v.USCC + "/qr.svg", ProfileURL: ps.profileURL(c, v.USCC)}
-	if g, score, date, ok := shownGrade(v); ok {
-		sv.Evaluated, sv.Published, sv.Grade, sv.GradeLabel = true, v.Grade != nil, g, tr(c, "grade."+g)
-		sv.Score, sv.AsOf = fmt.Sprintf("%.1f", score), pubDate(date)
+	if sg, ok := publicGrade(v); ok {
+		sv.Evaluated, sv.Published, sv.Override, sv.Grade, sv.GradeLabel = true, sg.Published, sg.Override, sg.Grade, tr(c, "grade."+sg.Grade)
+		sv.Score, sv.AsOf, sv.OverrideSetOn = sg.Score, pubDate(sg.Date), pubDate(sg.SetAt)
 	}
 	return ps.render(c, http.StatusOK, views.PublicStickerPage(sv))
 }
 
-// shownGrade is the grade badges and stickers show: an override in force,
-// else the published grade, else (before the first publication) the latest
-// evaluation.
-func shownGrade(v publicity.Vendor) (grade string, score float64, date string, ok bool) {
+// shownGrade is the grade a vendor's badge and sticker show, with the facts
+// that go with it (handleVendor applies the same rule to the profile).
+type shownGrade struct {
+	Grade     string
+	Override  bool   // a regulator's override in force sets Grade
+	Published bool   // a publication stands behind the score (the published grade, or the one an override replaces)
+	Score     string // "92.3"; "" when the grade has no score (an override before the first publication)
+	Date      string // RFC 3339 instant of Score (publication or evaluation); "" with no score
+	SetAt     string // RFC 3339 instant the override was set; "" without one
+}
+
+// publicGrade is what the public sees: an override in force (with the
+// published score and date when there is a publication, else none), else
+// the published grade, else (before the first publication) the latest
+// evaluation, marked as not published; false when there is nothing.
+func publicGrade(v publicity.Vendor) (shownGrade, bool) {
+	var sg shownGrade
 	switch {
-	case v.Override != nil && v.Grade != nil:
-		return v.Override.Grade, *v.Score, *v.PublishedAt, true
 	case v.Grade != nil:
-		return *v.Grade, *v.Score, *v.PublishedAt, true
-	case v.Evaluation != nil:
-		return v.Evaluation.Grade, v.Evaluation.Score, v.Evaluation.AsOf, true
+		sg = shownGrade{Grade: *v.Grade, Published: true, Score: fmt.Sprintf("%.1f", *v.Score), Date: *v.PublishedAt}
+	case v.Evaluation != nil && v.Override == nil:
+		sg = shownGrade{Grade: v.Evaluation.Grade, Score: fmt.Sprintf("%.1f", v.Evaluation.Score), Date: v.Evaluation.AsOf}
 	}
-	return "", 0, "", false
+	if o := v.Override; o != nil {
+		sg.Grade, sg.Override, sg.SetAt = o.Grade, true, o.SetAt
+	}
+	return sg, sg.Grade != ""
 }

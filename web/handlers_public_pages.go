@@ -224,7 +224,9 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 		v.PubDate, v.PubRules = pubDate(*pv.PublishedAt), *pv.RulesVersion
 	}
 	if o := pv.Override; o != nil {
-		v.Published, v.PubGrade = true, o.Grade
+		// Before the first publication an override has no score, date or
+		// rules of a publication: the page shows the date it was set instead.
+		v.Published, v.PubGrade, v.OverrideSetOn = true, o.Grade, pubDate(o.SetAt)
 		v.Override = tr(c, "pubx.override", o.Grade, pubDate(o.Until), o.Reason)
 	}
 	if v.Published {

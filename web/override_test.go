@@ -68,3 +68,46 @@ func TestOverrideFormKeepsGradeAndHasOwnFields(t *testing.T) {
 		t.Errorf("predecessor without grounds: %q", r.TestID("predecessors"))
 	}
 }
+
+// The predecessor form comes back with what the regulator typed when it is
+// refused (an unknown code, a missing reason), so it can be corrected
+// rather than typed again; corrected and sent again, it links.
+func TestPredecessorFormKeepsWhatWasTyped(t *testing.T) {
+	e := newEnv(t)
+	reg := e.as(registry.RoleRegulator)
+	page := "/console/vendors/" + e.vendor.USCC
+	old := e.createVendor(registry.MustUSCC("91120104MA0PRED01"), "和平区旧登记家政服务部")
+	unknown := registry.MustUSCC("91120105MA0PRED02")
+	const reason = "同一经营者注销后重新登记（营业执照变更记录）"
+	wantKept := func(r *resp, code, why string) url.Values {
+		t.Helper()
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		_, vals := r.Form(page + "/predecessor")
+		if vals.Get("predecessor") != code || vals.Get("predecessor_reason") != why {
+			t.Errorf("the predecessor form lost what was typed: predecessor %q (want %q), reason %q (want %q)",
+				vals.Get("predecessor"), code, vals.Get("predecessor_reason"), why)
+		}
+		return vals
+	}
+
+	r := reg.submit(page+"/predecessor", url.Values{"predecessor": {strings.ToLower(unknown)}, "predecessor_reason": {reason}})
+	if !r.Has("error-predecessor") {
+		t.Errorf("no inline error at the predecessor's code: %q", r.TestID("predecessors"))
+	}
+	wantKept(r, strings.ToLower(unknown), reason)
+
+	r = reg.submit(page+"/predecessor", url.Values{"predecessor": {old.USCC}, "predecessor_reason": {" "}})
+	if !r.Has("error-predecessor_reason") {
+		t.Errorf("no inline error at the reason: %q", r.TestID("predecessors"))
+	}
+	vals := wantKept(r, old.USCC, " ")
+	if preds, err := e.db.Predecessors(context.Background(), e.vendor.ID); err != nil || len(preds) != 0 {
+		t.Fatalf("a refused form linked a predecessor: %v %v", preds, err)
+	}
+
+	vals.Set("predecessor_reason", reason)
+	wantRedirect(t, reg.submit(page+"/predecessor", vals), page)
+	if preds, err := e.db.Predecessors(context.Background(), e.vendor.ID); err != nil || len(preds) != 1 || preds[0].USCC != old.USCC || preds[0].Reason != reason {
+		t.Errorf("predecessors after resending the form: %+v %v", preds, err)
+	}
+}
