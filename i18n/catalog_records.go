@@ -26,4 +26,27 @@ func init() {
 		"token.duplicate":             {"已有同名令牌", "a token with this name exists"},
 		"token.scope":                 {"权限范围只能是 ingest", "the only scope is ingest"},
 	})
+	// Labels of the record files' columns, which import previews name in
+	// their row errors ("field." + column).
+	add(map[string][2]string{
+		"field.work_order_no":    {"工单号", "Work order number"},
+		"field.vendor_uscc":      {"商户统一社会信用代码", "Vendor's USCC"},
+		"field.received_at":      {"受理时间", "Received at"},
+		"field.channel":          {"受理渠道", "Channel"},
+		"field.category":         {"服务类别", "Service category"},
+		"field.severity":         {"严重程度", "Severity"},
+		"field.outcome":          {"办理结果", "Outcome"},
+		"field.deadline_at":      {"办理时限", "Deadline"},
+		"field.closed_at":        {"办结时间", "Closed at"},
+		"field.service_order_no": {"服务订单号", "Service order number"},
+		"field.summary":          {"摘要", "Summary"},
+		"field.called_at":        {"回访时间", "Called at"},
+		"field.result":           {"回访结果", "Callback result"},
+		"field.month":            {"月份", "Month"},
+		"field.orders":           {"订单数", "Orders"},
+		"field.source":           {"数据来源", "Source"},
+		"field.issued_at":        {"作出日期", "Issued on"},
+		"field.display_until":    {"展示截止日期", "Displayed until"},
+		"field.reference":        {"文号", "Reference"},
+	})
 }

@@ -92,7 +92,7 @@ func OrgMembers(ctx context.Context, db *registry.DB, orgID int64, page, perPage
 	}
 	rows, err := db.Reader().QueryContext(ctx, `SELECT v.uscc, v.name, v.status, coalesce(s.grade, ''), coalesce(s.score, 0), m.since
 		FROM memberships m JOIN vendors v ON v.id = m.vendor_id LEFT JOIN vendor_scores s ON s.vendor_id = v.id
-		WHERE m.org_id = ? AND m.status = 'active' ORDER BY v.name, v.uscc LIMIT ? OFFSET ?`, orgID, perPage, (page-1)*perPage)
+		WHERE m.org_id = ? AND m.status = 'active' ORDER BY v.name, v.uscc LIMIT ? OFFSET ?`, orgID, perPage, registry.PageOffset(page, perPage))
 	if err != nil {
 		return nil, 0, fmt.Errorf("publicity: members: %w", err)
 	}

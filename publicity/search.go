@@ -154,7 +154,7 @@ func (c *Catalog) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 		return (tiers == nil || tiers[p] > 0) && (dist == 0 || e.districts&dist != 0) &&
 			(cat == 0 || e.categories&cat != 0) && (q.Grade == "" || e.grade == q.Grade)
 	}
-	offset := (q.Page - 1) * q.PerPage
+	offset := registry.PageOffset(q.Page, q.PerPage) // a page too far out to count to is past the end, not page 1
 	var page []int32
 	sortKey := q.Sort
 	if sortKey == "" {

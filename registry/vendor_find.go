@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -29,6 +30,19 @@ func (f *VendorFilter) Normalize() {
 	if len([]rune(f.Q)) > 100 {
 		f.Q = string([]rune(f.Q)[:100])
 	}
+}
+
+// PageOffset is the number of rows before page (1-based) of perPage rows;
+// a page so far out that the offset overflows is past the end (a wrapped,
+// negative offset would show the first page under its number).
+func PageOffset(page, perPage int) int {
+	if page < 1 || perPage < 1 {
+		return 0
+	}
+	if page-1 > math.MaxInt/perPage {
+		return math.MaxInt
+	}
+	return (page - 1) * perPage
 }
 
 // FindVendors returns one page of matching vendors, ordered by name then
@@ -61,7 +75,7 @@ func (db *DB) FindVendors(ctx context.Context, f VendorFilter) ([]Vendor, int, e
 		return nil, 0, fmt.Errorf("registry: count vendors: %w", err)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT `+prefixed("v.", vendorColumns)+` FROM vendors v WHERE `+cond+
-		` ORDER BY v.name, v.uscc LIMIT ? OFFSET ?`, append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+		` ORDER BY v.name, v.uscc LIMIT ? OFFSET ?`, append(args, f.PerPage, PageOffset(f.Page, f.PerPage))...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("registry: find vendors: %w", err)
 	}

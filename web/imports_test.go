@@ -283,3 +283,36 @@ func TestRegulatorImportForbidden(t *testing.T) {
 	anon := e.client()
 	wantRedirect(t, anon.get("/console/imports"), "/console/login")
 }
+
+// A preview names each rejected field by its label, in the page's
+// language, for every kind of file (the record and sanction columns had no
+// labels, so previews showed "field.vendor_uscc").
+func TestImportPreviewNamesFields(t *testing.T) {
+	t.Parallel()
+	e := imEnv(t)
+	reg := e.as(registry.RoleRegulator)
+	for _, c := range []struct{ kind, file, zh, en string }{
+		{"complaints", imCSV(strings.Join(registry.RecordCSVHeader("complaints"), ","),
+			"8890-IML-1,"+imUnknown+",2026-01-05 09:00,fax,cleaning,open,2026-01-08 09:00,,,,,"), "商户统一社会信用代码", "Vendor's USCC"},
+		{"callbacks", imCSV("work_order_no,vendor_uscc,called_at,result", "8890-IML-2,"+e.vendor.USCC+",yesterday,satisfied"), "回访时间", "Called at"},
+		{"volumes", imCSV("vendor_uscc,month,orders,source", e.vendor.USCC+",2025-13,12,dispatch"), "月份", "Month"},
+		{"sanctions", imCSV(strings.Join(registry.SanctionCSVHeader(), ","), e.vendor.USCC+",warning,2025-01-10,,摘要,"), "文号", "Reference"},
+	} {
+		for _, lang := range []string{"zh", "en"} {
+			want := c.zh
+			if lang == "en" {
+				want = c.en
+			}
+			reg.get("/console/imports?lang=" + lang)
+			r := imPreview(reg, c.kind, c.kind+".csv", c.file)
+			wantStatus(t, r, http.StatusOK)
+			rows := r.TableRows("import-rows")
+			if len(rows) != 1 || len(rows[0]) < 4 {
+				t.Fatalf("%s preview rows %q, want one", c.kind, rows)
+			}
+			if msg := rows[0][3]; !strings.Contains(msg, want) || strings.Contains(msg, "field.") {
+				t.Errorf("%s (%s) preview error %q, want it to name %q", c.kind, lang, msg, want)
+			}
+		}
+	}
+}
