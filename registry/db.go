@@ -96,7 +96,9 @@ func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
 // commits when it returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	start := time.Now()
+	db.stats.waiting.Add(1)
 	tx, err := db.write.BeginTx(ctx, nil)
+	db.stats.waiting.Add(-1)
 	db.stats.writeTx.Add(1)
 	db.stats.writerWaitNs.Add(int64(time.Since(start)))
 	if err != nil {

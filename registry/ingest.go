@@ -14,6 +14,10 @@ const (
 	// ingestTxSize bounds how many records share one write transaction, so
 	// the single writer is never held long and readers never wait.
 	ingestTxSize = 500
+	// ingestYieldAfter: a batch transaction that has written this many
+	// records commits early when another write waits for the writer, so a
+	// single record posted during a large batch waits for at most this many.
+	ingestYieldAfter = 50
 )
 
 // Record statuses beyond the save results.
@@ -113,12 +117,16 @@ func ingest[In, Rec any](ctx context.Context, db *DB, actor Actor, recs []In, de
 			winners = append(winners, i)
 		}
 	}
-	for start := 0; start < len(winners); start += ingestTxSize {
-		batch := winners[start:min(len(winners), start+ingestTxSize)]
+	for next := 0; next < len(winners); {
+		end := next
 		err := db.inTx(ctx, func(sqlTx *sql.Tx) error {
 			tx := newStmtTx(sqlTx)
 			var touched []int64
-			for _, i := range batch {
+			for ; end < len(winners) && end-next < ingestTxSize; end++ {
+				if end-next >= ingestYieldAfter && db.stats.waiting.Load() > 0 {
+					break // commit now and let the waiting writer (often one hotline record) in
+				}
+				i := winners[end]
 				status, ids, err := upsert(ctx, tx, actor, prepared[i], sum.Results[i].Key)
 				if err != nil {
 					return err
@@ -129,12 +137,13 @@ func ingest[In, Rec any](ctx context.Context, db *DB, actor Actor, recs []In, de
 			return db.markForEvaluation(ctx, tx, touched)
 		})
 		if err != nil {
-			for _, i := range batch {
+			for _, i := range winners[next:end] {
 				sum.Results[i].Status = ""
 			}
 			return sum, fmt.Errorf("registry: ingest: %w", err)
 		}
 		db.signalMarks()
+		next = end
 	}
 	for _, r := range sum.Results {
 		if r.Status == ResultRejected {

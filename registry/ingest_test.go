@@ -568,3 +568,45 @@ func ingScanTable(t *testing.T, db *registry.DB, table, s string) string {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestIngestBatchLetsSingleRecordIn: a record posted while a large batch is
+// being written is stored before the batch ends, and the batch loses
+// nothing (TestIngestYieldsToWaitingWriters checks how early it gets in).
+func TestIngestBatchLetsSingleRecordIn(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	vs := ingVendors(t, db, 2)
+	const n = 4000
+	big := make([]registry.CallbackInput, n)
+	for i := range big {
+		big[i] = registry.CallbackInput{WorkOrderNo: fmt.Sprintf("BIG-%05d", i), VendorUSCC: vs[i%2].USCC,
+			CalledAt: ingRFC(-time.Hour), Result: "satisfied"}
+	}
+	batchDone := make(chan registry.IngestSummary)
+	go func() {
+		sum, err := db.IngestCallbacks(ctx, ingActor, big, nil)
+		if err != nil {
+			t.Error(err)
+		}
+		batchDone <- sum
+	}()
+	for count(t, db, "callbacks") == 0 { // the batch is under way
+		time.Sleep(time.Millisecond)
+	}
+	one := registry.CallbackInput{WorkOrderNo: "ONE-1", VendorUSCC: vs[0].USCC, CalledAt: ingRFC(-time.Hour), Result: "dissatisfied"}
+	sum, err := db.IngestCallbacks(ctx, ingActor, []registry.CallbackInput{one}, nil)
+	if err != nil || sum.Count(registry.ResultCreated) != 1 {
+		t.Fatalf("single record: %+v %v", sum, err)
+	}
+	stored := count(t, db, "callbacks")
+	batch := <-batchDone
+	if stored >= n {
+		t.Errorf("the single record waited for the whole batch (%d callbacks stored when it returned)", stored)
+	}
+	if batch.Count(registry.ResultCreated) != n || count(t, db, "callbacks") != n+1 {
+		t.Errorf("batch created %d, %d callbacks stored", batch.Count(registry.ResultCreated), count(t, db, "callbacks"))
+	}
+	if brk, _, err := db.VerifyAudit(ctx); err != nil || brk != nil {
+		t.Errorf("VerifyAudit: %v %v", brk, err)
+	}
+}
