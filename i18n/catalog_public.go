@@ -14,7 +14,10 @@ func init() {
 		"pub.nav.api":     {"数据接口", "API"},
 		"pub.nav.console": {"管理登录", "Staff sign-in"},
 
-		"pub.unpublished_note": {"说明：以下等级为系统最新评价结果（尚未公示），正式公示后以公示结果为准。", "Note: the grades below are the latest evaluations (not yet published); once grades are published, the published grade applies."},
+		"pub.unpublished_note": {"说明：标注“尚未公示”的等级为系统最新评价结果，正式公示后以公示结果为准。", "Note: grades marked “not yet published” are the latest evaluations; once published, the published grade applies."},
+		"pub.unpublished_count": {"说明：其中 %d 家商户尚未公示等级，计入的是系统最新评价结果；正式公示后以公示结果为准。", "Note: %d of these vendors have no published grade yet; their latest evaluation is counted. Once published, the published grade applies."},
+		"pub.hit.unpublished":  {"尚未公示", "not yet published"},
+		"pub.hit.override":     {"监管部门人工调整", "set by the regulator"},
 		"pub.grade.none":       {"尚未评价", "Not evaluated yet"},
 		"pub.score_short":      {"%s 分", "score %s"},
 		"pub.col.grade":        {"等级", "Grade"},

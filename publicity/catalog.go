@@ -53,8 +53,9 @@ type entry struct {
 	status     string
 	districts  uint32 // bit i: registry.Districts()[i]
 	categories uint32 // bit i: registry.Categories()[i]
-	grade      string // current evaluated grade, "" when not evaluated
+	grade      string // the grade the public sees (see load), "" when not evaluated
 	score      float64
+	published  bool     // grade is published or set by an override in force (not only evaluated)
 	dead       bool     // deleted from the register
 	seq        int64    // latest public change to this vendor
 	initials   []uint32 // see initialsOf
@@ -269,7 +270,7 @@ func (c *Catalog) load(ctx context.Context, ids []int64) ([]entry, error) {
 	// grade, else (before the first publication) the latest evaluation.
 	args = append([]any{registry.FormatStorage(c.db.Now())}, args...)
 	rows, err := c.db.Reader().QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.status,
-		coalesce(o.grade, p.grade, s.grade, ''), coalesce(p.score, s.score, 0),
+		coalesce(o.grade, p.grade, s.grade, ''), coalesce(p.score, s.score, 0), o.grade IS NOT NULL OR p.grade IS NOT NULL,
 		coalesce((SELECT group_concat(district, ';') FROM vendor_districts WHERE vendor_id = v.id), ''),
 		coalesce((SELECT group_concat(category, ';') FROM vendor_categories WHERE vendor_id = v.id), '')
 		FROM vendors v LEFT JOIN vendor_scores s ON s.vendor_id = v.id LEFT JOIN published_grades p ON p.vendor_id = v.id
@@ -282,7 +283,7 @@ func (c *Catalog) load(ctx context.Context, ids []int64) ([]entry, error) {
 	for rows.Next() {
 		var e entry
 		var dists, cats string
-		if err := rows.Scan(&e.id, &e.uscc, &e.name, &e.status, &e.grade, &e.score, &dists, &cats); err != nil {
+		if err := rows.Scan(&e.id, &e.uscc, &e.name, &e.status, &e.grade, &e.score, &e.published, &dists, &cats); err != nil {
 			return nil, err
 		}
 		e.districts, e.categories = districtBits(dists), categoryBits(cats)

@@ -39,23 +39,26 @@ func BlackList(ctx context.Context, db *registry.DB, now time.Time) ([]BlackList
 	return out, nil
 }
 
-// GradeCounts counts vendors by current evaluated grade ("" = not evaluated
-// yet), from the catalog.
-func (c *Catalog) GradeCounts(ctx context.Context) (map[string]int, int, error) {
+// GradeCounts counts vendors by the grade the public sees ("" = not
+// evaluated), how many vendors there are, and how many of the graded ones
+// show only an evaluation (no publication or override yet).
+func (c *Catalog) GradeCounts(ctx context.Context) (counts map[string]int, total, unpublished int, err error) {
 	if err := c.ensureLoaded(ctx); err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	out := map[string]int{}
-	total := 0
+	counts = map[string]int{}
 	for i := range c.entries {
 		if e := &c.entries[i]; !e.dead {
-			out[e.grade]++
+			counts[e.grade]++
 			total++
+			if e.grade != "" && !e.published {
+				unpublished++
+			}
 		}
 	}
-	return out, total, nil
+	return counts, total, unpublished, nil
 }
 
 // VendorSeq returns the seq of the latest public change to the vendor with
@@ -78,9 +81,8 @@ func (c *Catalog) VendorSeq(ctx context.Context, uscc string) (int64, bool, erro
 // OrgMember is an active member of an organisation with its current evaluation.
 type OrgMember struct {
 	USCC, Name, Status string
-	Grade              string // "" when not evaluated
-	Score              float64
-	Since              time.Time
+	PublicGrade
+	Since time.Time
 }
 
 // OrgMembers returns one page of an organisation's active members by name,
@@ -90,9 +92,10 @@ func OrgMembers(ctx context.Context, db *registry.DB, orgID int64, page, perPage
 	if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM memberships WHERE org_id = ? AND status = 'active'`, orgID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("publicity: count members: %w", err)
 	}
-	rows, err := db.Reader().QueryContext(ctx, `SELECT v.uscc, v.name, v.status, coalesce(s.grade, ''), coalesce(s.score, 0), m.since
-		FROM memberships m JOIN vendors v ON v.id = m.vendor_id LEFT JOIN vendor_scores s ON s.vendor_id = v.id
-		WHERE m.org_id = ? AND m.status = 'active' ORDER BY v.name, v.uscc LIMIT ? OFFSET ?`, orgID, perPage, registry.PageOffset(page, perPage))
+	rows, err := db.Reader().QueryContext(ctx, `SELECT v.uscc, v.name, v.status, `+publicGradeColumns+`, m.since
+		FROM memberships m JOIN vendors v ON v.id = m.vendor_id`+publicGradeJoins+`
+		WHERE m.org_id = ? AND m.status = 'active' ORDER BY v.name, v.uscc LIMIT ? OFFSET ?`,
+		registry.FormatStorage(db.Now()), orgID, perPage, registry.PageOffset(page, perPage))
 	if err != nil {
 		return nil, 0, fmt.Errorf("publicity: members: %w", err)
 	}
@@ -101,7 +104,7 @@ func OrgMembers(ctx context.Context, db *registry.DB, orgID int64, page, perPage
 	for rows.Next() {
 		var m OrgMember
 		var since string
-		if err := rows.Scan(&m.USCC, &m.Name, &m.Status, &m.Grade, &m.Score, &since); err != nil {
+		if err := rows.Scan(&m.USCC, &m.Name, &m.Status, &m.Grade, &m.Score, &m.Published, &m.Override, &since); err != nil {
 			return nil, 0, err
 		}
 		m.Since = parseTime(since)

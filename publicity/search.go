@@ -84,11 +84,8 @@ type Hit struct {
 	USCC, Name, Status string
 	Districts          []string
 	Categories         []string
-	Evaluated          bool
-	Grade              string // latest evaluated grade ("" when not evaluated)
-	Score              float64
-	AsOf               time.Time
-	CallbacksCounted   int // callbacks in the three-year window
+	PublicGrade
+	CallbacksCounted   int // callbacks in the three-year window (latest evaluation)
 	Satisfied          int // satisfied or basically satisfied among them
 	Rated              int // callbacks with a rating (not unreachable)
 	ComplaintsReceived int
@@ -190,7 +187,7 @@ func (c *Catalog) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	for i, p := range page {
 		ids[i] = c.entries[p].id
 	}
-	res.Hits, err = hitsByID(ctx, c.db, ids)
+	res.Hits, err = hitsByID(ctx, c.db, ids, c.db.Now())
 	return res, err
 }
 
@@ -361,21 +358,22 @@ func (c *Catalog) termExpr(ctx context.Context, t string) (string, error) {
 	return "(" + strings.Join(q, " OR ") + ")", nil
 }
 
-// hitsByID loads the result rows for ids, in that order.
-func hitsByID(ctx context.Context, db *registry.DB, ids []int64) ([]Hit, error) {
+// hitsByID loads the result rows for ids, in that order, with the grade
+// the public sees at now.
+func hitsByID(ctx context.Context, db *registry.DB, ids []int64, now time.Time) ([]Hit, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+	args := []any{registry.FormatStorage(now)}
+	for _, id := range ids {
+		args = append(args, id)
 	}
 	rows, err := db.Reader().QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.status,
 		(SELECT group_concat(district, ';') FROM (SELECT district FROM vendor_districts WHERE vendor_id = v.id ORDER BY district)),
 		(SELECT group_concat(category, ';') FROM (SELECT category FROM vendor_categories WHERE vendor_id = v.id ORDER BY category)),
-		s.grade, s.score, s.as_of, e.body
-		FROM vendors v LEFT JOIN vendor_scores s ON s.vendor_id = v.id LEFT JOIN evaluations e ON e.id = s.evaluation_id
+		`+publicGradeColumns+`, e.body
+		FROM vendors v`+publicGradeJoins+` LEFT JOIN evaluations e ON e.id = s.evaluation_id
 		WHERE v.id IN (`+ph+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("publicity: search rows: %w", err)
@@ -384,15 +382,11 @@ func hitsByID(ctx context.Context, db *registry.DB, ids []int64) ([]Hit, error) 
 	byID := make(map[int64]Hit, len(ids))
 	for rows.Next() {
 		var h Hit
-		var dists, cats, grade, asOf, body *string
-		var score *float64
-		if err := rows.Scan(&h.ID, &h.USCC, &h.Name, &h.Status, &dists, &cats, &grade, &score, &asOf, &body); err != nil {
+		var dists, cats, body *string
+		if err := rows.Scan(&h.ID, &h.USCC, &h.Name, &h.Status, &dists, &cats, &h.Grade, &h.Score, &h.Published, &h.Override, &body); err != nil {
 			return nil, err
 		}
 		h.Districts, h.Categories = splitCodes(dists), splitCodes(cats)
-		if grade != nil && score != nil && asOf != nil {
-			h.Evaluated, h.Grade, h.Score, h.AsOf = true, *grade, *score, parseTime(*asOf)
-		}
 		if body != nil {
 			var b struct {
 				Evidence evidenceCounts `json:"evidence"`

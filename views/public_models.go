@@ -21,6 +21,7 @@ type PubGradeCount struct {
 type PubHomeView struct {
 	Page
 	Total        int
+	Unpublished  int // graded vendors without a published grade
 	Distribution []PubGradeCount
 	Popular      []Option // Value: search URL, Label: category name
 }
@@ -34,7 +35,20 @@ type PubHit struct {
 	Grade               string // "" when not evaluated
 	GradeLabel          string
 	Score               string
+	Note                string   // "not yet published" or "set by the regulator"; "" for a published grade
+	Unpublished         bool     // the grade is only the latest evaluation
 	Figures             []string // key figures, short phrases
+}
+
+// AnyUnpublished reports whether a list shows a grade that is only an
+// evaluation, so the page explains what that means.
+func AnyUnpublished(hits []PubHit) bool {
+	for _, h := range hits {
+		if h.Unpublished {
+			return true
+		}
+	}
+	return false
 }
 
 // PubSearchView is the search page.

@@ -21,11 +21,11 @@ import (
 // handleHome is the public home page: search, the city's grade
 // distribution, how to read a grade, links to the lists and methodology.
 func (ps *publicSite) handleHome(c echo.Context) error {
-	counts, total, err := ps.catalog.GradeCounts(c.Request().Context())
+	counts, total, unpublished, err := ps.catalog.GradeCounts(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	v := views.PubHomeView{Page: ps.page(c, tr(c, "pub.home.title"), tr(c, "pub.home.description")), Total: total}
+	v := views.PubHomeView{Page: ps.page(c, tr(c, "pub.home.title"), tr(c, "pub.home.description")), Total: total, Unpublished: unpublished}
 	for _, g := range append(slices.Clone(publicity.Grades), "") {
 		n := counts[g]
 		if g == "" && n == 0 {
@@ -175,6 +175,21 @@ func pubTruncate(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
+// setPublicGrade puts the grade the public sees on a list row, with its
+// score when it has one and a note when it is not a published grade.
+func setPublicGrade(c echo.Context, r *views.PubHit, g publicity.PublicGrade) {
+	r.Grade, r.GradeLabel = g.Grade, tr(c, "grade."+g.Grade)
+	if g.Score != nil {
+		r.Score = fmt.Sprintf("%.1f", *g.Score)
+	}
+	switch {
+	case g.Override:
+		r.Note = tr(c, "pub.hit.override")
+	case g.Unpublished():
+		r.Note, r.Unpublished = tr(c, "pub.hit.unpublished"), true
+	}
+}
+
 // hitRows formats search hits.
 func (ps *publicSite) hitRows(c echo.Context, hits []publicity.Hit) []views.PubHit {
 	out := make([]views.PubHit, 0, len(hits))
@@ -185,8 +200,8 @@ func (ps *publicSite) hitRows(c echo.Context, hits []publicity.Hit) []views.PubH
 		if h.Status != registry.VendorActive {
 			r.StatusLabel = tr(c, "status."+h.Status)
 		}
-		if h.Evaluated {
-			r.Grade, r.GradeLabel, r.Score = h.Grade, tr(c, "grade."+h.Grade), fmt.Sprintf("%.1f", h.Score)
+		if h.Evaluated() {
+			setPublicGrade(c, &r, h.PublicGrade)
 			if h.Rated > 0 {
 				r.Figures = append(r.Figures, tr(c, "pub.fig.callbacks", h.CallbacksCounted, pubPercent(h.Satisfied, h.Rated)))
 			} else {
@@ -397,10 +412,10 @@ func (ps *publicSite) handleOrg(c echo.Context) error {
 		Kind: tr(c, "kind."+o.Kind), District: districtNames([]string{o.District}, lang(c)), Total: total,
 		Pager: pagerFor(c, total, page, 50)}
 	for _, m := range members {
-		r := views.PubHit{USCC: m.USCC, Name: m.Name, URL: "/vendors/" + m.USCC, Status: m.Status, GradeLabel: pubGradeLabel(c, m.Grade), Grade: m.Grade,
+		r := views.PubHit{USCC: m.USCC, Name: m.Name, URL: "/vendors/" + m.USCC, Status: m.Status, GradeLabel: pubGradeLabel(c, ""),
 			Categories: tr(c, "pub.profile.since", dateText(m.Since))}
-		if m.Grade != "" {
-			r.Score = fmt.Sprintf("%.1f", m.Score)
+		if m.Evaluated() {
+			setPublicGrade(c, &r, m.PublicGrade)
 		}
 		if m.Status != registry.VendorActive {
 			r.StatusLabel = tr(c, "status."+m.Status)
