@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -284,5 +286,23 @@ func TestCrashedRunResumedAtOnce(t *testing.T) {
 	w.db.Reader().QueryRow(`SELECT count(*) FROM publications WHERE run_id = ?`, live.ID).Scan(&pubs)
 	if runs != 3 || pubs != 1 {
 		t.Errorf("done runs = %d, publications of the resumed run = %d; want 3 and 1", runs, pubs)
+	}
+}
+
+// TestRunRefusedWithoutItsLock: when the lock file cannot be opened, no run
+// starts (a live run could not be told from a crashed one).
+func TestRunRefusedWithoutItsLock(t *testing.T) {
+	w := newWalk(t)
+	if err := os.Mkdir(w.db.Path()+"-publish.lock", 0o755); err != nil { // a directory cannot be opened as the lock file
+		t.Fatal(err)
+	}
+	_, err := publicity.Publish(context.Background(), w.db, registry.CLIActor, day("2026-01-01 02:00"))
+	if err == nil || !strings.Contains(err.Error(), "publication lock") {
+		t.Fatalf("publish without its lock: %v", err)
+	}
+	var runs int
+	w.db.Reader().QueryRow(`SELECT count(*) FROM publication_runs`).Scan(&runs)
+	if runs != 0 {
+		t.Errorf("%d runs recorded", runs)
 	}
 }

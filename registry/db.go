@@ -95,10 +95,25 @@ func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE on the writer) and
 // commits when it returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.inTxWaiting(ctx, false, fn)
+}
+
+// inTxUrgent is inTx for a small write someone is waiting on (a single
+// hotline record): while it waits for the writer, large ingest batches
+// commit early and let it in (see ingestYieldAfter).
+func (db *DB) inTxUrgent(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.inTxWaiting(ctx, true, fn)
+}
+
+func (db *DB) inTxWaiting(ctx context.Context, urgent bool, fn func(tx *sql.Tx) error) error {
 	start := time.Now()
-	db.stats.waiting.Add(1)
+	if urgent {
+		db.stats.waiting.Add(1)
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
-	db.stats.waiting.Add(-1)
+	if urgent {
+		db.stats.waiting.Add(-1)
+	}
 	db.stats.writeTx.Add(1)
 	db.stats.writerWaitNs.Add(int64(time.Since(start)))
 	if err != nil {

@@ -15,8 +15,10 @@ const (
 	// the single writer is never held long and readers never wait.
 	ingestTxSize = 500
 	// ingestYieldAfter: a batch transaction that has written this many
-	// records commits early when another write waits for the writer, so a
-	// single record posted during a large batch waits for at most this many.
+	// records commits early when a small ingest (at most this many records)
+	// waits for the writer, so a single record posted during a large batch
+	// waits for at most this many. Other writes (the evaluator, another
+	// large batch) do not make batches yield.
 	ingestYieldAfter = 50
 )
 
@@ -117,9 +119,13 @@ func ingest[In, Rec any](ctx context.Context, db *DB, actor Actor, recs []In, de
 			winners = append(winners, i)
 		}
 	}
+	begin := db.inTx
+	if len(winners) <= ingestYieldAfter {
+		begin = db.inTxUrgent // a few records: large batches make way for it
+	}
 	for next := 0; next < len(winners); {
 		end := next
-		err := db.inTx(ctx, func(sqlTx *sql.Tx) error {
+		err := begin(ctx, func(sqlTx *sql.Tx) error {
 			tx := newStmtTx(sqlTx)
 			var touched []int64
 			for ; end < len(winners) && end-next < ingestTxSize; end++ {

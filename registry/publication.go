@@ -51,8 +51,8 @@ func Period(t time.Time) string { return t.In(Shanghai).Format("2006-01") }
 // returned instead, at once and whatever period asOf names, with resumed
 // set: runs happen in order, and a run's results are written in one
 // transaction by FinishRun, so a crashed run is resumed, never half-applied.
-// Where no lock file can be used, a run is taken as crashed after
-// staleRunAfter.
+// On a platform without flock a run is taken as crashed after
+// staleRunAfter; where the lock file cannot be opened, no run starts.
 func (db *DB) StartRun(ctx context.Context, actor Actor, asOf time.Time) (PublicationRun, bool, error) {
 	var run PublicationRun
 	resumed := false
@@ -61,8 +61,12 @@ func (db *DB) StartRun(ctx context.Context, actor Actor, asOf time.Time) (Public
 		return run, false, ErrRunFuture
 	}
 	lock, lockErr := acquireRunLock(db.path)
-	if errors.Is(lockErr, errRunLockHeld) {
+	switch {
+	case errors.Is(lockErr, errRunLockHeld):
 		return run, false, ErrRunInProgress
+	case lockErr != nil && !errors.Is(lockErr, errors.ErrUnsupported):
+		// Without the lock a live run cannot be told from a crashed one.
+		return run, false, lockErr
 	}
 	ownerDead := lockErr == nil // we hold the lock, so no live process is running a run
 	err := db.inTx(ctx, func(tx *sql.Tx) error {

@@ -4,6 +4,7 @@ package registry
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"syscall"
 )
@@ -15,9 +16,11 @@ import (
 // can be resumed at once. It returns errRunLockHeld when another process
 // (or another run in this one) holds the lock.
 func acquireRunLock(dbPath string) (*runLock, error) {
-	f, err := os.OpenFile(dbPath+"-publish.lock", os.O_RDWR|os.O_CREATE, 0o600)
+	// Read-only is enough for flock, and 0644 lets processes of other users
+	// that can write the database take the lock too.
+	f, err := os.OpenFile(dbPath+"-publish.lock", os.O_RDONLY|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("registry: publication lock: %w", err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()

@@ -9,7 +9,7 @@ import (
 type Stats struct {
 	writeTx       atomic.Int64 // write transactions begun
 	writerWaitNs  atomic.Int64 // total time spent waiting for the writer
-	waiting       atomic.Int64 // transactions waiting for the writer now
+	waiting       atomic.Int64 // urgent (small) writes waiting for the writer now
 	rescores      atomic.Int64
 	rescoreNs     atomic.Int64 // duration of the latest full evaluation run
 	publications  atomic.Int64

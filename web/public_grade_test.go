@@ -68,6 +68,10 @@ func TestListsShowPublicGrade(t *testing.T) {
 	if anon.getWith("/", fresh).Has("home-unpublished") {
 		t.Error("the home page says grades are unpublished after every vendor was published")
 	}
+	red := anon.getWith("/lists/red", fresh)
+	if inRed := strings.Contains(red.Body, pubAnxin); inRed != (published == "A") || strings.Contains(red.Body, "尚未公示") {
+		t.Errorf("red list after publication (published %s): listed %v, says 尚未公示 %v", published, inRed, strings.Contains(red.Body, "尚未公示"))
+	}
 
 	reg := registry.Actor{Kind: "user", Name: "reg", Role: registry.RoleRegulator}
 	if err := e.db.SetOverride(ctx, reg, v.ID, "C", "涉嫌虚假宣传，调查期间", e.clk.Now().AddDate(0, 1, 0).Format("2006-01-02")); err != nil {
@@ -76,6 +80,9 @@ func TestListsShowPublicGrade(t *testing.T) {
 	r = anon.getWith(search, fresh)
 	if hits := r.TestID("search-results"); !strings.Contains(hits, gradeWord("C")) || !strings.Contains(r.TestID("hit-note"), "人工调整") {
 		t.Errorf("under an override the hit = %q, note %q", hits, r.TestID("hit-note"))
+	}
+	if strings.Contains(anon.getWith("/lists/red", fresh).Body, pubAnxin) {
+		t.Error("a vendor overridden to C is still on the red list")
 	}
 }
 

@@ -28,13 +28,24 @@ func cmdPublish(ctx context.Context, e *env, args []string) error {
 	if asOf.IsZero() {
 		asOf = db.Now()
 	}
-	res, err := publicity.Publish(ctx, db, registry.CLIActor, asOf)
-	if publicity.IsRefusal(err) {
-		return &exitError{code: 1, msg: fmt.Sprintf("publish %s: %v", registry.Period(asOf), err)}
+	for {
+		res, err := publicity.Publish(ctx, db, registry.CLIActor, asOf)
+		if publicity.IsRefusal(err) {
+			return &exitError{code: 1, msg: fmt.Sprintf("publish %s: %v", registry.Period(asOf), err)}
+		}
+		if err != nil {
+			return err
+		}
+		printRun(e, res)
+		if !res.Resumed || res.Run.Period == registry.Period(asOf) {
+			return nil
+		}
+		// A crashed run of an earlier period was finished first; now the one asked for.
 	}
-	if err != nil {
-		return err
-	}
+}
+
+// printRun reports a finished publication run and its actions.
+func printRun(e *env, res publicity.RunResult) {
 	verb := "published"
 	if res.Resumed {
 		verb = "resumed and published"
@@ -49,9 +60,4 @@ func cmdPublish(ctx context.Context, e *env, args []string) error {
 	for _, a := range actions {
 		fmt.Fprintf(e.stdout, "  %-18s %d\n", a, res.Actions[publicity.Action(a)])
 	}
-	if res.Resumed && res.Run.Period != registry.Period(asOf) {
-		fmt.Fprintf(e.stdout, "period %s was not run: a crashed run of %s had to be finished first; run publish again\n",
-			registry.Period(asOf), res.Run.Period)
-	}
-	return nil
 }

@@ -505,10 +505,61 @@ func TestBackupUnderWritesAndRestore(t *testing.T) {
 	}
 }
 
-// TestServeSchedulerOff: -scheduler=false (or CHENGXIN_SCHEDULER=off)
-// serves without the scheduler, so it neither resumes nor starts runs.
+// TestServeSchedulerOff: on a database whose latest publication run is
+// months old, serve catches up the missed runs; with -scheduler=false (or
+// CHENGXIN_SCHEDULER=off) it serves without touching them.
 func TestServeSchedulerOff(t *testing.T) {
-	path, _ := seededDB(t)
+	ctx := context.Background()
+	path := tempDB(t)
+	if r := runCLI(t, ctx, "", nil, "gen", "-db", path, "-vendors", "20", "-events", "2000"); r.code != 0 {
+		t.Fatalf("gen: %+v", r)
+	}
+	if r := runCLI(t, ctx, "", nil, "publish", "-db", path, "-as-of", "2026-01-01"); r.code != 0 {
+		t.Fatalf("publish: %+v", r)
+	}
+	runs := func(where string) int {
+		db, err := registry.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var n int
+		db.Reader().QueryRow(`SELECT count(*) FROM publication_runs` + where).Scan(&n)
+		return n
+	}
+	// serveFor runs serve until /healthz answers and then until done says so.
+	serveFor := func(args []string, env map[string]string, done func() bool) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		sctx, cancel := context.WithCancel(ctx)
+		var errOut syncBuffer
+		ended := make(chan error, 1)
+		go func() {
+			ended <- run(sctx, append([]string{"serve", "-db", path, "-addr", addr}, args...), func(k string) string { return env[k] },
+				strings.NewReader(""), io.Discard, &errOut)
+		}()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+				resp.Body.Close()
+				if done() {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				cancel()
+				t.Fatalf("%v: gave up waiting: %s", args, errOut.String())
+			}
+		}
+		cancel()
+		if err := <-ended; err != nil {
+			t.Fatal(err)
+		}
+		return errOut.String()
+	}
 	for _, tc := range []struct {
 		args []string
 		env  map[string]string
@@ -516,36 +567,14 @@ func TestServeSchedulerOff(t *testing.T) {
 		{[]string{"-scheduler=false"}, nil},
 		{nil, map[string]string{"CHENGXIN_SCHEDULER": "off"}},
 	} {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		ctx, cancel := context.WithCancel(context.Background())
-		var errOut syncBuffer
-		done := make(chan error, 1)
-		go func() {
-			args := append([]string{"serve", "-db", path, "-addr", addr}, tc.args...)
-			done <- run(ctx, args, func(k string) string { return tc.env[k] }, strings.NewReader(""), io.Discard, &errOut)
-		}()
-		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-				resp.Body.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%v: no /healthz: %s", tc, errOut.String())
-			}
-		}
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-		if log := errOut.String(); !strings.Contains(log, "scheduler off") || strings.Contains(log, "scheduler:") {
-			t.Errorf("%v: log = %s", tc, log)
+		settled := time.Now().Add(time.Second) // long enough for a catch-up to begin
+		log := serveFor(tc.args, tc.env, func() bool { return time.Now().After(settled) })
+		if !strings.Contains(log, "scheduler off") || runs("") != 1 {
+			t.Errorf("%v: %d runs, log = %s", tc, runs(""), log)
 		}
 	}
+	// The control: with the scheduler on, the missed months are published.
+	serveFor(nil, nil, func() bool { return runs(` WHERE status = 'done'`) > 1 }) // fails the test if it never happens
 }
 
 // syncBuffer is a bytes.Buffer safe for a server goroutine and the test.
@@ -564,4 +593,42 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestPublishFinishesCrashedRunThenTheOneAskedFor: a run left "running" by
+// a dead process is finished first, then the period asked for is published
+// too, in one command.
+func TestPublishFinishesCrashedRunThenTheOneAskedFor(t *testing.T) {
+	ctx := context.Background()
+	path := tempDB(t)
+	if r := runCLI(t, ctx, "", nil, "gen", "-db", path, "-vendors", "20", "-events", "2000"); r.code != 0 {
+		t.Fatalf("gen: %+v", r)
+	}
+	if r := runCLI(t, ctx, "", nil, "publish", "-db", path, "-as-of", "2026-01-01"); r.code != 0 {
+		t.Fatalf("publish: %+v", r)
+	}
+	db, err := registry.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed, _, err := db.StartRun(ctx, registry.CLIActor, time.Date(2026, 2, 1, 2, 0, 0, 0, registry.Shanghai))
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed.Release() // the process died
+	db.Close()
+	r := runCLI(t, ctx, "", nil, "publish", "-db", path, "-as-of", "2026-03-01")
+	if r.code != 0 || !strings.Contains(r.stdout, "resumed and published period 2026-02") || !strings.Contains(r.stdout, "\npublished period 2026-03") {
+		t.Fatalf("publish after a crash: %+v", r)
+	}
+	db, err = registry.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var done int
+	db.Reader().QueryRow(`SELECT count(*) FROM publication_runs WHERE status = 'done'`).Scan(&done)
+	if done != 3 {
+		t.Errorf("%d runs done, want 3 (January, the resumed February, March)", done)
+	}
 }

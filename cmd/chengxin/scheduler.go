@@ -66,16 +66,23 @@ func runScheduler(ctx context.Context, e *env, db *registry.DB, s publicity.Sche
 }
 
 func publishAt(ctx context.Context, e *env, db *registry.DB, at time.Time, why string) {
-	res, err := publicity.Publish(ctx, db, schedulerActor, at)
-	switch {
-	case publicity.IsRefusal(err):
-		e.log.Warn("scheduler: publication run refused", "why", why, "as_of", registry.FormatOutput(at), "err", err)
-	case err != nil:
-		if ctx.Err() == nil {
-			e.log.Error("scheduler: publication run failed", "why", why, "as_of", registry.FormatOutput(at), "err", err)
+	for {
+		res, err := publicity.Publish(ctx, db, schedulerActor, at)
+		switch {
+		case publicity.IsRefusal(err):
+			e.log.Warn("scheduler: publication run refused", "why", why, "as_of", registry.FormatOutput(at), "err", err)
+			return
+		case err != nil:
+			if ctx.Err() == nil {
+				e.log.Error("scheduler: publication run failed", "why", why, "as_of", registry.FormatOutput(at), "err", err)
+			}
+			return
 		}
-	default:
-		e.log.Info("scheduler: published", "why", why, "period", res.Run.Period, "vendors", res.Vendors, "took", res.Took.Round(time.Millisecond))
+		e.log.Info("scheduler: published", "why", why, "period", res.Run.Period, "resumed", res.Resumed, "vendors", res.Vendors, "took", res.Took.Round(time.Millisecond))
+		if !res.Resumed || res.Run.Period == registry.Period(at) {
+			return
+		}
+		// A crashed run of an earlier period was finished first; now the one due.
 	}
 }
 

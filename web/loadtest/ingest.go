@@ -111,7 +111,7 @@ func complaintBatch(rng *rand.Rand, usccs []string, prefix string, seq *atomic.I
 	out := make([]complaintRecord, n)
 	now := time.Now()
 	for i := range out {
-		recv := now.Add(-time.Duration(48+rng.IntN(240)) * time.Hour)
+		recv := now.Add(-time.Duration(72+rng.IntN(240)) * time.Hour) // closed within 60 h: never in the future
 		out[i] = complaintRecord{WorkOrderNo: fmt.Sprintf("%s-%08d", prefix, seq.Add(1)), VendorUSCC: usccs[rng.IntN(len(usccs))],
 			ReceivedAt: recv.Format(time.RFC3339), Channel: "phone", Category: "cleaning", Severity: "general", Status: "closed",
 			Outcome: outcomes[rng.IntN(len(outcomes))], DeadlineAt: recv.Add(72 * time.Hour).Format(time.RFC3339),

@@ -112,7 +112,7 @@ func mixed(c *http.Client, base string, o mixedOptions) error {
 	}
 	stats := &mixedStats{lat: map[string][]time.Duration{}, statuses: map[int]int{}}
 	p := &poster{c: c, base: base, token: o.token, acked: map[string][]string{}}
-	var ingestBatches, ingestFailures atomic.Int64
+	var ingestBatches, ingestFailures, notAcked atomic.Int64
 	var ingestMu sync.Mutex
 	var ingestLat []time.Duration
 	deadline := time.Now().Add(o.duration)
@@ -147,13 +147,16 @@ func mixed(c *http.Client, base string, o mixedOptions) error {
 			for n := 0; time.Now().Before(deadline); n++ {
 				t := time.Now()
 				var err error
-				var status int
+				var status, acked int
 				if n%4 == 3 {
-					_, status, err = p.post("complaints", complaintBatch(rng, usccs, "MIXC-"+run, &seq, o.batch))
+					acked, status, err = p.post("complaints", complaintBatch(rng, usccs, "MIXC-"+run, &seq, o.batch))
 				} else {
-					_, status, err = p.post("callbacks", callbackBatch(rng, usccs, "MIXB-"+run, &seq, o.batch))
+					acked, status, err = p.post("callbacks", callbackBatch(rng, usccs, "MIXB-"+run, &seq, o.batch))
 				}
 				ingestBatches.Add(1)
+				if err == nil && acked < o.batch {
+					notAcked.Add(int64(o.batch - acked)) // valid records the server did not accept
+				}
 				if err != nil {
 					ingestFailures.Add(1)
 					stats.mu.Lock()
@@ -213,8 +216,8 @@ func mixed(c *http.Client, base string, o mixedOptions) error {
 	fmt.Printf("  statuses: %v\n", stats.statuses)
 	il := percentiles(ingestLat)
 	ackedTotal := len(p.acked["callbacks"]) + len(p.acked["complaints"])
-	fmt.Printf("\n  ingest: %d batches, %d failed, %d records acknowledged (%.0f records/s), batch p50 %v p99 %v max %v\n",
-		ingestBatches.Load(), ingestFailures.Load(), ackedTotal, float64(ackedTotal)/elapsed.Seconds(), il[0], il[2], il[3])
+	fmt.Printf("\n  ingest: %d batches, %d failed, %d records acknowledged (%.0f records/s), %d not accepted, batch p50 %v p99 %v max %v\n",
+		ingestBatches.Load(), ingestFailures.Load(), ackedTotal, float64(ackedTotal)/elapsed.Seconds(), notAcked.Load(), il[0], il[2], il[3])
 	if o.publishCmd != "" {
 		fmt.Printf("  publication run: %v, err %v\n    %s\n", pubTook.Round(time.Millisecond), pubErr,
 			strings.ReplaceAll(strings.TrimSpace(string(pubOut)), "\n", "\n    "))
@@ -234,7 +237,8 @@ func mixed(c *http.Client, base string, o mixedOptions) error {
 	for _, e := range stats.errors {
 		fmt.Println("   ", e)
 	}
-	if stats.fivexx > 0 || stats.locked > 0 || logLocked > 0 || missing > 0 || pubErr != nil || ackedTotal == 0 {
+	if stats.fivexx > 0 || stats.locked > 0 || logLocked > 0 || missing > 0 || pubErr != nil || ackedTotal == 0 ||
+		ingestFailures.Load() > 0 || notAcked.Load() > 0 {
 		return fmt.Errorf("mixed load FAILED")
 	}
 	fmt.Println("  mixed load passed")
