@@ -16,6 +16,7 @@ const evaluatorSettle = 50 * time.Millisecond
 func (db *DB) RunEvaluator(ctx context.Context, interval time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	overridesNoted := db.now() // overrides that ended before this were noted by the catalog's load
 	for {
 		select {
 		case <-ctx.Done():
@@ -27,6 +28,17 @@ func (db *DB) RunEvaluator(ctx context.Context, interval time.Duration, log *slo
 				return
 			}
 		case <-tick.C:
+			now := db.now()
+			if n, err := db.NoteExpiredOverrides(ctx, overridesNoted, now); err != nil {
+				if ctx.Err() == nil {
+					log.Error("noting expired overrides failed", "err", err)
+				}
+			} else {
+				overridesNoted = now
+				if n > 0 {
+					log.Info("grade overrides ended", "vendors", n)
+				}
+			}
 		}
 		for {
 			n, err := db.ProcessMarks(ctx, 500, db.now())

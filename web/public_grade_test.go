@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"chengxin/publicity"
 	"chengxin/registry"
@@ -83,6 +84,24 @@ func TestListsShowPublicGrade(t *testing.T) {
 	}
 	if strings.Contains(anon.getWith("/lists/red", fresh).Body, pubAnxin) {
 		t.Error("a vendor overridden to C is still on the red list")
+	}
+
+	// The override ends: once the background evaluator notes it, every list
+	// and the profile show the published grade again.
+	before := e.clk.Now()
+	e.clk.Advance(40 * 24 * time.Hour)
+	if n, err := e.db.NoteExpiredOverrides(ctx, before, e.clk.Now()); err != nil || n != 1 {
+		t.Fatalf("NoteExpiredOverrides = %d, %v", n, err)
+	}
+	r = anon.getWith(search, fresh)
+	if hits := r.TestID("search-results"); !strings.Contains(hits, gradeWord(published)) || strings.Contains(r.Body, "人工调整") {
+		t.Errorf("after the override ended the hit = %q", hits)
+	}
+	if inRed := strings.Contains(anon.getWith("/lists/red", fresh).Body, pubAnxin); inRed != (published == "A") {
+		t.Errorf("after the override ended: on the red list %v, published grade %s", inRed, published)
+	}
+	if p := anon.getWith("/vendors/"+pubAnxin, fresh); strings.Contains(p.Body, "涉嫌虚假宣传") {
+		t.Error("the profile still shows the ended override")
 	}
 }
 
