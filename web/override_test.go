@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -109,5 +110,28 @@ func TestPredecessorFormKeepsWhatWasTyped(t *testing.T) {
 	wantRedirect(t, reg.submit(page+"/predecessor", vals), page)
 	if preds, err := e.db.Predecessors(context.Background(), e.vendor.ID); err != nil || len(preds) != 1 || preds[0].USCC != old.USCC || preds[0].Reason != reason {
 		t.Errorf("predecessors after resending the form: %+v %v", preds, err)
+	}
+}
+
+// After a failed POST the page's language switch leads to the page the
+// form was on (the POST address takes no GET), not to a 405.
+func TestLanguageSwitchAfterFailedPost(t *testing.T) {
+	e := newEnv(t)
+	c := e.as(registry.RoleRegulator)
+	page := "/console/vendors/" + e.vendor.USCC
+	c.get(page)
+	form := url.Values{"grade": {"C"}, "override_reason": {""}, "until": {"2030-01-01"}, "csrf": {c.csrf}}
+	req := httptest.NewRequest(http.MethodPost, page+"/override", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Referer", "http://"+req.Host+page)
+	r := c.do(req)
+	if r.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("override without a reason: %d", r.Code)
+	}
+	if !strings.Contains(r.Body, `href="`+page+`?lang=en"`) {
+		t.Errorf("language switch after the failed POST does not lead to %s", page)
+	}
+	if got := c.get(page + "?lang=en"); got.Code != http.StatusOK {
+		t.Errorf("GET %s?lang=en: %d", page, got.Code)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"strings"
 	"strconv"
 	"sync"
 
@@ -39,11 +40,16 @@ func (s *Server) page(c echo.Context, title string) views.Page {
 		other = i18n.ZH
 	}
 	q := url.Values{}
+	path := c.Request().URL.Path
 	if c.Request().Method == http.MethodGet {
 		q = c.Request().URL.Query()
+	} else if ref, err := url.Parse(c.Request().Referer()); err == nil && ref.Host == c.Request().Host && strings.HasPrefix(ref.Path, "/") {
+		// A form shown again with its errors: switch language on the page
+		// the form was on, since the address it posted to may take no GET.
+		path = ref.Path
 	}
 	q.Set("lang", other)
-	p.OtherLang = c.Request().URL.Path + "?" + q.Encode()
+	p.OtherLang = path + "?" + q.Encode()
 	return p
 }
 
