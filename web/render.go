@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
-	"strings"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
