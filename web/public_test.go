@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -915,5 +916,31 @@ func TestPublicDeregisteredStaysSearchable(t *testing.T) {
 	}
 	if r = c.get("/open-data/vendors.csv"); !strings.Contains(r.Body, pubChong+",天津重庆道长乐家电维修有限公司,deregistered,") {
 		t.Errorf("deregistered vendor not in open data")
+	}
+}
+
+// HEAD on a public page answers as GET would, without a body.
+func TestHeadAnswersLikeGet(t *testing.T) {
+	e := publicEnv(t)
+	srv := httptest.NewServer(e.srv)
+	defer srv.Close()
+	for _, path := range []string{"/", "/vendors/" + pubAnxin, "/api/v1/vendors/" + pubAnxin, "/open-data/vendors.csv"} {
+		resp, err := http.Head(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || len(body) != 0 || resp.Header.Get("Content-Type") == "" {
+			t.Errorf("HEAD %s: %d, %d body bytes, type %q", path, resp.StatusCode, len(body), resp.Header.Get("Content-Type"))
+		}
+	}
+	resp, err := http.Head(srv.URL + "/vendors/91120101MA0NOTHER9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("HEAD of an unknown vendor: %d", resp.StatusCode)
 	}
 }

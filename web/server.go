@@ -80,7 +80,17 @@ func New(cfg Config) *Server {
 }
 
 // ServeHTTP makes the server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.e.ServeHTTP(w, r) }
+// HEAD is answered like GET (echo routes GET only), so link checkers and
+// `curl -I` get a page's real status and headers: the router sees a copy of
+// the request saying GET, while net/http, which holds the original, sends
+// no body.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
+	s.e.ServeHTTP(w, r)
+}
 
 // Echo exposes the router (tests walk its route table).
 func (s *Server) Echo() *echo.Echo { return s.e }

@@ -14,39 +14,11 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+
+	"chengxin/registry"
 )
 
-// callbackRecord is one record of POST /api/v1/callbacks.
-type callbackRecord struct {
-	WorkOrderNo string `json:"work_order_no"`
-	VendorUSCC  string `json:"vendor_uscc"`
-	CalledAt    string `json:"called_at"`
-	Result      string `json:"result"`
-}
-
-// complaintRecord is one record of POST /api/v1/complaints.
-type complaintRecord struct {
-	WorkOrderNo string `json:"work_order_no"`
-	VendorUSCC  string `json:"vendor_uscc"`
-	ReceivedAt  string `json:"received_at"`
-	Channel     string `json:"channel"`
-	Category    string `json:"category"`
-	Severity    string `json:"severity"`
-	Status      string `json:"status"`
-	Outcome     string `json:"outcome,omitempty"`
-	DeadlineAt  string `json:"deadline_at"`
-	ClosedAt    string `json:"closed_at,omitempty"`
-}
-
 var callbackResults = []string{"satisfied", "satisfied", "satisfied", "basically_satisfied", "dissatisfied", "unreachable"}
-
-// ingestResponse is the API's per-record summary.
-type ingestResponse struct {
-	Results []struct {
-		Key    string `json:"key"`
-		Status string `json:"status"`
-	} `json:"results"`
-}
 
 // poster sends ingest batches with a bearer token and collects the keys
 // the server acknowledged (created, updated or unchanged).
@@ -78,14 +50,14 @@ func (p *poster) post(endpoint string, batch any) (int, int, error) {
 	if resp.StatusCode != http.StatusOK {
 		return 0, resp.StatusCode, fmt.Errorf("POST %s: %s: %.200s", endpoint, resp.Status, b)
 	}
-	var res ingestResponse
+	var res registry.IngestSummary
 	if err := json.Unmarshal(b, &res); err != nil {
 		return 0, resp.StatusCode, err
 	}
 	n := 0
 	p.mu.Lock()
 	for _, r := range res.Results {
-		if r.Status == "created" || r.Status == "updated" || r.Status == "unchanged" {
+		if r.Status == registry.ResultCreated || r.Status == registry.ResultUpdated || r.Status == registry.ResultUnchanged {
 			p.acked[endpoint] = append(p.acked[endpoint], r.Key)
 			n++
 		}
@@ -95,24 +67,24 @@ func (p *poster) post(endpoint string, batch any) (int, int, error) {
 }
 
 // callbackBatch makes n new callbacks with keys prefix-<seq>.
-func callbackBatch(rng *rand.Rand, usccs []string, prefix string, seq *atomic.Int64, n int) []callbackRecord {
-	out := make([]callbackRecord, n)
+func callbackBatch(rng *rand.Rand, usccs []string, prefix string, seq *atomic.Int64, n int) []registry.CallbackInput {
+	out := make([]registry.CallbackInput, n)
 	now := time.Now()
 	for i := range out {
-		out[i] = callbackRecord{WorkOrderNo: fmt.Sprintf("%s-%08d", prefix, seq.Add(1)), VendorUSCC: usccs[rng.IntN(len(usccs))],
+		out[i] = registry.CallbackInput{WorkOrderNo: fmt.Sprintf("%s-%08d", prefix, seq.Add(1)), VendorUSCC: usccs[rng.IntN(len(usccs))],
 			CalledAt: now.Add(-time.Duration(1+rng.IntN(72)) * time.Hour).Format(time.RFC3339), Result: callbackResults[rng.IntN(len(callbackResults))]}
 	}
 	return out
 }
 
 // complaintBatch makes n new closed complaints with keys prefix-<seq>.
-func complaintBatch(rng *rand.Rand, usccs []string, prefix string, seq *atomic.Int64, n int) []complaintRecord {
+func complaintBatch(rng *rand.Rand, usccs []string, prefix string, seq *atomic.Int64, n int) []registry.ComplaintInput {
 	outcomes := []string{"substantiated", "partially_substantiated", "mediated", "unsubstantiated"}
-	out := make([]complaintRecord, n)
+	out := make([]registry.ComplaintInput, n)
 	now := time.Now()
 	for i := range out {
 		recv := now.Add(-time.Duration(72+rng.IntN(240)) * time.Hour) // closed within 60 h: never in the future
-		out[i] = complaintRecord{WorkOrderNo: fmt.Sprintf("%s-%08d", prefix, seq.Add(1)), VendorUSCC: usccs[rng.IntN(len(usccs))],
+		out[i] = registry.ComplaintInput{WorkOrderNo: fmt.Sprintf("%s-%08d", prefix, seq.Add(1)), VendorUSCC: usccs[rng.IntN(len(usccs))],
 			ReceivedAt: recv.Format(time.RFC3339), Channel: "phone", Category: "cleaning", Severity: "general", Status: "closed",
 			Outcome: outcomes[rng.IntN(len(outcomes))], DeadlineAt: recv.Add(72 * time.Hour).Format(time.RFC3339),
 			ClosedAt: recv.Add(time.Duration(1+rng.IntN(60)) * time.Hour).Format(time.RFC3339)}

@@ -28,7 +28,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -182,8 +181,6 @@ func percentiles(d []time.Duration) [4]time.Duration {
 	return [4]time.Duration{at(0.50), at(0.95), at(0.99), d[len(d)-1].Round(10 * time.Microsecond)}
 }
 
-var profileLink = regexp.MustCompile(`href="(/vendors/[0-9A-Z]{18})"`)
-
 // csvDownload times the open-data file and checks it.
 func csvDownload(c *http.Client, base string) error {
 	start := time.Now()
@@ -219,29 +216,23 @@ func csvDownload(c *http.Client, base string) error {
 	return nil
 }
 
-// staticOnly serves one profile page's bytes at addr with http.FileServer
-// until interrupted, so an outside load generator (wrk) can compare.
+// staticOnly serves the profile page of the first vendor by name (the one
+// scripts/bench-scale.sh points wrk at) with a plain Go file server at addr
+// until interrupted, so an outside load generator compares the same bytes.
 func staticOnly(c *http.Client, base, addr string) error {
-	page, err := get(c, base+"/vendors?q="+url.QueryEscape("安心"))
+	usccs, err := vendorUSCCs(c, base, 1)
 	if err != nil {
 		return err
 	}
-	m := profileLink.FindSubmatch(page)
-	if m == nil {
-		return fmt.Errorf("no profile link in the search results")
-	}
-	html, err := get(c, base+string(m[1]))
+	html, err := get(c, base+"/vendors/"+usccs[0])
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp("", "cx-static")
+	files, cleanup, err := fileServer(html)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	if err := os.WriteFile(dir+"/profile.html", html, 0o644); err != nil {
-		return err
-	}
-	fmt.Printf("serving %s (%d bytes) as http://%s/profile.html\n", m[1], len(html), addr)
-	return http.ListenAndServe(addr, http.FileServer(http.Dir(dir)))
+	defer cleanup()
+	fmt.Printf("serving /vendors/%s (%d bytes) as http://%s/profile.html\n", usccs[0], len(html), addr)
+	return http.ListenAndServe(addr, files)
 }

@@ -105,24 +105,36 @@ func throughputs(c *http.Client, base string, d time.Duration, conc int) error {
 	return nil
 }
 
-// staticServer serves body with http.FileServer on a loopback port.
-func staticServer(body []byte) (string, func(), error) {
+// fileServer serves body as /profile.html with http.FileServer from a
+// temporary directory; cleanup removes the directory.
+func fileServer(body []byte) (http.Handler, func(), error) {
 	dir, err := os.MkdirTemp("", "cx-static")
 	if err != nil {
-		return "", nil, err
+		return nil, nil, err
 	}
 	if err := os.WriteFile(dir+"/profile.html", body, 0o644); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return http.FileServer(http.Dir(dir)), func() { os.RemoveAll(dir) }, nil
+}
+
+// staticServer serves body with fileServer on a loopback port.
+func staticServer(body []byte) (string, func(), error) {
+	files, cleanup, err := fileServer(body)
+	if err != nil {
 		return "", nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		cleanup()
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: http.FileServer(http.Dir(dir))}
+	srv := &http.Server{Handler: files}
 	go srv.Serve(ln)
 	return "http://" + ln.Addr().String() + "/profile.html", func() {
 		srv.Shutdown(context.Background())
-		os.RemoveAll(dir)
+		cleanup()
 	}, nil
 }
 
