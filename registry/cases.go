@@ -30,12 +30,11 @@ const (
 	ComplaintObjection = 30 * 24 * time.Hour // a closed complaint's outcome may be objected to within
 )
 
-// repairAfter is a sanction's minimum display before credit repair may be
-// applied for.
-var repairAfter = map[string]time.Duration{
-	"warning": 90 * 24 * time.Hour, "fine": 180 * 24 * time.Hour,
-	"serious_penalty": 365 * 24 * time.Hour, "blacklist": 365 * 24 * time.Hour,
-}
+// repairAfterMonths is a sanction's minimum display, in calendar months
+// (Asia/Shanghai), before credit repair may be applied for: warning 3,
+// fine 6, serious penalty and blacklist entry 12. Commendations are never
+// repaired.
+var repairAfterMonths = map[string]int{"warning": 3, "fine": 6, "serious_penalty": 12, "blacklist": 12}
 
 // Case is one objection, reply or application and its decision.
 type Case struct {
@@ -208,18 +207,27 @@ func (db *DB) ApplyForRepair(ctx context.Context, actor Actor, vendorID, sanctio
 			return err
 		case repaired != nil || lifted != nil || (until != nil && !parseStored(*until).After(db.now())) || kind == "commendation":
 			return &ValidationError{Fields: map[string]i18n.Text{"sanction": i18n.T("case.not_on_display")}}
-		case db.now().Sub(parseStored(issued)) < repairAfter[kind]:
+		case db.now().Before(RepairEligibleFrom(kind, parseStored(issued))):
 			return &ValidationError{Fields: map[string]i18n.Text{"sanction": i18n.T("case.repair_too_early",
-				FormatOutput(parseStored(issued).Add(repairAfter[kind]))[:10])}}
+				LocalDate(RepairEligibleFrom(kind, parseStored(issued))))}}
 		}
 		return db.openCase(ctx, tx, actor, &c)
 	})
 	return c, err
 }
 
-// RepairEligibleFrom is when credit repair of a sanction may be applied for.
+// RepairEligibleFrom is when credit repair of a sanction of kind issued at
+// issued may first be applied for: the same local time of day, the kind's
+// minimum display in calendar months later (Asia/Shanghai).
 func RepairEligibleFrom(kind string, issued time.Time) time.Time {
-	return issued.Add(repairAfter[kind])
+	return issued.In(Shanghai).AddDate(0, repairAfterMonths[kind], 0)
+}
+
+// RepairEligible reports whether credit repair of s may be applied for at
+// now: a sanction (not a commendation) on display for at least its kind's
+// minimum display.
+func RepairEligible(s Sanction, now time.Time) bool {
+	return s.Kind != "commendation" && s.OnDisplay(now) && !now.Before(RepairEligibleFrom(s.Kind, s.IssuedAt))
 }
 
 // CaseFilter selects cases.

@@ -145,8 +145,8 @@ func fuzzSeeds(kind string) [][]byte {
 		}
 	case "sanctions":
 		good = [][]string{
-			{fuzzVendorA, "warning", "2025-01-10", "津市监警〔2025〕1号", "未按约定时间提供服务，经查属实", ""},
-			{fuzzVendorB, "blacklist", "2025-02-01", "津市监黑〔2025〕2号", "严重失信", "2027-02-01"},
+			{fuzzVendorA, "warning", "2025-01-10", "津市监警〔2025〕1号", "未按约定时间提供服务，经查属实", "", "天津市市场监督管理委员会"},
+			{fuzzVendorB, "blacklist", "2025-02-01", "津市监黑〔2025〕2号", "严重失信", "2027-02-01", ""},
 		}
 	case "orgs":
 		good = [][]string{

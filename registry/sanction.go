@@ -29,10 +29,17 @@ type Sanction struct {
 	Kind         string
 	IssuedAt     time.Time
 	DisplayUntil *time.Time // nil: until lifted
-	Reference    string
+	Reference    string     // the decision's document number (文书编号)
+	Authority    string     // the issuing authority (作出决定机关); "" when a migrated record does not name it
 	Summary      string
 	RepairedAt   *time.Time
 	LiftedAt     *time.Time
+}
+
+// OnDisplay reports whether the sanction is shown publicly at now: not
+// lifted, not repaired, and its display window not over.
+func (s Sanction) OnDisplay(now time.Time) bool {
+	return s.LiftedAt == nil && s.RepairedAt == nil && !s.IssuedAt.After(now) && (s.DisplayUntil == nil || s.DisplayUntil.After(now))
 }
 
 // SanctionInput is a sanction as typed into a form or a CSV row.
@@ -42,12 +49,17 @@ type SanctionInput struct {
 	IssuedAt     string `json:"issued_at"`
 	DisplayUntil string `json:"display_until"`
 	Reference    string `json:"reference"`
+	Authority    string `json:"authority"`
 	Summary      string `json:"summary"`
+	// RequireAuthority makes the issuing authority required: the console
+	// form sets it; rows migrated from an earlier system may lack it.
+	RequireAuthority bool `json:"-"`
 }
 
 func (db *DB) prepareSanction(ctx context.Context, q querier, in SanctionInput) (Sanction, error) {
 	var verr ValidationError
-	s := Sanction{Kind: strings.TrimSpace(in.Kind), Reference: cleanText(in.Reference), Summary: cleanText(in.Summary)}
+	s := Sanction{Kind: strings.TrimSpace(in.Kind), Reference: cleanText(in.Reference), Authority: cleanText(in.Authority),
+		Summary: cleanText(in.Summary)}
 	var code string
 	s.VendorID, code = newVendorResolver(db, q).resolve(ctx, &verr, in.VendorUSCC)
 	s.VendorUSCC = code
@@ -71,6 +83,9 @@ func (db *DB) prepareSanction(ctx context.Context, q querier, in SanctionInput) 
 		s.DisplayUntil = &t
 	}
 	checkKey(&verr, "reference", s.Reference)
+	if s.Authority != "" || in.RequireAuthority {
+		checkKey(&verr, "authority", s.Authority)
+	}
 	switch {
 	case s.Summary == "":
 		verr.Add("summary", i18n.T("field.required"))
@@ -82,36 +97,66 @@ func (db *DB) prepareSanction(ctx context.Context, q querier, in SanctionInput) 
 	return s, verr.Err()
 }
 
-// upsertSanction stores a sanction keyed by vendor, kind and reference.
+// upsertSanction stores a sanction keyed by vendor, kind and reference and
+// tells the vendor in its console inbox.
 func (db *DB) upsertSanction(ctx context.Context, tx *sql.Tx, actor Actor, s Sanction) (string, []int64, error) {
 	var id int64
-	var issued, summary string
+	var issued, summary, authority string
 	var until *string
-	err := tx.QueryRowContext(ctx, `SELECT id, issued_at, display_until, summary FROM sanctions WHERE vendor_id = ? AND kind = ? AND reference = ?`,
-		s.VendorID, s.Kind, s.Reference).Scan(&id, &issued, &until, &summary)
-	detail := map[string]any{"kind": s.Kind, "reference": s.Reference, "issued_at": FormatOutput(s.IssuedAt),
+	err := tx.QueryRowContext(ctx, `SELECT id, issued_at, display_until, summary, authority FROM sanctions WHERE vendor_id = ? AND kind = ? AND reference = ?`,
+		s.VendorID, s.Kind, s.Reference).Scan(&id, &issued, &until, &summary, &authority)
+	detail := map[string]any{"kind": s.Kind, "reference": s.Reference, "authority": s.Authority, "issued_at": FormatOutput(s.IssuedAt),
 		"display_until": outPtr(s.DisplayUntil), "summary": s.Summary}
 	if errors.Is(err, sql.ErrNoRows) {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sanctions(vendor_id, kind, issued_at, display_until, reference, summary, created_by, created_at)
-			VALUES (?,?,?,?,?,?,?,?)`, s.VendorID, s.Kind, formatTime(s.IssuedAt), formatTimePtr(s.DisplayUntil), s.Reference, s.Summary,
+		_, err := tx.ExecContext(ctx, `INSERT INTO sanctions(vendor_id, kind, issued_at, display_until, reference, authority, summary, created_by, created_at)
+			VALUES (?,?,?,?,?,?,?,?,?)`, s.VendorID, s.Kind, formatTime(s.IssuedAt), formatTimePtr(s.DisplayUntil), s.Reference, s.Authority, s.Summary,
 			actor.String(), formatTime(db.now()))
 		if err != nil {
 			return "", nil, fmt.Errorf("registry: insert sanction: %w", err)
+		}
+		if err := db.notifySanction(ctx, tx, s, false); err != nil {
+			return "", nil, err
 		}
 		return ResultCreated, []int64{s.VendorID}, db.audit(ctx, tx, actor.String(), "sanction.create", s.VendorUSCC, detail)
 	}
 	if err != nil {
 		return "", nil, err
 	}
-	if issued == formatTime(s.IssuedAt) && summary == s.Summary && timePtrEqual(parseStoredPtr(until), s.DisplayUntil) {
+	if issued == formatTime(s.IssuedAt) && summary == s.Summary && authority == s.Authority && timePtrEqual(parseStoredPtr(until), s.DisplayUntil) {
 		return ResultUnchanged, nil, nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE sanctions SET issued_at = ?, display_until = ?, summary = ? WHERE id = ?`,
-		formatTime(s.IssuedAt), formatTimePtr(s.DisplayUntil), s.Summary, id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE sanctions SET issued_at = ?, display_until = ?, summary = ?, authority = ? WHERE id = ?`,
+		formatTime(s.IssuedAt), formatTimePtr(s.DisplayUntil), s.Summary, s.Authority, id); err != nil {
 		return "", nil, err
 	}
-	detail["before"] = map[string]any{"issued_at": issued, "display_until": until, "summary": summary}
+	if err := db.notifySanction(ctx, tx, s, true); err != nil {
+		return "", nil, err
+	}
+	detail["before"] = map[string]any{"issued_at": issued, "display_until": until, "summary": summary, "authority": authority}
 	return ResultUpdated, []int64{s.VendorID}, db.audit(ctx, tx, actor.String(), "sanction.update", s.VendorUSCC, detail)
+}
+
+// notifySanction tells the vendor that a sanction or commendation was
+// recorded (or changed) on its record, with the document number, the
+// authority and, for a sanction, from when credit repair may be applied for.
+func (db *DB) notifySanction(ctx context.Context, tx *sql.Tx, s Sanction, updated bool) error {
+	authority := s.Authority
+	if authority == "" {
+		authority = "inbox.authority_unknown"
+	}
+	if s.Kind == "commendation" {
+		key := "inbox.commendation"
+		if updated {
+			key = "inbox.commendation_updated"
+		}
+		return db.notify(ctx, tx, RoleVendor, s.VendorID, key, []any{s.Reference, authority}, "/console/me#sanctions")
+	}
+	key := "inbox.sanction"
+	if updated {
+		key = "inbox.sanction_updated"
+	}
+	return db.notify(ctx, tx, RoleVendor, s.VendorID, key, []any{"sanction." + s.Kind, s.Reference, authority,
+		LocalDate(RepairEligibleFrom(s.Kind, s.IssuedAt))}, "/console/me#sanctions")
 }
 
 // CreateSanction records a regulator decision and queues the vendor for
@@ -179,7 +224,7 @@ func (db *DB) EndSanction(ctx context.Context, actor Actor, id int64, how, reaso
 
 // SanctionsOfVendor lists a vendor's sanctions, newest first.
 func (db *DB) SanctionsOfVendor(ctx context.Context, vendorID int64) ([]Sanction, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.vendor_id, v.uscc, s.kind, s.issued_at, s.display_until, s.reference, s.summary,
+	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.vendor_id, v.uscc, s.kind, s.issued_at, s.display_until, s.reference, s.authority, s.summary,
 		s.repaired_at, s.lifted_at FROM sanctions s JOIN vendors v ON v.id = s.vendor_id WHERE s.vendor_id = ? ORDER BY s.issued_at DESC, s.id DESC`, vendorID)
 	if err != nil {
 		return nil, fmt.Errorf("registry: sanctions: %w", err)
@@ -190,7 +235,7 @@ func (db *DB) SanctionsOfVendor(ctx context.Context, vendorID int64) ([]Sanction
 		var s Sanction
 		var issued string
 		var until, repaired, lifted *string
-		if err := rows.Scan(&s.ID, &s.VendorID, &s.VendorUSCC, &s.Kind, &issued, &until, &s.Reference, &s.Summary, &repaired, &lifted); err != nil {
+		if err := rows.Scan(&s.ID, &s.VendorID, &s.VendorUSCC, &s.Kind, &issued, &until, &s.Reference, &s.Authority, &s.Summary, &repaired, &lifted); err != nil {
 			return nil, err
 		}
 		s.IssuedAt, s.DisplayUntil, s.RepairedAt, s.LiftedAt = parseStored(issued), parseStoredPtr(until), parseStoredPtr(repaired), parseStoredPtr(lifted)
@@ -202,7 +247,7 @@ func (db *DB) SanctionsOfVendor(ctx context.Context, vendorID int64) ([]Sanction
 // sanctionColumns of a sanctions CSV (CONTRACT.md).
 var (
 	sanctionColumnsRequired = []string{"vendor_uscc", "kind", "issued_at", "reference", "summary"}
-	sanctionColumnsOptional = []string{"display_until"}
+	sanctionColumnsOptional = []string{"display_until", "authority"}
 )
 
 // ImportSanctions reads a sanctions CSV (regulator decisions migrated from
@@ -211,7 +256,7 @@ func (db *DB) ImportSanctions(ctx context.Context, r io.Reader, opt ImportOption
 	opt.RepeatsUpdate = true
 	return db.runImport(ctx, r, sanctionColumnsRequired, sanctionColumnsOptional, opt, func(ctx context.Context, tx *sql.Tx, row csvRow) (RowOutcome, error) {
 		in := SanctionInput{VendorUSCC: row.Get("vendor_uscc"), Kind: row.Get("kind"), IssuedAt: row.Get("issued_at"),
-			DisplayUntil: row.Get("display_until"), Reference: row.Get("reference"), Summary: row.Get("summary")}
+			DisplayUntil: row.Get("display_until"), Reference: row.Get("reference"), Authority: row.Get("authority"), Summary: row.Get("summary")}
 		s, err := db.prepareSanction(ctx, tx, in)
 		out := RowOutcome{Key: NormalizeUSCC(in.VendorUSCC) + "/" + in.Kind + "/" + in.Reference}
 		if err != nil {
@@ -220,6 +265,19 @@ func (db *DB) ImportSanctions(ctx context.Context, r io.Reader, opt ImportOption
 		out.Result, out.touched, err = db.upsertSanction(ctx, tx, opt.Actor, s)
 		return out, err
 	})
+}
+
+// LatestSanctionAuthority is the issuing authority of the most recently
+// recorded sanction that names one ("" when none does): the console's
+// sanction form offers it as the default, since one regulator's decisions
+// mostly come from one authority.
+func (db *DB) LatestSanctionAuthority(ctx context.Context) (string, error) {
+	var a string
+	err := db.read.QueryRowContext(ctx, `SELECT authority FROM sanctions WHERE authority <> '' ORDER BY id DESC LIMIT 1`).Scan(&a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return a, err
 }
 
 // SanctionCSVHeader is the header of a sanctions file, for templates.

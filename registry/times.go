@@ -125,3 +125,6 @@ func parseUTCFast(s string) (time.Time, bool) {
 // FormatStorage renders t in the storage format (RFC 3339 UTC), for sibling
 // packages that compare with stored times in SQL.
 func FormatStorage(t time.Time) string { return formatTime(t) }
+
+// LocalDate is an instant's calendar date in Asia/Shanghai, YYYY-MM-DD.
+func LocalDate(t time.Time) string { return t.In(Shanghai).Format("2006-01-02") }
