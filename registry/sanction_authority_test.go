@@ -206,7 +206,9 @@ func TestRepairEligibleFrom(t *testing.T) {
 	}
 }
 
-func tcTime(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, registry.Shanghai) }
+func tcTime(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, registry.Shanghai)
+}
 
 func sanctionsByRef(t *testing.T, db *registry.DB, vendorID int64) map[string]registry.Sanction {
 	t.Helper()
