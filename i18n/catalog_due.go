@@ -24,7 +24,6 @@ func init() {
 		"due.repair":              {"申请信用修复", "Apply for credit repair"},
 		"due.sanction":            {"处理决定", "Sanction"},
 		"due.sanction_no":         {"处理决定 #%s", "sanction #%s"},
-		"due.sanction_option":     {"%s（%s），%s 起可申请", "%s (%s), from %s"},
 		"due.repair_text":         {"整改情况说明", "What you have put right"},
 		"due.repair_submit":       {"提交申请", "Apply"},
 		"due.inbox":               {"消息", "Messages"},

@@ -18,6 +18,8 @@ type BlackListEntry struct {
 	IssuedAt     time.Time
 	DisplayUntil *time.Time // nil: until lifted
 	Summary      string     // the decision's public summary (the reason)
+	Reference    string     // the decision's document number
+	Authority    string     // the issuing authority, "" when not recorded
 }
 
 // BlackList lists blacklist entries on display at now, newest first.
@@ -28,7 +30,10 @@ func BlackList(ctx context.Context, db *registry.DB, now time.Time) ([]BlackList
 	}
 	out := make([]BlackListEntry, 0, len(ss))
 	for _, s := range ss {
-		e := BlackListEntry{USCC: s.VendorUSCC, Name: s.VendorName, Summary: s.Summary}
+		e := BlackListEntry{USCC: s.VendorUSCC, Name: s.VendorName, Summary: s.Summary, Reference: s.Reference}
+		if s.Authority != nil {
+			e.Authority = *s.Authority
+		}
 		e.IssuedAt, _ = time.Parse(time.RFC3339, s.IssuedAt)
 		if s.DisplayUntil != nil {
 			t, _ := time.Parse(time.RFC3339, *s.DisplayUntil)

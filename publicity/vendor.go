@@ -99,11 +99,15 @@ type VendorStats struct {
 	SatisfactionRate *float64 `json:"satisfaction_rate"`
 }
 
-// SanctionInfo is a sanction or commendation on display.
+// SanctionInfo is a sanction or commendation on display, with the
+// decision's document number and issuing authority as Credit China shows
+// them (Authority is null when a migrated record does not name it).
 type SanctionInfo struct {
 	Kind         string  `json:"kind"`
 	IssuedAt     string  `json:"issued_at"`
 	DisplayUntil *string `json:"display_until"`
+	Reference    string  `json:"reference"`
+	Authority    *string `json:"authority"`
 	Summary      string  `json:"summary"`
 }
 
@@ -261,7 +265,6 @@ type vendorSanction struct {
 	SanctionInfo
 	vendorID               int64
 	VendorUSCC, VendorName string
-	Reference              string
 }
 
 // sanctionsOnDisplay lists sanctions and commendations on display at now
@@ -269,7 +272,7 @@ type vendorSanction struct {
 // first, matching the extra condition cond on sanctions s.
 func sanctionsOnDisplay(ctx context.Context, db *registry.DB, cond string, args []any, now time.Time) ([]vendorSanction, error) {
 	at := now.UTC().Format(time.RFC3339)
-	rows, err := db.Reader().QueryContext(ctx, `SELECT s.vendor_id, v.uscc, v.name, s.kind, s.issued_at, s.display_until, s.summary, s.reference
+	rows, err := db.Reader().QueryContext(ctx, `SELECT s.vendor_id, v.uscc, v.name, s.kind, s.issued_at, s.display_until, s.summary, s.reference, s.authority
 		FROM sanctions s JOIN vendors v ON v.id = s.vendor_id
 		WHERE `+cond+` AND s.issued_at <= ? AND s.repaired_at IS NULL AND (s.lifted_at IS NULL OR s.lifted_at > ?)
 		AND (s.display_until IS NULL OR s.display_until = '' OR s.display_until > ?)
@@ -281,10 +284,13 @@ func sanctionsOnDisplay(ctx context.Context, db *registry.DB, cond string, args 
 	var out []vendorSanction
 	for rows.Next() {
 		var s vendorSanction
-		var issued string
+		var issued, authority string
 		var until *string
-		if err := rows.Scan(&s.vendorID, &s.VendorUSCC, &s.VendorName, &s.Kind, &issued, &until, &s.Summary, &s.Reference); err != nil {
+		if err := rows.Scan(&s.vendorID, &s.VendorUSCC, &s.VendorName, &s.Kind, &issued, &until, &s.Summary, &s.Reference, &authority); err != nil {
 			return nil, err
+		}
+		if authority != "" {
+			s.Authority = &authority
 		}
 		s.IssuedAt = registry.FormatOutput(parseTime(issued))
 		if until != nil && *until != "" {

@@ -30,11 +30,14 @@ type DueProcess struct {
 	Override   string // "B until 2027-01-01: reason", "" none
 	Reply      string // the approved public reply
 	Complaints []Option
-	Sanctions  []Option
-	Cases      []CaseRow
-	Inbox      []InboxRow
-	Errs       FieldErrors
-	Labels     Labels
+	// Sanctions are those credit repair may be applied for now; SanctionRows
+	// are all of the vendor's sanctions with their state.
+	Sanctions    []Option
+	SanctionRows []SanctionRow
+	Cases        []CaseRow
+	Inbox        []InboxRow
+	Errs         FieldErrors
+	Labels       Labels
 }
 
 // ReviewsView is the regulator's review queue.

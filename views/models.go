@@ -289,18 +289,21 @@ type RulesView struct {
 	FileError     string
 }
 
-// SanctionRow is one sanction on the regulator's vendor page.
+// SanctionRow is one sanction on a console vendor page.
 type SanctionRow struct {
 	ID                             int64
 	Kind, Issued, Until, Reference string
+	Authority                      string // the issuing authority, or "not recorded"
 	Summary, State                 string
+	Repair                         string // on display: from when credit repair may be applied for
 	Active                         bool
 }
 
 // SanctionForm is the new-sanction form's state.
 type SanctionForm struct {
-	Kind, IssuedAt, DisplayUntil, Reference, Summary string
-	KindOpts                                         []Option
-	Errs                                             FieldErrors
-	Labels                                           Labels
+	Kind, IssuedAt, DisplayUntil, Reference string
+	Authority, Summary                      string
+	KindOpts                                []Option
+	Errs                                    FieldErrors
+	Labels                                  Labels
 }

@@ -86,9 +86,11 @@ type PubQuarter struct {
 	Rate      string // "94%" or "—"
 }
 
-// PubSanction is a sanction or commendation on display.
+// PubSanction is a sanction or commendation on display, with its
+// document number and issuing authority ("Issued by …" or "not recorded").
 type PubSanction struct {
 	Kind, Issued, Until, Summary string
+	Reference, Authority         string
 }
 
 // PubHistory is one stored evaluation in a vendor's grade history.
@@ -158,6 +160,8 @@ type PubBlackListRow struct {
 	USCC, Name, URL string
 	Issued, Until   string
 	Reason          string
+	Reference       string // the decision's document number
+	Authority       string // the issuing authority, or "not recorded"
 }
 
 // PubListView is the red list (Hits) or the black list (Black).

@@ -82,3 +82,18 @@ func labels(c echo.Context, fields ...string) views.Labels {
 	}
 	return out
 }
+
+// formErrors renders a validation error's messages in the user's language.
+// selects names the fields the form offers as a choice list: an invalid
+// value there can only be no choice or a tampered one, so its message asks
+// to choose from the list instead of listing the codes the registry accepts
+// (which CSV files and the API need, but a form user never sees).
+func formErrors(c echo.Context, verr *registry.ValidationError, selects ...string) map[string]string {
+	msgs := verr.Messages(lang(c))
+	for _, f := range selects {
+		if t, ok := verr.Fields[f]; ok && (t.Key == "field.oneof" || t.Key == "field.required") {
+			msgs[f] = tr(c, "form.choose")
+		}
+	}
+	return msgs
+}

@@ -93,12 +93,16 @@ func (s *Server) dueProcess(c echo.Context, ven registry.Vendor) (views.DueProce
 	if err != nil {
 		return d, err
 	}
+	// Credit repair is offered only for sanctions past their minimum
+	// display; the others say from when it will be possible.
 	for _, x := range sanctions {
-		onDisplay := x.LiftedAt == nil && x.RepairedAt == nil && (x.DisplayUntil == nil || x.DisplayUntil.After(s.now()))
-		if onDisplay && x.Kind != "commendation" {
+		if registry.RepairEligible(x, s.now()) {
 			d.Sanctions = append(d.Sanctions, views.Option{Value: strconv.FormatInt(x.ID, 10),
-				Label: tr(c, "due.sanction_option", tr(c, "sanction."+x.Kind), x.Reference, dateText(registry.RepairEligibleFrom(x.Kind, x.IssuedAt)))})
+				Label: tr(c, "due.repair_option", tr(c, "sanction."+x.Kind), x.Reference, dateText(x.IssuedAt))})
 		}
+	}
+	if d.SanctionRows, err = s.sanctionRows(c, ven.ID); err != nil {
+		return d, err
 	}
 	d.Inbox, err = s.inboxRows(c, registry.RoleVendor, ven.ID)
 	return d, err

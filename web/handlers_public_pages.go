@@ -318,7 +318,11 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 		v.Memberships = append(v.Memberships, views.MembershipRow{OrgUSCC: m.OrgUSCC, OrgName: m.OrgName, Since: pubDate(m.Since)})
 	}
 	for _, s := range pv.Sanctions {
-		row := views.PubSanction{Kind: tr(c, "pub.kind."+s.Kind), Issued: pubDate(s.IssuedAt), Summary: s.Summary}
+		row := views.PubSanction{Kind: tr(c, "pub.kind."+s.Kind), Issued: pubDate(s.IssuedAt), Summary: s.Summary, Reference: s.Reference,
+			Authority: tr(c, "sanctions.authority_none")}
+		if s.Authority != nil {
+			row.Authority = tr(c, "sanctions.by", *s.Authority)
+		}
 		if s.DisplayUntil != nil {
 			row.Until = pubDate(*s.DisplayUntil)
 		}
@@ -363,7 +367,10 @@ func (ps *publicSite) handleBlackList(c echo.Context) error {
 	v := views.PubListView{Page: ps.page(c, tr(c, "pub.black.title"), tr(c, "pub.black.description")), Lead: tr(c, "pub.black.lead"), Total: len(entries)}
 	for _, e := range entries {
 		row := views.PubBlackListRow{USCC: e.USCC, Name: e.Name, URL: "/vendors/" + e.USCC, Issued: dateText(e.IssuedAt),
-			Until: tr(c, "pub.black.until_lifted"), Reason: e.Summary}
+			Until: tr(c, "pub.black.until_lifted"), Reason: e.Summary, Reference: e.Reference, Authority: e.Authority}
+		if e.Authority == "" {
+			row.Authority = tr(c, "sanctions.not_recorded")
+		}
 		if e.DisplayUntil != nil {
 			row.Until = dateText(*e.DisplayUntil)
 		}

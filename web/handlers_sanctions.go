@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,7 +21,10 @@ func (s *Server) sanctionRows(c echo.Context, vendorID int64) ([]views.SanctionR
 	var out []views.SanctionRow
 	for _, x := range ss {
 		row := views.SanctionRow{ID: x.ID, Kind: tr(c, "sanction."+x.Kind), Issued: dateText(x.IssuedAt), Until: untilText(x.DisplayUntil),
-			Reference: x.Reference, Summary: x.Summary}
+			Reference: x.Reference, Authority: authorityText(c, x.Authority), Summary: x.Summary}
+		if x.Kind != "commendation" && x.OnDisplay(now) {
+			row.Repair = repairText(c, x, now)
+		}
 		switch {
 		case x.LiftedAt != nil:
 			row.State = tr(c, "sanctions.lifted_on", dateText(*x.LiftedAt))
@@ -36,14 +40,43 @@ func (s *Server) sanctionRows(c echo.Context, vendorID int64) ([]views.SanctionR
 	return out, nil
 }
 
+// authorityText is a sanction's issuing authority, or "not recorded".
+func authorityText(c echo.Context, a string) string {
+	if a == "" {
+		return tr(c, "sanctions.not_recorded")
+	}
+	return a
+}
+
+// repairText says whether credit repair of a sanction on display may be
+// applied for now, or from which date.
+func repairText(c echo.Context, x registry.Sanction, now time.Time) string {
+	if registry.RepairEligible(x, now) {
+		return tr(c, "sanctions.repair_open")
+	}
+	return tr(c, "sanctions.repair_from", dateText(registry.RepairEligibleFrom(x.Kind, x.IssuedAt)))
+}
+
 func sanctionForm(c echo.Context, in registry.SanctionInput) views.SanctionForm {
-	f := views.SanctionForm{Kind: in.Kind, IssuedAt: in.IssuedAt, DisplayUntil: in.DisplayUntil, Reference: in.Reference, Summary: in.Summary,
+	f := views.SanctionForm{Kind: in.Kind, IssuedAt: in.IssuedAt, DisplayUntil: in.DisplayUntil, Reference: in.Reference,
+		Authority: in.Authority, Summary: in.Summary,
 		Labels: labels(c, "kind:sanctions.kind", "issued_at:sanctions.issued_at", "display_until:sanctions.display_until",
-			"reference:sanctions.reference", "summary:sanctions.summary")}
+			"reference:sanctions.reference", "authority:sanctions.authority", "summary:sanctions.summary")}
 	for _, k := range registry.SanctionKinds {
 		f.KindOpts = append(f.KindOpts, views.Option{Value: k, Label: tr(c, "sanction."+k), Selected: k == in.Kind})
 	}
 	return f
+}
+
+// newSanctionForm is the empty form, its authority filled in with the one
+// of the latest recorded decision (the console requires an authority, and a
+// regulator's decisions mostly come from one).
+func (s *Server) newSanctionForm(c echo.Context) (views.SanctionForm, error) {
+	a, err := s.db.LatestSanctionAuthority(c.Request().Context())
+	if err != nil {
+		return views.SanctionForm{}, err
+	}
+	return sanctionForm(c, registry.SanctionInput{Authority: a}), nil
 }
 
 // handleSanctionCreate records a regulator decision on the vendor; it feeds
@@ -54,7 +87,8 @@ func (s *Server) handleSanctionCreate(c echo.Context) error {
 		return err
 	}
 	in := registry.SanctionInput{VendorUSCC: ven.USCC, Kind: c.FormValue("kind"), IssuedAt: c.FormValue("issued_at"),
-		DisplayUntil: c.FormValue("display_until"), Reference: c.FormValue("reference"), Summary: c.FormValue("summary")}
+		DisplayUntil: c.FormValue("display_until"), Reference: c.FormValue("reference"), Authority: c.FormValue("authority"),
+		Summary: c.FormValue("summary"), RequireAuthority: true}
 	_, err = s.db.CreateSanction(c.Request().Context(), actor(c), in)
 	if verr, ok := registry.AsValidation(err); ok {
 		v, derr := s.vendorDetail(c, ven)
@@ -62,7 +96,7 @@ func (s *Server) handleSanctionCreate(c echo.Context) error {
 			return derr
 		}
 		v.SanctionForm = sanctionForm(c, in)
-		v.SanctionForm.Errs = verr.Messages(lang(c))
+		v.SanctionForm.Errs = formErrors(c, verr, "kind")
 		return s.render(c, http.StatusUnprocessableEntity, views.VendorDetailPage(v))
 	}
 	if err != nil {

@@ -224,7 +224,9 @@ func (s *Server) vendorDetail(c echo.Context, ven registry.Vendor) (views.Vendor
 	if v.Evaluation, err = s.storedEvaluation(c, ven.ID); err != nil {
 		return v, err
 	}
-	v.SanctionForm = sanctionForm(c, registry.SanctionInput{})
+	if v.SanctionForm, err = s.newSanctionForm(c); err != nil {
+		return v, err
+	}
 	var current *registry.Override
 	if o, err := s.db.ActiveOverride(ctx, ven.ID); err == nil {
 		current = &o

@@ -28,7 +28,7 @@ func TestSanctionCreateAndLift(t *testing.T) {
 		t.Fatalf("bad sanction: %d, count %d", r.Code, e.count("sanctions"))
 	}
 	r = reg.submit(page+"/sanctions", url.Values{"kind": {"blacklist"}, "issued_at": {"2025-03-01"},
-		"reference": {"津市监〔2025〕3号"}, "summary": {"以欺诈手段收取预付费用"}})
+		"reference": {"津市监〔2025〕3号"}, "authority": {"天津市市场监督管理委员会"}, "summary": {"以欺诈手段收取预付费用"}})
 	if r.Code != http.StatusSeeOther {
 		t.Fatalf("create sanction: %d %s", r.Code, r)
 	}
