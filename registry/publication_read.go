@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -115,15 +116,42 @@ func (db *DB) previousRunID(ctx context.Context, id int64) (int64, error) {
 	return prev, err
 }
 
-// RunTransitions counts a run's vendors by the grade public after the
-// previous run (From; "" not yet published) and the grade public after
-// this one (To); the diagonal holds those that kept their grade.
+// PublishingActions are the publication-run actions (publicity.Action, as
+// stored in publications.action) that change a vendor's public grade: a
+// first publication or one from or to N, an upgrade, a downgrade at once
+// (blacklist entry), and a pending downgrade published at the run.
+var PublishingActions = []string{"first", "upgrade", "downgrade_now", "pending_published"}
+
+// publishingIn is PublishingActions as an SQL list of literals (constants,
+// never user input).
+func publishingIn() string {
+	return "'" + strings.Join(PublishingActions, "','") + "'"
+}
+
+// Changed is how many vendors' public grade the run changed.
+func (r RunSummary) Changed() int {
+	n := 0
+	for _, a := range PublishingActions {
+		n += r.Actions[a]
+	}
+	return n
+}
+
+// NewPending is how many downgrades the run left pending.
+func (r RunSummary) NewPending() int { return r.Actions["downgrade_pending"] }
+
+// RunTransitions counts a run's vendors by their public grade before the
+// run (From; "" not yet published) and after it (To). A vendor the run
+// did not change counts on the diagonal; for one it changed, From is the
+// grade public after the previous run. The off-diagonal cells hold exactly
+// the vendors of RunChanges.
 func (db *DB) RunTransitions(ctx context.Context, runID int64) ([]Transition, error) {
 	prev, err := db.previousRunID(ctx, runID)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT coalesce(q.published_grade, ''), p.published_grade, count(*)
+	rows, err := db.read.QueryContext(ctx, `SELECT CASE WHEN p.action IN (`+publishingIn()+`) THEN coalesce(q.published_grade, '')
+		ELSE p.published_grade END AS before, p.published_grade, count(*)
 		FROM publications p LEFT JOIN publications q ON q.run_id = ? AND q.vendor_id = p.vendor_id
 		WHERE p.run_id = ? GROUP BY 1, 2 ORDER BY 1, 2`, prev, runID)
 	if err != nil {
@@ -141,32 +169,32 @@ func (db *DB) RunTransitions(ctx context.Context, runID int64) ([]Transition, er
 	return out, rows.Err()
 }
 
-// RunChange is a vendor whose public grade after a run differs from the one
-// after the previous run.
+// RunChange is a vendor whose public grade a run changed.
 type RunChange struct {
 	VendorUSCC, VendorName string
-	From, To               string // "" From: not yet published before
-	Action                 string // what this run's rules did (publicity.Action)
+	From, To               string // From: the grade public after the previous run, "" none
+	Action                 string // what the run's rules did (one of PublishingActions)
 	EvaluatedGrade         string
 	EvaluatedScore         float64
 }
 
-// RunChanges lists one page of the vendors whose public grade changed from
-// the previous run to this one, by name, and how many there are.
+// RunChanges lists one page of the vendors whose public grade the run
+// changed, by name, and how many there are.
 func (db *DB) RunChanges(ctx context.Context, runID int64, page, perPage int) ([]RunChange, int, error) {
 	prev, err := db.previousRunID(ctx, runID)
 	if err != nil {
 		return nil, 0, err
 	}
-	const from = ` FROM publications p JOIN vendors v ON v.id = p.vendor_id
-		LEFT JOIN publications q ON q.run_id = ? AND q.vendor_id = p.vendor_id
-		WHERE p.run_id = ? AND coalesce(q.published_grade, '') <> p.published_grade`
 	var total int
-	if err := db.read.QueryRowContext(ctx, `SELECT count(*)`+from, prev, runID).Scan(&total); err != nil {
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM publications WHERE run_id = ? AND action IN (`+publishingIn()+`)`,
+		runID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("registry: count run changes: %w", err)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT v.uscc, v.name, coalesce(q.published_grade, ''), p.published_grade, p.action,
-		p.evaluated_grade, p.evaluated_score`+from+` ORDER BY v.name, v.uscc LIMIT ? OFFSET ?`, prev, runID, perPage, PageOffset(page, perPage))
+		p.evaluated_grade, p.evaluated_score FROM publications p JOIN vendors v ON v.id = p.vendor_id
+		LEFT JOIN publications q ON q.run_id = ? AND q.vendor_id = p.vendor_id
+		WHERE p.run_id = ? AND p.action IN (`+publishingIn()+`) ORDER BY v.name, v.uscc LIMIT ? OFFSET ?`,
+		prev, runID, perPage, PageOffset(page, perPage))
 	if err != nil {
 		return nil, 0, fmt.Errorf("registry: run changes: %w", err)
 	}

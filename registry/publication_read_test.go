@@ -14,7 +14,9 @@ import (
 // pubWorld is two publication runs written row by row, as FinishRun would
 // leave them: vendors A, B, C and D published in January; in February A
 // keeps its grade, B's downgrade to C waits for its objection period, C is
-// upgraded, D leaves N and E (registered since) is published first.
+// upgraded, D leaves N and E (registered since) is published first; F's
+// downgrade from B to C was published between the runs, so February finds
+// it unchanged at C.
 type pubWorld struct {
 	db         *registry.DB
 	clk        *testClock
@@ -28,9 +30,9 @@ func newPubWorld(t *testing.T) *pubWorld {
 	db, clk := openDB(t)
 	ctx := context.Background()
 	w := &pubWorld{db: db, clk: clk, ids: map[string]int64{}}
-	for i, name := range []string{"A", "B", "C", "D", "E"} {
+	for i, name := range []string{"A", "B", "C", "D", "E", "F"} {
 		in := vendorIn(usccN(20 + i))
-		in.Name = "甲乙丙丁戊"[i*3:i*3+3] + "家政" + name
+		in.Name = "甲乙丙丁戊己"[i*3:i*3+3] + "家政" + name
 		v, err := db.CreateVendor(ctx, cli, in)
 		if err != nil {
 			t.Fatal(err)
@@ -66,7 +68,8 @@ func newPubWorld(t *testing.T) *pubWorld {
 	pub(w.run1, "B", "B", 85, "B", "first")
 	pub(w.run1, "C", "B", 93, "B", "first")
 	pub(w.run1, "D", "N", 80, "N", "first")
-	for _, g := range [][2]string{{"A", "A"}, {"B", "B"}, {"C", "B"}, {"D", "N"}} {
+	pub(w.run1, "F", "B", 80, "B", "first")
+	for _, g := range [][2]string{{"A", "A"}, {"B", "B"}, {"C", "B"}, {"D", "N"}, {"F", "C"}} {
 		grade(w.run1, g[0], g[1], 90, as1)
 	}
 	w.as2 = time.Date(2025, 3, 1, 2, 0, 0, 0, registry.Shanghai)
@@ -76,6 +79,7 @@ func newPubWorld(t *testing.T) *pubWorld {
 	pub(w.run2, "C", "A", 94, "A", "upgrade")
 	pub(w.run2, "D", "B", 82, "B", "first")
 	pub(w.run2, "E", "C", 65, "C", "first")
+	pub(w.run2, "F", "C", 70, "C", "unchanged")
 	grade(w.run2, "C", "A", 94, w.as2)
 	grade(w.run2, "D", "B", 82, w.as2)
 	grade(w.run2, "E", "C", 65, w.as2)
@@ -100,8 +104,11 @@ func TestPublicationRunReads(t *testing.T) {
 	if err != nil || len(runs) != 2 || runs[0].ID != w.run2 || runs[1].ID != w.run1 {
 		t.Fatalf("PublicationRuns: %+v %v", runs, err)
 	}
-	if want := map[string]int{"unchanged": 1, "downgrade_pending": 1, "upgrade": 1, "first": 2}; !reflect.DeepEqual(runs[0].Actions, want) {
+	if want := map[string]int{"unchanged": 2, "downgrade_pending": 1, "upgrade": 1, "first": 2}; !reflect.DeepEqual(runs[0].Actions, want) {
 		t.Errorf("run 2 actions = %v, want %v", runs[0].Actions, want)
+	}
+	if runs[0].Changed() != 3 || runs[0].NewPending() != 1 || runs[1].Changed() != 5 {
+		t.Errorf("changed %d, %d; new pending %d", runs[0].Changed(), runs[1].Changed(), runs[0].NewPending())
 	}
 	if runs[0].Objections != 1 || runs[1].Objections != 0 || runs[0].Period != "2025-03" || !runs[0].AsOf.Equal(w.as2) {
 		t.Errorf("runs = %+v", runs)
@@ -111,12 +118,13 @@ func TestPublicationRunReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// F changed between the runs: on the diagonal at C, not B → C.
 	want := []registry.Transition{{From: "", To: "C", Vendors: 1}, {From: "A", To: "A", Vendors: 1}, {From: "B", To: "A", Vendors: 1},
-		{From: "B", To: "B", Vendors: 1}, {From: "N", To: "B", Vendors: 1}}
+		{From: "B", To: "B", Vendors: 1}, {From: "C", To: "C", Vendors: 1}, {From: "N", To: "B", Vendors: 1}}
 	if !reflect.DeepEqual(tr, want) {
 		t.Errorf("transitions of run 2 = %+v, want %+v", tr, want)
 	}
-	if tr, _ := db.RunTransitions(ctx, w.run1); len(tr) != 3 || tr[0].From != "" {
+	if tr, _ := db.RunTransitions(ctx, w.run1); len(tr) != 3 || tr[0].From != "" || tr[1].Vendors != 3 {
 		t.Errorf("transitions of the first run (from unpublished) = %+v", tr)
 	}
 
