@@ -29,6 +29,9 @@ var decisionsFor = map[string][]string{
 	CaseRepair:             {DecisionApprove, DecisionReject},
 }
 
+// Grades are the grades a review or an override can set.
+var Grades = []string{"A", "B", "C", "D", "N"}
+
 // DecisionsFor returns the decisions a case kind allows.
 func DecisionsFor(kind string) []string { return decisionsFor[kind] }
 
@@ -41,11 +44,6 @@ func DecisionsFor(kind string) []string { return decisionsFor[kind] }
 func (db *DB) DecideCase(ctx context.Context, actor Actor, caseID int64, decision, reason, amended string) error {
 	if !actor.IsRegulator() {
 		return ErrForbidden
-	}
-	var verr ValidationError
-	reason = caseText(&verr, "reason", reason, MaxCaseText)
-	if err := verr.Err(); err != nil {
-		return err
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var c Case
@@ -62,10 +60,15 @@ func (db *DB) DecideCase(ctx context.Context, actor Actor, caseID int64, decisio
 			return &ValidationError{Fields: map[string]i18n.Text{"decision": i18n.T("case.already_decided")}}
 		case c.OpenedBy == actor.String():
 			return &ValidationError{Fields: map[string]i18n.Text{"decision": i18n.T("case.own_case")}}
-		case !slices.Contains(decisionsFor[c.Kind], decision):
-			return &ValidationError{Fields: map[string]i18n.Text{"decision": i18n.T("field.oneof", strings.Join(decisionsFor[c.Kind], ", "))}}
 		}
+		// Every problem of the form at once, so one correction fixes them all.
+		var verr ValidationError
+		reason = caseText(&verr, "reason", reason, MaxCaseText)
 		amended = strings.TrimSpace(amended)
+		checkDecision(&verr, c.Kind, decision, amended)
+		if err := verr.Err(); err != nil {
+			return err
+		}
 		if err := db.carryOut(ctx, tx, actor, c, decision, amended); err != nil {
 			return err
 		}
@@ -88,6 +91,25 @@ func (db *DB) DecideCase(ctx context.Context, actor Actor, caseID int64, decisio
 		db.signalMarks()
 	}
 	return err
+}
+
+// checkDecision checks a decision and its amended value against the case
+// kind: the decision is one the kind allows; amending an objection names
+// the grade or outcome it is amended to, and nothing else names one.
+func checkDecision(verr *ValidationError, kind, decision, amended string) {
+	if !slices.Contains(decisionsFor[kind], decision) {
+		verr.Add("decision", i18n.T("case.choose_decision"))
+		return
+	}
+	switch {
+	case decision != DecisionAmend && amended != "":
+		verr.Add("amended", i18n.T("case.no_amend"))
+	case decision != DecisionAmend:
+	case kind == CaseGradeObjection && !slices.Contains(Grades, amended):
+		verr.Add("amended", i18n.T("case.choose_grade"))
+	case kind == CaseComplaintObjection && !slices.Contains(Outcomes, amended):
+		verr.Add("amended", i18n.T("case.choose_outcome"))
+	}
 }
 
 func (db *DB) carryOut(ctx context.Context, tx *sql.Tx, actor Actor, c Case, decision, amended string) error {
@@ -166,8 +188,8 @@ func (db *DB) SetOverride(ctx context.Context, actor Actor, vendorID int64, grad
 		return ErrForbidden
 	}
 	var verr ValidationError
-	if !slices.Contains([]string{"A", "B", "C", "D", "N"}, grade) {
-		verr.Add("grade", i18n.T("field.oneof", "A, B, C, D, N"))
+	if !slices.Contains(Grades, grade) {
+		verr.Add("grade", i18n.T("override.choose_grade"))
 	}
 	reason = caseText(&verr, "reason", reason, 500)
 	u, err := ParseValidUntil(until)

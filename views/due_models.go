@@ -18,6 +18,7 @@ type CaseRow struct {
 	Reason, Amended, DecidedBy        string
 	DecisionOpts                      []Option
 	AmendOpts                         []Option // grades or outcomes, for objections
+	TypedReason                       string   // the decision form's reason as typed, kept after an error
 }
 
 // InboxRow is one notification.
@@ -47,7 +48,8 @@ type ReviewsView struct {
 	Decided []CaseRow
 	Inbox   []InboxRow
 	Errs    FieldErrors
-	ErrCase string
+	ErrCase string // the case whose decision form came back with Errs
+	Labels  Labels // the decision form's fields, for the error summary
 }
 
 // OverrideForm is the regulator's override of a vendor's public grade.

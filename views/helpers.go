@@ -69,3 +69,25 @@ func loginAction(next string) string {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// caseErrs are the review page's field errors when they belong to case c,
+// keyed "FIELD-ID" so every case's form has its own element ids.
+func caseErrs(v ReviewsView, c CaseRow) FieldErrors {
+	if v.ErrCase != c.ID || len(v.Errs) == 0 {
+		return nil
+	}
+	out := FieldErrors{}
+	for k, m := range v.Errs {
+		out[k+"-"+c.ID] = m
+	}
+	return out
+}
+
+// caseLabels are the decision form's labels for case id's element ids.
+func caseLabels(l Labels, id string) Labels {
+	out := make(Labels, 0, len(l))
+	for _, x := range l {
+		out = append(out, Label{Field: x.Field + "-" + id, Text: x.Text})
+	}
+	return out
+}

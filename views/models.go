@@ -78,6 +78,8 @@ type VendorDetailView struct {
 	InviteURL                      string
 	Audit                          []AuditRow
 	Evaluation                     *EvaluationView
+	PublicGrade                    PublicGradeBox
+	Complaints                     ComplaintList
 	Sanctions                      []SanctionRow
 	SanctionForm                   SanctionForm
 	Override                       OverrideForm

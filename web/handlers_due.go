@@ -34,9 +34,17 @@ func (s *Server) caseRow(c echo.Context, k registry.Case) views.CaseRow {
 	row := views.CaseRow{ID: strconv.FormatInt(k.ID, 10), Kind: tr(c, "case."+k.Kind), Vendor: k.VendorName, VendorUSCC: k.VendorUSCC,
 		Subject: k.Subject, Text: k.Text, Attachment: k.Attachment, Opened: dateText(k.OpenedAt), Deadline: dateText(k.DeadlineAt),
 		Age: tr(c, "reviews.days", int(math.Floor(s.now().Sub(k.OpenedAt).Hours()/24))), Overdue: s.now().After(k.DeadlineAt),
-		Status: tr(c, "decision."+k.Status), StatusCode: k.Status, Reason: k.DecisionReason, Amended: k.AmendedValue, DecidedBy: k.DecidedBy}
-	if k.Kind == registry.CaseRepair {
+		Status: caseStatusText(c, k), StatusCode: k.Status, Reason: k.DecisionReason, Amended: k.AmendedValue, DecidedBy: actorText(c, k.DecidedBy)}
+	switch k.Kind {
+	case registry.CaseRepair:
 		row.Subject = tr(c, "due.sanction_no", k.Subject)
+	case registry.CaseGradeObjection:
+		// The subject is the run that left the downgrade pending: name its period.
+		if id, err := strconv.ParseInt(k.Subject, 10, 64); err == nil {
+			if run, err := s.db.FindRun(c.Request().Context(), id); err == nil {
+				row.Subject = tr(c, "due.run_subject", run.Period)
+			}
+		}
 	}
 	for _, d := range registry.DecisionsFor(k.Kind) {
 		row.DecisionOpts = append(row.DecisionOpts, views.Option{Value: d, Label: tr(c, "decision."+d)})
@@ -191,7 +199,8 @@ func (s *Server) handleRepair(c echo.Context) error {
 
 func (s *Server) reviewsView(c echo.Context) (views.ReviewsView, error) {
 	ctx := c.Request().Context()
-	v := views.ReviewsView{Page: s.page(c, tr(c, "reviews.title"))}
+	v := views.ReviewsView{Page: s.page(c, tr(c, "reviews.title")),
+		Labels: labels(c, "decision:reviews.decision", "amended:reviews.amended", "reason:reviews.reason")}
 	open, err := s.db.FindCases(ctx, registry.CaseFilter{Status: "open"})
 	if err != nil {
 		return v, err
@@ -240,13 +249,28 @@ func (s *Server) handleDecide(c echo.Context) error {
 		if lerr != nil {
 			return lerr
 		}
-		v.Errs, v.ErrCase = verr.Messages(lang(c)), c.Param("id")
+		v.Errs, v.ErrCase = formErrors(c, verr, "decision", "amended"), c.Param("id")
+		// The form comes back with what was typed, to correct rather than retype.
+		for i := range v.Open {
+			if row := &v.Open[i]; row.ID == v.ErrCase {
+				keepSelected(row.DecisionOpts, c.FormValue("decision"))
+				keepSelected(row.AmendOpts, c.FormValue("amended"))
+				row.TypedReason = c.FormValue("reason")
+			}
+		}
 		return s.render(c, http.StatusUnprocessableEntity, views.ReviewsPage(v))
 	}
 	if err != nil {
 		return err
 	}
 	return flashRedirect(c, "/console/reviews", "done.decided")
+}
+
+// keepSelected marks the option with value as the selected one.
+func keepSelected(opts []views.Option, value string) {
+	for i := range opts {
+		opts[i].Selected = opts[i].Value == value
+	}
 }
 
 func overrideForm(c echo.Context, o *registry.Override, grade string) views.OverrideForm {
@@ -276,7 +300,7 @@ func (s *Server) handleOverride(c echo.Context) error {
 		current := v.Override.Current
 		v.Override = overrideForm(c, nil, grade) // keeps the grade chosen
 		v.Override.Current, v.Override.Reason, v.Override.Until = current, reason, until
-		v.Override.Errs = renameFields(verr.Messages(lang(c)), map[string]string{"reason": "override_reason"})
+		v.Override.Errs = renameFields(formErrors(c, verr), map[string]string{"reason": "override_reason"})
 		return s.render(c, http.StatusUnprocessableEntity, views.VendorDetailPage(v))
 	}
 	if err != nil {

@@ -224,6 +224,12 @@ func (s *Server) vendorDetail(c echo.Context, ven registry.Vendor) (views.Vendor
 	if v.Evaluation, err = s.storedEvaluation(c, ven.ID); err != nil {
 		return v, err
 	}
+	if v.PublicGrade, err = s.publicGradeBox(c, ven); err != nil {
+		return v, err
+	}
+	if v.Complaints, err = s.complaintList(c, ven); err != nil {
+		return v, err
+	}
 	if v.SanctionForm, err = s.newSanctionForm(c); err != nil {
 		return v, err
 	}

@@ -296,7 +296,7 @@ func TestImportPreviewNamesFields(t *testing.T) {
 			"8890-IML-1,"+imUnknown+",2026-01-05 09:00,fax,cleaning,open,2026-01-08 09:00,,,,,"), "商户统一社会信用代码", "Vendor's USCC"},
 		{"callbacks", imCSV("work_order_no,vendor_uscc,called_at,result", "8890-IML-2,"+e.vendor.USCC+",yesterday,satisfied"), "回访时间", "Called at"},
 		{"volumes", imCSV("vendor_uscc,month,orders,source", e.vendor.USCC+",2025-13,12,dispatch"), "月份", "Month"},
-		{"sanctions", imCSV(strings.Join(registry.SanctionCSVHeader(), ","), e.vendor.USCC+",warning,2025-01-10,,摘要,"), "文号", "Reference"},
+		{"sanctions", imCSV(strings.Join(registry.SanctionCSVHeader(), ","), e.vendor.USCC+",warning,2025-01-10,,摘要,,"), "文号", "Reference"},
 	} {
 		for _, lang := range []string{"zh", "en"} {
 			want := c.zh

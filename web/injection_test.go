@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"chengxin/publicity"
 	"chengxin/registry"
 )
 
@@ -73,7 +74,7 @@ var routeParams = map[string][]string{
 	"/console":                               nil,
 	"/console/vendors":                       {"q", "district", "category", "status", "page"},
 	"/console/vendors/new":                   nil,
-	"/console/vendors/:uscc":                 nil,
+	"/console/vendors/:uscc":                 {"cpage"},
 	"/console/vendors/:uscc/edit":            nil,
 	"/console/orgs":                          {"q"},
 	"/console/users":                         nil,
@@ -89,6 +90,9 @@ var routeParams = map[string][]string{
 	"/console/me":                            nil,
 	"/console/reviews":                       nil,
 	"/console/dashboard":                     {"category", "district"},
+	"/console/publications":                  nil,
+	"/console/publications/:id":              {"page"},
+	"/console/pending":                       {"objected", "page"},
 }
 
 // htmlRoute reports whether a route answers with a page (so the page
@@ -238,6 +242,9 @@ func TestInjectionSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.createVendor(registry.MustUSCC("91120103MA05QNJ02"), "天津河西保洁服务中心")
+	if _, err := publicity.Publish(ctx, e.db, registry.CLIActor, e.clk.Now()); err != nil { // run #1, for /console/publications/:id
+		t.Fatal(err)
+	}
 
 	// The routes run in parallel, each with its own clients, signed in
 	// before the sweep (signing in is audited).
@@ -393,6 +400,9 @@ func sweepPath(route string) string {
 	}
 	if route == "/static/*" {
 		return "/static/app.css"
+	}
+	if route == "/console/publications/:id" {
+		return "/console/publications/1" // the sweep's one run
 	}
 	return concrete(route)
 }

@@ -111,6 +111,9 @@ func (s *Server) routes() {
 	s.console(pages, http.MethodPost, "/console/reviews/:id", s.handleDecide, reg)
 	s.console(pages, http.MethodPost, "/console/vendors/:uscc/override", s.handleOverride, reg)
 	s.console(pages, http.MethodPost, "/console/vendors/:uscc/predecessor", s.handleLinkPredecessor, reg)
+	s.console(pages, http.MethodGet, "/console/publications", s.handleRuns, reg)
+	s.console(pages, http.MethodGet, "/console/publications/:id", s.handleRun, reg)
+	s.console(pages, http.MethodGet, "/console/pending", s.handlePending, reg)
 }
 
 // importRoutes registers an upload flow: form, template download, preview
