@@ -131,12 +131,14 @@ type UserListView struct {
 type AuditRow struct {
 	ID                                 int64
 	At, Actor, Action, Subject, Detail string
+	ActionLabel                        string // the action in words, "" when it has no label
 }
 
 // AuditListView is the audit log page.
 type AuditListView struct {
 	Page
 	Actor, Action, Subject string
+	ActionOpts             []Option // the actions in the log, for the filter
 	Rows                   []AuditRow
 	NextURL                string
 	Verified               string // result of the chain check, when requested

@@ -2,11 +2,14 @@ package web
 
 import (
 	"net/http"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"chengxin/i18n"
 	"chengxin/registry"
 	"chengxin/views"
 )
@@ -114,12 +117,44 @@ func (s *Server) handleUserCreate(c echo.Context) error {
 	return flashRedirect(c, "/console/users", "done.user_created")
 }
 
-func auditRows(entries []registry.AuditEntry) []views.AuditRow {
+func auditRows(c echo.Context, entries []registry.AuditEntry) []views.AuditRow {
 	out := make([]views.AuditRow, 0, len(entries))
 	for _, e := range entries {
-		out = append(out, views.AuditRow{ID: e.ID, At: dateTimeText(e.At), Actor: e.Actor, Action: e.Action, Subject: e.Subject, Detail: e.Detail})
+		out = append(out, views.AuditRow{ID: e.ID, At: dateTimeText(e.At), Actor: e.Actor, Action: e.Action,
+			ActionLabel: auditActionLabel(c, e.Action), Subject: e.Subject, Detail: e.Detail})
 	}
 	return out
+}
+
+// auditActionLabel names an audit action in the user's language; an action
+// without a label (written by a newer version) shows its code alone.
+func auditActionLabel(c echo.Context, action string) string {
+	if key := "audit.action." + action; i18n.Has(key) {
+		return tr(c, key)
+	}
+	return ""
+}
+
+// auditActionOptions lists the actions in the log for the filter, by
+// label, keeping a typed value (an action prefix such as "sanction.") too.
+func (s *Server) auditActionOptions(c echo.Context, selected string) ([]views.Option, error) {
+	actions, err := s.db.AuditActions(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	if selected != "" && !slices.Contains(actions, selected) {
+		actions = append(actions, selected)
+	}
+	out := make([]views.Option, 0, len(actions))
+	for _, a := range actions {
+		label := a
+		if l := auditActionLabel(c, a); l != "" {
+			label = l + " (" + a + ")"
+		}
+		out = append(out, views.Option{Value: a, Label: label, Selected: a == selected})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Label < out[j].Label })
+	return out, nil
 }
 
 // dateTimeText shows a stored RFC 3339 instant in Asia/Shanghai.
@@ -141,7 +176,10 @@ func (s *Server) handleAuditList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.AuditListView{Page: s.page(c, tr(c, "audit.title")), Actor: f.Actor, Action: f.Action, Subject: f.Subject, Rows: auditRows(entries)}
+	v := views.AuditListView{Page: s.page(c, tr(c, "audit.title")), Actor: f.Actor, Action: f.Action, Subject: f.Subject, Rows: auditRows(c, entries)}
+	if v.ActionOpts, err = s.auditActionOptions(c, f.Action); err != nil {
+		return err
+	}
 	if len(entries) == f.Limit {
 		q := c.Request().URL.Query()
 		q.Set("before", strconv.FormatInt(entries[len(entries)-1].ID, 10))

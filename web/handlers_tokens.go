@@ -18,7 +18,7 @@ func (s *Server) tokensView(c echo.Context) (views.TokensView, error) {
 	}
 	v := views.TokensView{Page: s.page(c, tr(c, "tokens.title")), Labels: labels(c, "name:tokens.name")}
 	for _, t := range toks {
-		row := views.TokenRow{ID: t.ID, Name: t.Name, Scope: t.Scope, Created: dateText(t.CreatedAt), CreatedBy: t.CreatedBy,
+		row := views.TokenRow{ID: t.ID, Name: t.Name, Scope: tr(c, "scope."+t.Scope), Created: dateText(t.CreatedAt), CreatedBy: actorText(c, t.CreatedBy),
 			LastUsed: tr(c, "tokens.never"), Active: t.RevokedAt == nil}
 		if t.LastUsedAt != nil {
 			row.LastUsed = t.LastUsedAt.In(registry.Shanghai).Format("2006-01-02 15:04")

@@ -220,7 +220,7 @@ func (s *Server) vendorDetail(c echo.Context, ven registry.Vendor) (views.Vendor
 	if err != nil {
 		return v, err
 	}
-	v.Audit = auditRows(entries)
+	v.Audit = auditRows(c, entries)
 	if v.Evaluation, err = s.storedEvaluation(c, ven.ID); err != nil {
 		return v, err
 	}

@@ -57,8 +57,8 @@ func TestConsoleTokens(t *testing.T) {
 
 	r := reg.get("/console/tokens")
 	wantStatus(t, r, http.StatusOK)
-	if row := tkRow(r, "dispatch-feed"); len(row) != 5 || row[1] != "ingest" || !strings.Contains(row[2], "2025-03-15") || !strings.Contains(row[2], "cli") {
-		t.Errorf("token row %q, want dispatch-feed, ingest, created 2025-03-15 by cli", row)
+	if row := tkRow(r, "dispatch-feed"); len(row) != 5 || row[1] != "热线数据接入" || !strings.Contains(row[2], "2025-03-15") || !strings.Contains(row[2], "命令行") {
+		t.Errorf("token row %q, want dispatch-feed, hotline ingest, created 2025-03-15 on the command line", row)
 	}
 	if strings.Contains(r.Body, oldSecret) || strings.Contains(r.Body, oldSecret[len(registry.TokenPrefix):]) {
 		t.Error("the token list shows a secret")
@@ -82,7 +82,7 @@ func TestConsoleTokens(t *testing.T) {
 	if strings.Count(r.Body, secret) != 1 {
 		t.Errorf("the secret appears %d times on the page, want once", strings.Count(r.Body, secret))
 	}
-	if row := tkRow(r, "hotline"); len(row) != 5 || !strings.Contains(row[2], "user:reg1") {
+	if row := tkRow(r, "hotline"); len(row) != 5 || !strings.Contains(row[2], "reg1") {
 		t.Errorf("new token row %q", row)
 	}
 	var hash string
