@@ -30,8 +30,8 @@ func init() {
 		"pubrun.action":               {"规则", "Rule"},
 		"pubrun.count":                {"商户数", "Vendors"},
 		"pubrun.matrix":               {"等级变化", "Grade transitions"},
-		"pubrun.matrix_caption":       {"行：上一期发布后的公示等级；列：本期发布后的公示等级。对角线为等级未变的商户。", "Rows: the public grade after the previous run; columns: after this run. The diagonal holds vendors whose grade stayed."},
-		"pubrun.from_to":              {"上期 ＼ 本期", "previous \\ this run"},
+		"pubrun.matrix_caption":       {"行：本期发布前的公示等级；列：本期发布后的公示等级。对角线为等级未变的商户。", "Rows: the public grade before this run; columns: after it. The diagonal holds vendors whose grade stayed."},
+		"pubrun.from_to":              {"发布前 ＼ 发布后", "before \\ after"},
 		"pubrun.unpublished":          {"未公示", "not published"},
 		"pubrun.changes":              {"等级有变化的商户（%d）", "Vendors whose grade changed (%d)"},
 		"pubrun.no_changes":           {"本期没有商户的公示等级发生变化。", "No vendor's public grade changed in this run."},
@@ -125,10 +125,13 @@ func init() {
 		"due.run_subject":       {"%s 期发布", "run %s"},
 
 		// Actors, token scopes.
-		"actor.system": {"系统（定时任务）", "system (scheduler)"},
-		"actor.cli":    {"命令行", "command line"},
-		"actor.token":  {"接口令牌 %s", "API token %s"},
-		"scope.ingest": {"热线数据接入", "hotline ingest"},
+		"actor.system":           {"系统", "system"},
+		"actor.system.scheduler": {"系统（定时任务）", "system (scheduler)"},
+		"actor.system.demo":      {"系统（演示数据）", "system (demo data)"},
+		"actor.system.gen":       {"系统（合成数据）", "system (synthetic data)"},
+		"actor.cli":              {"命令行", "command line"},
+		"actor.token":            {"接口令牌 %s", "API token %s"},
+		"scope.ingest":           {"热线数据接入", "hotline ingest"},
 
 		// Audit actions.
 		"audit.filter_all":                           {"全部操作", "All actions"},

@@ -33,8 +33,8 @@ func pubActionLabel(c echo.Context, action string) string {
 	return tr(c, "pubaction.other")
 }
 
-// actorText names who did something: a user by name, the scheduler, the
-// command line or an API token.
+// actorText names who did something: a user by name, the server (its
+// scheduler, the demo or synthetic data), the command line or an API token.
 func actorText(c echo.Context, actor string) string {
 	kind, name, _ := strings.Cut(actor, ":")
 	switch kind {
@@ -42,8 +42,13 @@ func actorText(c echo.Context, actor string) string {
 		return name
 	case "token":
 		return tr(c, "actor.token", name)
-	case "system", "cli":
-		return tr(c, "actor."+kind)
+	case "cli":
+		return tr(c, "actor.cli")
+	case "system":
+		if key := "actor.system." + name; name != "" && i18n.Has(key) {
+			return tr(c, key)
+		}
+		return tr(c, "actor.system")
 	}
 	return actor
 }
