@@ -155,6 +155,9 @@ func (db *DB) notifySanction(ctx context.Context, tx *sql.Tx, s Sanction, update
 	if updated {
 		key = "inbox.sanction_updated"
 	}
+	if from := RepairEligibleFrom(s.Kind, s.IssuedAt); !db.now().Before(from) {
+		key += "_repair_open" // a decision recorded late (migrated): repair may be applied for already
+	}
 	return db.notify(ctx, tx, RoleVendor, s.VendorID, key, []any{"sanction." + s.Kind, s.Reference, authority,
 		LocalDate(RepairEligibleFrom(s.Kind, s.IssuedAt))}, "/console/me#sanctions")
 }

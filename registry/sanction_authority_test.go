@@ -160,6 +160,15 @@ func TestSanctionNotifiesVendor(t *testing.T) {
 			t.Errorf("notice %d links to %q", i, ns[i].Link)
 		}
 	}
+	// A decision recorded after its minimum display (migrated) says repair is open now.
+	if _, err := db.CreateSanction(ctx, cli, registry.SanctionInput{VendorUSCC: v.USCC, Kind: "fine", IssuedAt: "2024-01-05",
+		Reference: "津市监罚〔2024〕3号", Summary: "摘要"}); err != nil {
+		t.Fatal(err)
+	}
+	ns, _ = db.Inbox(ctx, registry.RoleVendor, v.ID, 1)
+	if got := ns[0].Text.In(i18n.EN); !strings.Contains(got, "ended on 2024-07-05: credit repair can be applied for now") {
+		t.Errorf("late-recorded fine: %q", got)
+	}
 	// Another vendor's inbox stays empty; no notice for an unchanged re-record.
 	other, _ := db.CreateVendor(ctx, cli, vendorIn(usccN(4)))
 	if ns, _ := db.Inbox(ctx, registry.RoleVendor, other.ID, 10); len(ns) != 0 {
@@ -169,7 +178,7 @@ func TestSanctionNotifiesVendor(t *testing.T) {
 		Reference: "津市监警〔2025〕5号", Authority: authority, Summary: "摘要"}); err != nil {
 		t.Fatal(err)
 	}
-	if ns, _ := db.Inbox(ctx, registry.RoleVendor, v.ID, 10); len(ns) != 3 {
+	if ns, _ := db.Inbox(ctx, registry.RoleVendor, v.ID, 10); len(ns) != 4 {
 		t.Errorf("an unchanged sanction notified again: %d notices", len(ns))
 	}
 }
