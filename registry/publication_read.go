@@ -222,10 +222,21 @@ type PendingEntry struct {
 	RunPeriod              string
 	PublicAfter            time.Time  // end of the objection period
 	ObjectedAt             *time.Time // the vendor objected in time: a regulator decides
-	CaseID                 int64      // the grade objection, 0 when none
+	CaseID                 int64      // the vendor's objection to it (a grade_objection case), 0 when none
 	CaseStatus             string     // its status ("open", "upheld", "amended"), "" when none
+	CaseOpenedAt           *time.Time // when the objection was filed
 	StillPending           bool       // false: a run or a decision has since resolved it
 	GradeNow               string     // the grade public now
+}
+
+// objectionColumns and objectionJoin add a pending downgrade's objection
+// (the latest grade_objection case on its run) to a query over a table
+// alias with vendor_id and run_id columns.
+const objectionColumns = `coalesce(oc.id, 0), coalesce(oc.status, ''), oc.opened_at`
+
+func objectionJoin(alias string) string {
+	return ` LEFT JOIN cases oc ON oc.id = (SELECT max(c.id) FROM cases c WHERE c.vendor_id = ` + alias + `.vendor_id
+		AND c.kind = '` + CaseGradeObjection + `' AND c.subject = CAST(` + alias + `.run_id AS TEXT))`
 }
 
 // PendingFilter selects pending downgrades.
@@ -246,16 +257,14 @@ func (db *DB) PendingDowngrades(ctx context.Context, f PendingFilter) ([]Pending
 		}
 	}
 	from := ` FROM pending_downgrades d JOIN vendors v ON v.id = d.vendor_id JOIN publication_runs r ON r.id = d.run_id
-		LEFT JOIN published_grades g ON g.vendor_id = d.vendor_id WHERE 1=1` + where
+		LEFT JOIN published_grades g ON g.vendor_id = d.vendor_id` + objectionJoin("d") + ` WHERE 1=1` + where
 	var total int
 	if err := db.read.QueryRowContext(ctx, `SELECT count(*)`+from).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("registry: count pending downgrades: %w", err)
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT d.vendor_id, v.uscc, v.name, coalesce(g.grade, ''), d.grade, d.score, d.run_id, r.period,
-		d.public_after, d.objected_at,
-		coalesce((SELECT c.id FROM cases c WHERE c.vendor_id = d.vendor_id AND c.kind = ? AND c.subject = CAST(d.run_id AS TEXT) ORDER BY c.id DESC LIMIT 1), 0),
-		coalesce((SELECT c.status FROM cases c WHERE c.vendor_id = d.vendor_id AND c.kind = ? AND c.subject = CAST(d.run_id AS TEXT) ORDER BY c.id DESC LIMIT 1), '')`+
-		from+` ORDER BY d.public_after, v.name, v.uscc LIMIT ? OFFSET ?`, CaseGradeObjection, CaseGradeObjection, f.PerPage, PageOffset(f.Page, f.PerPage))
+		d.public_after, d.objected_at, `+objectionColumns+from+`
+		ORDER BY d.public_after, v.name, v.uscc LIMIT ? OFFSET ?`, f.PerPage, PageOffset(f.Page, f.PerPage))
 	if err != nil {
 		return nil, 0, fmt.Errorf("registry: pending downgrades: %w", err)
 	}
@@ -265,10 +274,12 @@ func (db *DB) PendingDowngrades(ctx context.Context, f PendingFilter) ([]Pending
 		var e PendingEntry
 		var after string
 		var objected *string
+		var caseOpened *string
 		if err := rows.Scan(&e.VendorID, &e.VendorUSCC, &e.VendorName, &e.Published, &e.Grade, &e.Score, &e.RunID, &e.RunPeriod,
-			&after, &objected, &e.CaseID, &e.CaseStatus); err != nil {
+			&after, &objected, &e.CaseID, &e.CaseStatus, &caseOpened); err != nil {
 			return nil, 0, err
 		}
+		e.CaseOpenedAt = parseStoredPtr(caseOpened)
 		e.PublicAfter, e.ObjectedAt, e.StillPending, e.GradeNow = parseStored(after), parseStoredPtr(objected), true, e.Published
 		out = append(out, e)
 	}
@@ -282,13 +293,11 @@ func (db *DB) PendingDowngrades(ctx context.Context, f PendingFilter) ([]Pending
 // GradeNow is the grade public now).
 func (db *DB) RunPending(ctx context.Context, run PublicationRun, objectionDays float64) ([]PendingEntry, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT p.vendor_id, v.uscc, v.name, p.published_grade, p.evaluated_grade, p.evaluated_score,
-		d.public_after, d.objected_at, coalesce(g.grade, ''),
-		coalesce((SELECT c.id FROM cases c WHERE c.vendor_id = p.vendor_id AND c.kind = ? AND c.subject = CAST(p.run_id AS TEXT) ORDER BY c.id DESC LIMIT 1), 0),
-		coalesce((SELECT c.status FROM cases c WHERE c.vendor_id = p.vendor_id AND c.kind = ? AND c.subject = CAST(p.run_id AS TEXT) ORDER BY c.id DESC LIMIT 1), '')
+		d.public_after, d.objected_at, coalesce(g.grade, ''), `+objectionColumns+`
 		FROM publications p JOIN vendors v ON v.id = p.vendor_id
 		LEFT JOIN pending_downgrades d ON d.vendor_id = p.vendor_id AND d.run_id = p.run_id
-		LEFT JOIN published_grades g ON g.vendor_id = p.vendor_id
-		WHERE p.run_id = ? AND p.action = 'downgrade_pending' ORDER BY v.name, v.uscc`, CaseGradeObjection, CaseGradeObjection, run.ID)
+		LEFT JOIN published_grades g ON g.vendor_id = p.vendor_id`+objectionJoin("p")+`
+		WHERE p.run_id = ? AND p.action = 'downgrade_pending' ORDER BY v.name, v.uscc`, run.ID)
 	if err != nil {
 		return nil, fmt.Errorf("registry: run pending downgrades: %w", err)
 	}
@@ -297,11 +306,12 @@ func (db *DB) RunPending(ctx context.Context, run PublicationRun, objectionDays 
 	var out []PendingEntry
 	for rows.Next() {
 		e := PendingEntry{RunID: run.ID, RunPeriod: run.Period, PublicAfter: deadline}
-		var after, objected *string
+		var after, objected, caseOpened *string
 		if err := rows.Scan(&e.VendorID, &e.VendorUSCC, &e.VendorName, &e.Published, &e.Grade, &e.Score, &after, &objected, &e.GradeNow,
-			&e.CaseID, &e.CaseStatus); err != nil {
+			&e.CaseID, &e.CaseStatus, &caseOpened); err != nil {
 			return nil, err
 		}
+		e.CaseOpenedAt = parseStoredPtr(caseOpened)
 		if after != nil {
 			e.PublicAfter, e.StillPending = parseStored(*after), true
 		}

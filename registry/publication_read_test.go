@@ -180,7 +180,7 @@ func TestPublicationRunReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	pend, _ = db.RunPending(ctx, run2.PublicationRun, 14)
-	if p := pend[0]; p.StillPending || p.GradeNow != "C" || p.CaseStatus != "upheld" || !p.PublicAfter.Equal(deadline) {
+	if p := pend[0]; p.StillPending || p.GradeNow != "C" || p.CaseStatus != "upheld" || p.CaseOpenedAt == nil || !p.PublicAfter.Equal(deadline) {
 		t.Errorf("resolved pending = %+v", p)
 	}
 	if _, n, _ := db.PendingDowngrades(ctx, registry.PendingFilter{Page: 1, PerPage: 50}); n != 0 {

@@ -236,8 +236,12 @@ func (s *Server) pendingRow(c echo.Context, p registry.PendingEntry) views.Pendi
 	default:
 		row.When = tr(c, "pending.due_now")
 	}
-	if p.ObjectedAt != nil {
-		row.Objection = tr(c, "pubrun.objected_on", dateText(*p.ObjectedAt), tr(c, "decision."+orDefault(p.CaseStatus, "open")))
+	switch {
+	case p.CaseOpenedAt != nil:
+		row.Objected = true
+		row.Objection = tr(c, "pubrun.objected_on", dateText(*p.CaseOpenedAt), tr(c, "decision."+p.CaseStatus))
+	case p.ObjectedAt != nil:
+		row.Objection = tr(c, "pubrun.objected_on", dateText(*p.ObjectedAt), tr(c, "decision.open"))
 	}
 	return row
 }
