@@ -203,14 +203,15 @@ func TestRegulatorSanctionsAndLifts(t *testing.T) {
 	f.checkAxe(ctx, "sanction error")
 	f.screenshot(ctx, "sanction-error")
 
-	f.run(ctx, "reference", chromedp.SendKeys(chromedp.CSS(form+` [data-testid=field-reference]`), reference))
+	f.run(ctx, "reference", chromedp.SendKeys(chromedp.CSS(form+` [data-testid=field-reference]`), reference),
+		chromedp.SendKeys(chromedp.CSS(form+` [data-testid=field-authority]`), "天津市市场监督管理委员会"))
 	f.submit(ctx, "sanction submit", chromedp.Click(chromedp.CSS(`[data-testid=sanction-submit]`)))
 	f.run(ctx, "sanction stored", chromedp.WaitVisible(chromedp.CSS(`[data-testid=sanction-item]`)))
 	if got := f.text(ctx, `[data-testid=flash]`); !strings.Contains(got, "已保存") {
 		t.Errorf("flash = %q", got)
 	}
 	item := f.text(ctx, `[data-testid=sanction-item]`)
-	for _, want := range []string{"列入严重失信名单", reference, summary, "公示中"} {
+	for _, want := range []string{"列入严重失信名单", reference, "天津市市场监督管理委员会", summary, "公示中"} {
 		if !strings.Contains(item, want) {
 			t.Errorf("console sanction lacks %q: %q", want, item)
 		}
