@@ -29,6 +29,5 @@ func init() {
 		"sanctions.create":         {"保存并重新评价", "Save and re-evaluate"},
 		"done.sanction_created":    {"已保存，商户将在一秒内重新评价。", "Saved; the vendor is re-evaluated within a second."},
 		"done.sanction_ended":      {"已结束公示，商户将重新评价。", "Display ended; the vendor is re-evaluated."},
-		"sanctions.reason_needed":  {"未保存：结束公示须写明理由。", "Not saved: ending a display needs a reason."},
 	})
 }

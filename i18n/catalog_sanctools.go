@@ -184,6 +184,8 @@ func init() {
 		"due.my_sanctions":                   {"处理决定与表彰", "Sanctions and commendations"},
 		"due.repair_rule":                    {"信用修复须在最短公示期满后申请：警告 3 个月，罚款 6 个月，严重处罚和列入严重失信名单 12 个月，自作出日期起算。", "Credit repair can be applied for once the minimum display has passed: warning 3 months, fine 6 months, serious penalty and blacklist entry 12 months, counted from the date of the decision."},
 		"due.repair_option":                  {"%s（文书编号 %s，%s 作出）", "%s (document no. %s, issued %s)"},
+		"sanctions.choose_how":               {"请选择结束方式：撤销或信用修复", "choose how it ends: lifted or credit repair"},
+		"sanctions.not_ended":                {"未结束公示：%s", "Display not ended: %s"},
 		"field.authority":                    {"作出决定机关", "Issuing authority"},
 		"form.choose":                        {"请从列表中选择一项", "choose one of the options in the list"},
 		"inbox.authority_unknown":            {"作出机关未记录", "issuing authority not recorded"},

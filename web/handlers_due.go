@@ -251,12 +251,16 @@ func (s *Server) handleDecide(c echo.Context) error {
 		}
 		v.Errs, v.ErrCase = formErrors(c, verr, "decision", "amended"), c.Param("id")
 		// The form comes back with what was typed, to correct rather than retype.
+		shown := false
 		for i := range v.Open {
 			if row := &v.Open[i]; row.ID == v.ErrCase {
 				keepSelected(row.DecisionOpts, c.FormValue("decision"))
 				keepSelected(row.AmendOpts, c.FormValue("amended"))
-				row.TypedReason = c.FormValue("reason")
+				row.TypedReason, shown = c.FormValue("reason"), true
 			}
+		}
+		if !shown { // decided meanwhile (by someone else): say so at the top
+			v.Flash, v.FlashError = verr.Messages(lang(c))[verr.SortedFields()[0]], true
 		}
 		return s.render(c, http.StatusUnprocessableEntity, views.ReviewsPage(v))
 	}

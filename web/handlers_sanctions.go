@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -113,20 +114,30 @@ func (s *Server) handleSanctionEnd(c echo.Context) error {
 	}
 	uscc := registry.NormalizeUSCC(c.FormValue("uscc"))
 	err = s.db.EndSanction(c.Request().Context(), actor(c), id, c.FormValue("how"), c.FormValue("reason"))
-	if _, ok := registry.AsValidation(err); ok {
-		ven, verr := s.db.FindVendorByUSCC(c.Request().Context(), uscc)
-		if verr != nil {
-			return verr
+	if verr, ok := registry.AsValidation(err); ok {
+		ven, ferr := s.db.FindVendorByUSCC(c.Request().Context(), uscc)
+		if ferr != nil {
+			return ferr
 		}
 		v, derr := s.vendorDetail(c, ven)
 		if derr != nil {
 			return derr
 		}
-		v.Flash, v.FlashError = tr(c, "sanctions.reason_needed"), true
+		v.Flash, v.FlashError = tr(c, "sanctions.not_ended", strings.Join(messages(verr, lang(c)), tr(c, "pub.list_sep"))), true
 		return s.render(c, http.StatusUnprocessableEntity, views.VendorDetailPage(v))
 	}
 	if err != nil {
 		return err
 	}
 	return flashRedirect(c, "/console/vendors/"+uscc, "done.sanction_ended")
+}
+
+// messages are a validation error's messages in field order.
+func messages(verr *registry.ValidationError, lang string) []string {
+	msgs := verr.Messages(lang)
+	out := make([]string, 0, len(msgs))
+	for _, f := range verr.SortedFields() {
+		out = append(out, msgs[f])
+	}
+	return out
 }

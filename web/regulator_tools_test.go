@@ -319,6 +319,10 @@ func TestReviewFormKeepsInput(t *testing.T) {
 	if p, _ := e.db.FindPublished(ctx, e.est.ID); p.Grade != "B" || p.Pending != nil {
 		t.Errorf("after the amended decision: %+v", p)
 	}
+	// Deciding it again (a second tab): said at the top, in words.
+	r = reg.submit("/console/reviews/"+id, url.Values{"decision": {"upheld"}, "reason": {"再次决定"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	wantContains(t, "flash", r.TestID("flash"), "该事项已经处理")
 }
 
 // The override form preselects no grade; leaving it out is a localized
@@ -344,6 +348,27 @@ func TestOverrideGradeIsAChoice(t *testing.T) {
 	}
 	if n := e.count("grade_overrides"); n != 0 {
 		t.Errorf("%d overrides stored", n)
+	}
+}
+
+// Ending a sanction needs a way (lifted or repaired) and a reason; a
+// tampered way is refused in words, and nothing changes.
+func TestSanctionEndNeedsWayAndReason(t *testing.T) {
+	e := newToolsEnv(t)
+	s, err := e.db.CreateSanction(context.Background(), regActor, registry.SanctionInput{VendorUSCC: estUSCC, Kind: "warning",
+		IssuedAt: "2025-03-01", Reference: "津市监警〔2025〕8号", Summary: "未按约定上门"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := e.as(registry.RoleRegulator)
+	reg.get("/console/vendors/" + estUSCC)
+	r := reg.submit("/console/sanctions/"+itoa64(s.ID)+"/end", url.Values{"uscc": {estUSCC}, "how": {"deleted"}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	for _, want := range []string{"未结束公示", "请选择结束方式", "请写明理由"} {
+		wantContains(t, "flash", r.TestID("flash"), want)
+	}
+	if n := e.countWhere("sanctions", "lifted_at IS NOT NULL OR repaired_at IS NOT NULL"); n != 0 {
+		t.Errorf("%d sanctions ended", n)
 	}
 }
 
