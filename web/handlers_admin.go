@@ -50,7 +50,7 @@ func (s *Server) handleOrgCreate(c echo.Context) error {
 		if lerr != nil {
 			return lerr
 		}
-		v.Errs = verr.Messages(lang(c))
+		v.Errs = formErrors(c, verr, "kind", "district")
 		v.Values = views.OrgValues{USCC: in.USCC, Name: in.Name, Phone: in.ContactPhone}
 		for i := range v.KindOpts {
 			v.KindOpts[i].Selected = v.KindOpts[i].Value == in.Kind
@@ -105,7 +105,7 @@ func (s *Server) handleUserCreate(c echo.Context) error {
 		if lerr != nil {
 			return lerr
 		}
-		v.Errs, v.Username, v.OrgUSCC = verr.Messages(lang(c)), in.Username, in.OrgUSCC
+		v.Errs, v.Username, v.OrgUSCC = formErrors(c, verr, "role"), in.Username, in.OrgUSCC
 		for i := range v.RoleOpts {
 			v.RoleOpts[i].Selected = v.RoleOpts[i].Value == in.Role
 		}

@@ -288,7 +288,7 @@ func (s *Server) handleVendorStatus(c echo.Context) error {
 		if derr != nil {
 			return derr
 		}
-		v.Errs, v.Reason = verr.Messages(lang(c)), reason
+		v.Errs, v.Reason = formErrors(c, verr, "status"), reason
 		return s.render(c, http.StatusUnprocessableEntity, views.VendorDetailPage(v))
 	}
 	if err != nil {

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -223,5 +225,33 @@ func TestEveryAuditActionHasALabel(t *testing.T) {
 	}
 	if found < 30 {
 		t.Fatalf("found only %d audit actions: the scanner is broken", found)
+	}
+}
+
+// A choice list sent with a value it does not offer (a tampered form) gets
+// "choose one of the options", not the list of codes the registry accepts.
+func TestTamperedChoicesAnsweredInWords(t *testing.T) {
+	e := newEnv(t)
+	reg := e.as(registry.RoleRegulator)
+	for _, tc := range []struct {
+		page, action string
+		form         url.Values
+		field        string
+	}{
+		{"/console/users", "/console/users", url.Values{"username": {"newreg"}, "password": {password}, "role": {"root"}}, "role"},
+		{"/console/orgs", "/console/orgs", url.Values{"uscc": {registry.MustUSCC("51120103MJ0TMP001")}, "name": {"协会"}, "kind": {"bank"},
+			"district": {"120103"}}, "kind"},
+		{"/console/vendors/" + vendorUSCC, "/console/vendors/" + vendorUSCC + "/status", url.Values{"status": {"closed"}, "reason": {"测试"}}, "status"},
+		{"/console/vendors/" + vendorUSCC, "/console/vendors/" + vendorUSCC + "/sanctions", url.Values{"kind": {"ban"}, "issued_at": {"2025-03-01"},
+			"reference": {"津〔2025〕1号"}, "authority": {"天津市市场监督管理委员会"}, "summary": {"摘要"}}, "kind"},
+	} {
+		for lang, want := range map[string]string{"zh": "请从列表中选择一项", "en": "choose one of the options in the list"} {
+			reg.get(tc.page + "?lang=" + lang)
+			r := reg.submit(tc.action, tc.form)
+			wantStatus(t, r, http.StatusUnprocessableEntity)
+			if got := r.TestID("error-" + tc.field); got != want {
+				t.Errorf("%s %s (%s): error %q, want %q", tc.action, tc.field, lang, got, want)
+			}
+		}
 	}
 }
