@@ -277,7 +277,7 @@ func TestVendorEditAndStatus(t *testing.T) {
 	}
 	r = reg.submit(base+"/status", url.Values{"status": {"closed"}, "reason": {"x"}})
 	wantStatus(t, r, http.StatusUnprocessableEntity)
-	wantContains(t, "error-status", r.TestID("error-status"), "active")
+	wantContains(t, "error-status", r.TestID("error-status"), "请从列表中选择一项") // in words, not the codes
 
 	r = reg.submit(base+"/status", url.Values{"status": {"suspended"}, "reason": {"多次投诉未整改"}})
 	wantRedirect(t, r, base)
