@@ -92,7 +92,7 @@ func (s *Server) routes() {
 	s.console(pages, http.MethodGet, "/console/members", s.handleMemberList, assoc)
 	s.console(pages, http.MethodGet, "/console/members/new", s.handleMemberNewForm, assoc)
 	s.console(pages, http.MethodPost, "/console/members/new", s.handleMemberCreate, assoc)
-	s.console(pages, http.MethodPost, "/console/members/:uscc/status", s.handleMemberStatus, assoc)
+	s.console(pages, http.MethodPost, "/console/members/:uscc/action", s.handleMemberAction, assoc)
 	uploads := e.Group("", s.language, middleware.BodyLimit(uploadBodyLimit), s.loadSession, s.checkCSRF)
 	s.importRoutes(pages, uploads, s.memberImportFlow(), assoc)
 
@@ -106,6 +106,8 @@ func (s *Server) routes() {
 	s.console(pages, http.MethodPost, "/console/me/complaint-objections", s.handleObjectComplaint, registry.RoleVendor)
 	s.console(pages, http.MethodPost, "/console/me/reply", s.handleReply, registry.RoleVendor)
 	s.console(pages, http.MethodPost, "/console/me/repair", s.handleRepair, registry.RoleVendor)
+	s.console(pages, http.MethodGet, "/console/me/memberships", s.handleMyMemberships, registry.RoleVendor)
+	s.console(pages, http.MethodPost, "/console/me/memberships/:org", s.handleMyMembershipAction, registry.RoleVendor)
 	s.console(pages, http.MethodGet, "/console/reviews", s.handleReviews, reg)
 	s.console(pages, http.MethodGet, "/console/dashboard", s.handleDashboard, reg)
 	s.console(pages, http.MethodPost, "/console/reviews/:id", s.handleDecide, reg)
