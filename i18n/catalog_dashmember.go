@@ -1,7 +1,7 @@
 package i18n
 
 // Membership consent (association invites, the vendor answers) and the
-// regulator dashboard's hotline rates.
+// regulator dashboard's hotline rates (12345/8890 report definitions).
 func init() {
 	add(map[string][2]string{
 		"membership.declined":       {"商户已拒绝", "Declined by the vendor"},
@@ -63,7 +63,36 @@ func init() {
 		"mymembers.status":        {"状态", "Status"},
 		"mymembers.period":        {"期间", "Period"},
 
-		"inbox.membership_invited":  {"“%s”邀请贵单位成为会员。接受前，此会员关系不会公开；请在“会员资格”页面接受或拒绝。", "%s invited you to become a member. It is not public until you accept; accept or decline it on the Memberships page."},
+		"inbox.membership_invited":     {"“%s”邀请贵单位成为会员。接受前，此会员关系不会公开；请在“会员资格”页面接受或拒绝。", "%s invited you to become a member. It is not public until you accept; accept or decline it on the Memberships page."},
+		"dash.definitions":             {"指标口径", "How the rates are defined"},
+		"dash.rates_lead":              {"按期办结率、回访率和满意率按 12345/8890 热线月报的口径逐月计算，图中数值与下表和 CSV 相同。", "On-time completion, callback and satisfaction rates by month, defined as a 12345/8890 hotline monthly report defines them; the charts, the table and the CSV show the same figures."},
+		"dash.to_date":                 {"%s（截至 %s）", "%s (to %s)"},
+		"dash.day":                     {"%[1]d 月 %[2]d 日", "%[2]d %[3]s"},
+		"dash.to_date_note":            {"* %s 为本月，数字截至 %s；办理期限尚未届满的投诉不计入本月按期办结率，派单量通常在月末报送。", "* %s is the current month, counted to %s. Complaints not yet due are left out of its on-time completion rate; the dispatch volume is usually reported at the end of the month."},
+		"dash.chart_explain":           {"%s，%s 至 %s 各月；数值见下表。", "%s by month, %s to %s; the figures are in the table below."},
+		"dash.def_ontime":              {"按期办结的投诉 ÷ 办理期限在当月届满的投诉（无论是否已办结）。在办理期限前办结即为按期；经监管部门认定的正当延期视为按期；到期仍未办结的计为超期。本月只计已经到期的投诉。", "Complaints closed by their deadline ÷ complaints whose deadline fell in the month, closed or not. Closed no later than the deadline is on time; a delay the regulator excused counts as on time; still open after the deadline is late. The current month counts only complaints already due."},
+		"dash.def_callback":            {"已回访的工单 ÷ 当月热线派单量。已回访指回访电话接通、群众作出评价（满意、基本满意或不满意）；未接通的回访不算已回访，在表中单列。派单量取热线派单系统报送的月工单数，尚未报送的月份显示“—”。", "Callbacks that reached the citizen ÷ work orders the hotline dispatched in the month. A callback counts when the citizen answered and rated the service (satisfied, basically satisfied or dissatisfied); unreachable calls do not count and are listed separately. Work orders are the monthly dispatch volume the hotline reports; a month not yet reported shows \"—\"."},
+		"dash.def_satisfaction":        {"（满意 + 基本满意）÷ 已回访（接通并作出评价）的回访。", "(Satisfied + basically satisfied) ÷ callbacks that reached the citizen and got a rating."},
+		"dash.def_months":              {"按北京时间的自然月统计：投诉按办理期限所在月份，回访按回访日期，派单量按报送月份。筛选按商户的服务类别和服务区域。", "Calendar months in Beijing time: complaints by the month of their deadline, callbacks by the day they were made, work orders by the month reported. The filters select vendors by service category and district."},
+		"dash.col_ontime":              {"按期办结率（按期 / 到期）", "On-time completion (on time / due)"},
+		"dash.col_callback":            {"回访率（已回访 / 派单）", "Callback rate (reached / dispatched)"},
+		"dash.col_unreachable":         {"未接通回访", "Unreachable callbacks"},
+		"dash.col_satisfaction":        {"满意率（满意及基本满意 / 已回访）", "Satisfaction (satisfied or basically / reached)"},
+		"dash.csv_download":            {"下载 CSV（按月，与上表相同）", "Download CSV (by month, as in the table)"},
+		"dash.csv.month":               {"月份", "month"},
+		"dash.csv.to_date":             {"统计截至", "to_date"},
+		"dash.csv.due":                 {"到期投诉", "complaints_due"},
+		"dash.csv.on_time":             {"按期办结", "closed_on_time"},
+		"dash.csv.on_time_rate":        {"按期办结率", "on_time_rate"},
+		"dash.csv.work_orders":         {"热线派单量", "work_orders_dispatched"},
+		"dash.csv.reached":             {"已回访", "callbacks_reached"},
+		"dash.csv.unreachable":         {"未接通回访", "callbacks_unreachable"},
+		"dash.csv.callback_rate":       {"回访率", "callback_rate"},
+		"dash.csv.satisfied":           {"满意", "satisfied"},
+		"dash.csv.basically_satisfied": {"基本满意", "basically_satisfied"},
+		"dash.csv.dissatisfied":        {"不满意", "dissatisfied"},
+		"dash.csv.satisfaction_rate":   {"满意率", "satisfaction_rate"},
+
 		"inbox.membership_no_login": {"“%s”邀请商户 %s 入会，但该商户还没有控制台账号，无法答复：请为其发放登录邀请。", "%s invited vendor %s to join, but the vendor has no console login to answer with: please issue its login invitation."},
 	})
 }

@@ -90,6 +90,7 @@ var routeParams = map[string][]string{
 	"/console/me/memberships":                nil,
 	"/console/reviews":                       nil,
 	"/console/dashboard":                     {"category", "district"},
+	"/console/dashboard.csv":                 {"category", "district"},
 }
 
 // htmlRoute reports whether a route answers with a page (so the page

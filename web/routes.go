@@ -110,6 +110,7 @@ func (s *Server) routes() {
 	s.console(pages, http.MethodPost, "/console/me/memberships/:org", s.handleMyMembershipAction, registry.RoleVendor)
 	s.console(pages, http.MethodGet, "/console/reviews", s.handleReviews, reg)
 	s.console(pages, http.MethodGet, "/console/dashboard", s.handleDashboard, reg)
+	s.console(pages, http.MethodGet, "/console/dashboard.csv", s.handleDashboardCSV, reg)
 	s.console(pages, http.MethodPost, "/console/reviews/:id", s.handleDecide, reg)
 	s.console(pages, http.MethodPost, "/console/vendors/:uscc/override", s.handleOverride, reg)
 	s.console(pages, http.MethodPost, "/console/vendors/:uscc/predecessor", s.handleLinkPredecessor, reg)
