@@ -31,7 +31,6 @@ func init() {
 		"members.invited_on":        {"%s 发出邀请", "invited %s"},
 		"members.answered_on":       {"%s 答复", "answered %s"},
 		"members.action":            {"操作", "Action"},
-		"members.no_action":         {"无（等待商户答复前可撤回）", "None"},
 		"members.consent_note":      {"添加已登记的商户会向其发出入会邀请：商户在自己的控制台接受后，会员关系才在公开页面显示。您自己登记的新商户立即成为会员。", "Adding a vendor that is already registered sends it an invitation: the membership shows on public pages only after the vendor accepts it in its console. A new vendor you register yourself is a member at once."},
 		"done.member_invited":       {"“%s”已登记过：已向其发出入会邀请，商户接受后会员关系才会公开。", "%s is already registered: it has been invited, and the membership becomes public once it accepts."},
 		"done.member_no_login":      {"“%s”已登记过：已向其发出入会邀请。该商户还没有控制台账号，已请监管部门向其发放登录邀请；商户接受后会员关系才会公开。", "%s is already registered: it has been invited. It has no console login yet, so the regulator has been asked to issue one; the membership becomes public once the vendor accepts."},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"chengxin/i18n"
 	"chengxin/registry"
 )
 
@@ -251,5 +252,24 @@ func TestMembershipWithoutLogin(t *testing.T) {
 	wantRedirect(t, ven.submit("/console/me/memberships/"+e.org.USCC, url.Values{"action": {"accept"}}), "/console/me/memberships")
 	if ms, _ := e.db.MembersOfOrg(ctx, e.org.ID, registry.MemberActive); len(ms) != 1 || ms[0].VendorID != v.ID {
 		t.Errorf("active members %+v", ms)
+	}
+}
+
+// Every membership action and status has its button, its sentence and its
+// confirmation in the catalog (they are looked up by name).
+func TestMembershipCatalog(t *testing.T) {
+	for _, st := range registry.MembershipStatuses {
+		if !i18n.Has("membership." + st) {
+			t.Errorf("no label for status %s", st)
+		}
+		for _, role := range []string{registry.RoleVendor, registry.RoleAssociation} {
+			for _, a := range registry.MembershipActions(role, st) {
+				for _, k := range []string{"membership_button." + a, "membership_action." + a, "done.membership_" + a} {
+					if !i18n.Has(k) {
+						t.Errorf("missing %s", k)
+					}
+				}
+			}
+		}
 	}
 }
