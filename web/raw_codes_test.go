@@ -191,6 +191,13 @@ func TestConsoleShowsNoRawCodes(t *testing.T) {
 // db.audit(ctx, tx, actor, "action", …) and "prefix."+variable forms.
 var auditCall = regexp.MustCompile(`\.audit\([^,]+, [^,]+, [^,]+, "([a-z_.]+)"(\+[a-z]+)?`)
 
+// dynamicAuditActions are the suffixes of actions written as prefix+variable.
+var dynamicAuditActions = map[string][]string{
+	"sanction.": {"lifted", "repaired"},
+	"membership.": {registry.MemberAccept, registry.MemberDecline, registry.MemberLeave, registry.MemberSuspend,
+		registry.MemberReinstate, registry.MemberEnd, registry.MemberWithdraw, registry.MemberReinvite},
+}
+
 // Every action the registry writes has a label in both languages, so the
 // audit page never shows an action by its code alone.
 func TestEveryAuditActionHasALabel(t *testing.T) {
@@ -209,10 +216,14 @@ func TestEveryAuditActionHasALabel(t *testing.T) {
 		}
 		for _, m := range auditCall.FindAllStringSubmatch(string(src), -1) {
 			actions := []string{m[1]}
-			if m[2] != "" { // "sanction."+how
+			if m[2] != "" { // "sanction."+how, "membership."+action
+				suffixes, known := dynamicAuditActions[m[1]]
+				if !known {
+					t.Errorf("%s writes audit actions %q+%s: list their suffixes in dynamicAuditActions", f, m[1], m[2][1:])
+				}
 				actions = nil
-				for _, how := range []string{"lifted", "repaired"} {
-					actions = append(actions, m[1]+how)
+				for _, x := range suffixes {
+					actions = append(actions, m[1]+x)
 				}
 			}
 			for _, a := range actions {
