@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -195,5 +197,38 @@ func TestAuditVerifyCheckpointKeys(t *testing.T) {
 	}
 	if r := runCLI(t, ctx, "", nil, "audit", "sign", "-db", db); r.code != 2 {
 		t.Errorf("unknown subcommand: %+v", r)
+	}
+}
+
+// The scheduler's daily checkpoint: signs the head and logs it, is silent on
+// an empty log, and logs an error rather than signing over a rewritten
+// history.
+func TestDailyCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	path := tempDB(t)
+	db, err := registry.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var logs strings.Builder
+	e := &env{getenv: func(string) string { return "" }, stdout: io.Discard, stderr: &logs,
+		log: slog.New(slog.NewTextHandler(&logs, nil))}
+	dailyCheckpoint(ctx, e, db)
+	if logs.Len() != 0 {
+		t.Errorf("an empty log: %s", logs.String())
+	}
+	addUsers(t, path, "alice", "bob")
+	dailyCheckpoint(ctx, e, db)
+	cp, err := db.LatestCheckpoint(ctx)
+	if err != nil || cp.ID != 2 || !strings.Contains(logs.String(), "scheduler: audit checkpoint") {
+		t.Fatalf("daily checkpoint %+v %v; log %s", cp, err, logs.String())
+	}
+	addUsers(t, path, "carol")
+	rehashFrom(t, path, 1, `{"forged":true}`)
+	logs.Reset()
+	dailyCheckpoint(ctx, e, db)
+	if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), "broken at entry 2") {
+		t.Errorf("over a rewritten history: %s", logs.String())
 	}
 }
