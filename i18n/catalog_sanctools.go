@@ -63,6 +63,10 @@ func init() {
 		"pubaction.upgrade":           {"升级（连续两期达标）", "upgraded (two runs above the threshold)"},
 		"pubaction.upgrade_held":      {"升级暂缓（需连续两期达标）", "upgrade held (needs two runs above the threshold)"},
 		"pubaction.pending_published": {"异议期满，降级公示", "pending downgrade published after its objection period"},
+		"pubaction.superseded":        {"本期发布后已有更新的公示（如列入严重失信名单），保持不变", "left alone: a newer publication (such as a blacklisting) came after the run's instant"},
+		"pubaction.objection_upheld":  {"复核维持降级", "downgrade upheld on review"},
+		"pubaction.objection_amended": {"复核变更等级", "grade amended on review"},
+		"pubaction.none":              {"无需公示", "nothing to publish"},
 		"pubaction.other":             {"其他", "other"},
 
 		// Pending downgrades (regulator).
@@ -159,6 +163,7 @@ func init() {
 		"audit.action.override.clear":                {"取消人工调整", "override cleared"},
 		"audit.action.override.set":                  {"人工调整公示等级", "public grade overridden"},
 		"audit.action.publication.pending_published": {"异议期满，降级公示", "pending downgrades published"},
+		"audit.action.publication.out_of_cycle":      {"列入严重失信名单，立即公示", "published out of cycle (blacklist entry)"},
 		"audit.action.publication.run":               {"公示发布", "publication run"},
 		"audit.action.rules.adopt":                   {"启用评分规则", "scoring rules adopted"},
 		"audit.action.sanction.create":               {"记录处理决定或表彰", "sanction or commendation recorded"},
