@@ -162,7 +162,7 @@ func (ps *publicSite) handleQR(c echo.Context) error {
 	if !ok {
 		return ps.notFound(c)
 	}
-	svg, err := qrSVG(ps.profileURL(c, pubCode(c)), 240)
+	svg, err := qrSVG(ps.s.profileURL(pubCode(c)), 240)
 	if err != nil {
 		return err
 	}
@@ -201,7 +201,7 @@ func (ps *publicSite) handleSticker(c echo.Context) error {
 		return ps.notFound(c)
 	}
 	sv := views.PubStickerView{Page: ps.page(c, tr(c, "pub.sticker.title", v.Name), tr(c, "pub.sticker.description", v.Name)),
-		Name: v.Name, USCC: v.USCC, QRURL: "/vendors/" + v.USCC + "/qr.svg", ProfileURL: ps.profileURL(c, v.USCC)}
+		Name: v.Name, USCC: v.USCC, QRURL: "/vendors/" + v.USCC + "/qr.svg", ProfileURL: ps.s.profileURL(v.USCC)}
 	if sg, ok := publicGrade(v); ok {
 		sv.Evaluated, sv.Published, sv.Override, sv.Grade, sv.GradeLabel = true, sg.Published, sg.Override, sg.Grade, tr(c, "grade."+sg.Grade)
 		sv.Score, sv.AsOf, sv.OverrideSetOn = sg.Score, pubDate(sg.Date), pubDate(sg.SetAt)

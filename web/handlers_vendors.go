@@ -3,9 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -303,22 +301,9 @@ func (s *Server) handleVendorInvite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.InviteURL = s.inviteURL(c, token)
+	v.InviteURL = s.inviteURL(token)
 	v.Flash = tr(c, "done.invite_created")
 	return s.render(c, http.StatusOK, views.VendorDetailPage(v))
-}
-
-// inviteURL is the absolute link a vendor opens to set up its login.
-func (s *Server) inviteURL(c echo.Context, token string) string {
-	base := strings.TrimRight(s.cfg.BaseURL, "/")
-	if base == "" {
-		scheme := "http"
-		if c.Request().TLS != nil || s.cfg.SecureCookies {
-			scheme = "https"
-		}
-		base = scheme + "://" + c.Request().Host
-	}
-	return base + "/console/invite/" + url.PathEscape(token)
 }
 
 // handleVendorHome is a vendor's view of its own record, evaluation and

@@ -19,17 +19,23 @@ const (
 // routes registers every route of the application: this file is the map.
 func (s *Server) routes() {
 	e := s.e
+	// observe comes first, so that every answer (trailing-slash redirects,
+	// recovered panics, mapped errors) is logged and counted with the status
+	// the client got.
+	e.Pre(s.observe)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
-	e.Use(middleware.Recover())
-	e.Use(s.requestLog)
-	e.Use(s.metrics.middleware)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{StackSize: 8 << 10, DisableErrorHandler: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "method", c.Request().Method, "route", c.Path(), "err", err, "stack", string(stack))
+			return err
+		}}))
 	e.Use(s.securityHeaders)
 
 	// Operations.
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/static/*", s.handleStatic)
-	e.GET("/metrics", s.metrics.handler())
+	e.GET("/metrics", s.handleMetrics)
 
 	// Public disclosure site.
 	ps := newPublicSite(s)

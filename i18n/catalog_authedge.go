@@ -1,0 +1,11 @@
+package i18n
+
+// Sign-in throttling, invitations, disabled users, error pages.
+func init() {
+	add(map[string][2]string{
+		"error.conflict":    {"操作与当前状态冲突，请刷新页面后再试。", "This conflicts with the current state; reload the page and try again."},
+		"error.unavailable": {"服务繁忙，请稍后再试。", "The service is busy; try again shortly."},
+		"error.title.409":   {"状态冲突", "Conflict"},
+		"error.title.503":   {"服务繁忙", "Busy"},
+	})
+}
