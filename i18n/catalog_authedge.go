@@ -7,5 +7,6 @@ func init() {
 		"error.unavailable": {"服务繁忙，请稍后再试。", "The service is busy; try again shortly."},
 		"error.title.409":   {"状态冲突", "Conflict"},
 		"error.title.503":   {"服务繁忙", "Busy"},
+		"error.upload_busy": {"您已有两个文件正在上传或校验，请等其完成后再上传。", "You already have two uploads being checked; wait until they finish, then upload again."},
 	})
 }

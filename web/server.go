@@ -54,6 +54,8 @@ type Server struct {
 	limiters *tokenLimiters
 	metrics  *metrics
 	rates    ratesCache
+	// uploadSlots bounds each user's concurrent uploads.
+	uploadSlots *uploadSlots
 	// routeRoles records the roles allowed on each console route, by "METHOD path".
 	routeRoles map[string][]string
 }
@@ -79,7 +81,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{e: e, db: cfg.DB, log: cfg.Logger, now: cfg.Now, cfg: cfg,
 		throttle: newLoginThrottle(cfg.Now), routeRoles: map[string][]string{},
-		limiters: &tokenLimiters{}, metrics: newMetrics()}
+		limiters: &tokenLimiters{}, metrics: newMetrics(), uploadSlots: newUploadSlots()}
 	if cfg.DB != nil {
 		s.metrics.reg.MustRegister(storeCollectors(cfg.DB)...)
 	}
