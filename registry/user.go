@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -125,28 +126,74 @@ func nullID(id int64) any {
 	return id
 }
 
-// dummyHash keeps Authenticate's timing the same for unknown usernames.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("chengxin-dummy-password"), bcrypt.MinCost)
+// dummyHashes holds, per bcrypt cost, the hash Authenticate compares
+// against when the username is unknown, so that an unknown name costs
+// exactly what a known one does and names cannot be told apart by timing.
+var dummyHashes sync.Map // int → []byte
 
-// Authenticate checks a username and password.
+func dummyHash(cost int) []byte {
+	if h, ok := dummyHashes.Load(cost); ok {
+		return h.([]byte)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte("chengxin-dummy-password"), cost)
+	if err != nil {
+		panic(fmt.Sprintf("registry: dummy bcrypt hash at cost %d: %v", cost, err))
+	}
+	got, _ := dummyHashes.LoadOrStore(cost, h)
+	return got.([]byte)
+}
+
+// Authenticate checks a username and password. Every call performs exactly
+// one bcrypt comparison at the current cost, whether the account exists,
+// is disabled or the password is too long; all failures are
+// ErrBadCredentials. A hash made at another cost than BcryptCost is
+// replaced after a successful check.
 func (db *DB) Authenticate(ctx context.Context, username, password string) (User, error) {
 	var u User
 	var hash, created string
 	var org, vendor sql.NullInt64
+	pw := []byte(password)
+	if len(pw) > MaxPasswordLen {
+		pw = pw[:MaxPasswordLen+1] // compared (and failed) at the same cost as any other
+	}
 	err := db.read.QueryRowContext(ctx, `SELECT id, username, password_hash, role, org_id, vendor_id, disabled, created_at
 		FROM users WHERE username = ?`, username).Scan(&u.ID, &u.Username, &hash, &u.Role, &org, &vendor, &u.Disabled, &created)
-	if errors.Is(err, sql.ErrNoRows) || len(password) > MaxPasswordLen {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+	if errors.Is(err, sql.ErrNoRows) {
+		bcrypt.CompareHashAndPassword(dummyHash(BcryptCost), pw)
 		return User{}, ErrBadCredentials
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("registry: authenticate: %w", err)
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || u.Disabled {
+	stored := []byte(hash)
+	cost, err := bcrypt.Cost(stored)
+	if err != nil { // an unreadable stored hash: compare anyway, never accept
+		bcrypt.CompareHashAndPassword(dummyHash(BcryptCost), pw)
+		return User{}, ErrBadCredentials
+	}
+	if bcrypt.CompareHashAndPassword(stored, pw) != nil || len(password) > MaxPasswordLen || u.Disabled {
 		return User{}, ErrBadCredentials
 	}
 	u.OrgID, u.VendorID, u.CreatedAt = org.Int64, vendor.Int64, parseStored(created)
+	if cost != BcryptCost {
+		if err := db.rehash(ctx, u, password); err != nil {
+			return User{}, err
+		}
+	}
 	return u, nil
+}
+
+// rehash stores u's password at the current cost (after a successful check),
+// so every account's check costs the same as an unknown name's.
+func (db *DB) rehash(ctx context.Context, u User, password string) error {
+	h, err := bcryptHash(password)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, h, u.ID)
+		return err
+	})
 }
 
 // FindUsers lists all accounts with their organisation or vendor.

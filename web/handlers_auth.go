@@ -1,8 +1,8 @@
 package web
 
 import (
+	"context"
 	"errors"
-	"math"
 	"net/http"
 	"strings"
 
@@ -21,31 +21,62 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.LoginPage(v))
 }
 
-// handleLogin checks the throttle, then the password, then starts a session.
+// handleLogin counts the attempt (refusing it, 429, when the throttle says
+// so), waits for a free password check, checks the password, then starts a
+// session. The count comes first, in the database, so parallel attempts and
+// other processes see it before any password is checked.
 func (s *Server) handleLogin(c echo.Context) error {
 	username := strings.TrimSpace(c.FormValue("username"))
 	password := c.FormValue("password")
-	ip := c.RealIP()
+	ctx := c.Request().Context()
 	v := views.LoginView{Page: s.page(c, tr(c, "login.title")), Username: username, Next: safeNext(c.QueryParam("next"))}
-	if blocked, until := s.throttle.Blocked(ip, strings.ToLower(username)); blocked {
-		minutes := int(math.Ceil(until.Sub(s.now()).Minutes()))
-		v.Error = tr(c, "login.throttled", max(1, minutes))
-		c.Response().Header().Set("Retry-After", itoa(max(1, minutes)*60))
-		return s.render(c, http.StatusTooManyRequests, views.LoginPage(v))
+	known, err := s.knownDevice(c, username)
+	if err != nil {
+		return err
 	}
-	u, err := s.db.Authenticate(c.Request().Context(), username, password)
+	attempt, err := s.db.BeginLogin(ctx, username, c.RealIP(), known)
+	if t, ok := registry.AsThrottled(err); ok {
+		return s.refuseLogin(c, v, t)
+	}
+	if err != nil {
+		return err
+	}
+	// The outcome is recorded even if the client leaves meanwhile.
+	finish := func(outcome string) error {
+		return s.db.FinishLogin(context.WithoutCancel(ctx), attempt, outcome)
+	}
+	if !s.pwChecks.acquire(ctx) {
+		if err := finish(registry.LoginUnchecked); err != nil {
+			return err
+		}
+		c.Response().Header().Set("Retry-After", "2")
+		v.Error = tr(c, "login.busy")
+		return s.render(c, http.StatusServiceUnavailable, views.LoginPage(v))
+	}
+	u, err := s.db.Authenticate(ctx, username, password)
+	s.pwChecks.release()
 	if errors.Is(err, registry.ErrBadCredentials) {
-		s.throttle.Fail(ip, strings.ToLower(username))
+		if err := finish(registry.LoginFailed); err != nil {
+			return err
+		}
 		v.Error = tr(c, "login.failed")
 		return s.render(c, http.StatusUnauthorized, views.LoginPage(v))
 	}
 	if err != nil {
+		finish(registry.LoginUnchecked)
 		return err
 	}
-	s.throttle.Succeed(strings.ToLower(username))
-	token, _, err := s.db.CreateSession(c.Request().Context(), u)
+	if err := finish(registry.LoginSucceeded); err != nil {
+		return err
+	}
+	token, _, err := s.db.CreateSession(ctx, u)
 	if err != nil {
 		return err
+	}
+	if !known {
+		if err := s.rememberDevice(c, u); err != nil {
+			return err
+		}
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies, MaxAge: int(registry.SessionTTL.Seconds())})

@@ -45,12 +45,13 @@ type Config struct {
 
 // Server is the HTTP application.
 type Server struct {
-	e        *echo.Echo
-	db       *registry.DB
-	log      *slog.Logger
-	now      func() time.Time
-	cfg      Config
-	throttle *loginThrottle
+	e   *echo.Echo
+	db  *registry.DB
+	log *slog.Logger
+	now func() time.Time
+	cfg Config
+	// pwChecks bounds concurrent password checks.
+	pwChecks passwordChecks
 	limiters *tokenLimiters
 	metrics  *metrics
 	rates    ratesCache
@@ -80,7 +81,7 @@ func New(cfg Config) *Server {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	s := &Server{e: e, db: cfg.DB, log: cfg.Logger, now: cfg.Now, cfg: cfg,
-		throttle: newLoginThrottle(cfg.Now), routeRoles: map[string][]string{},
+		pwChecks: newPasswordChecks(), routeRoles: map[string][]string{},
 		limiters: &tokenLimiters{}, metrics: newMetrics(), uploadSlots: newUploadSlots()}
 	if cfg.DB != nil {
 		s.metrics.reg.MustRegister(storeCollectors(cfg.DB)...)
