@@ -45,7 +45,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 	finish := func(outcome string) error {
 		return s.db.FinishLogin(context.WithoutCancel(ctx), attempt, outcome)
 	}
-	if !s.pwChecks.acquire(ctx) {
+	if !s.pwChecks.acquire(ctx, s.pwWait) {
 		if err := finish(registry.LoginUnchecked); err != nil {
 			return err
 		}

@@ -52,6 +52,7 @@ type Server struct {
 	cfg Config
 	// pwChecks bounds concurrent password checks.
 	pwChecks passwordChecks
+	pwWait   time.Duration
 	limiters *tokenLimiters
 	metrics  *metrics
 	rates    ratesCache
@@ -81,7 +82,7 @@ func New(cfg Config) *Server {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	s := &Server{e: e, db: cfg.DB, log: cfg.Logger, now: cfg.Now, cfg: cfg,
-		pwChecks: newPasswordChecks(), routeRoles: map[string][]string{},
+		pwChecks: newPasswordChecks(), pwWait: passwordWait, routeRoles: map[string][]string{},
 		limiters: &tokenLimiters{}, metrics: newMetrics(), uploadSlots: newUploadSlots()}
 	if cfg.DB != nil {
 		s.metrics.reg.MustRegister(storeCollectors(cfg.DB)...)

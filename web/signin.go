@@ -29,9 +29,9 @@ type passwordChecks chan struct{}
 
 func newPasswordChecks() passwordChecks { return make(passwordChecks, max(2, runtime.NumCPU())) }
 
-// acquire waits up to passwordWait for a slot.
-func (p passwordChecks) acquire(ctx context.Context) bool {
-	t := time.NewTimer(passwordWait)
+// acquire waits up to wait for a slot.
+func (p passwordChecks) acquire(ctx context.Context, wait time.Duration) bool {
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case p <- struct{}{}:
