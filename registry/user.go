@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,6 +84,10 @@ func (db *DB) CreateUser(ctx context.Context, actor Actor, in UserInput) (User, 
 		v, err := db.FindVendorByUSCC(ctx, in.OrgUSCC)
 		if err != nil {
 			verr.Add("org", i18n.T("user.vendor_unknown"))
+		} else if has, err := vendorHasLogin(ctx, db.read, v.ID); err != nil {
+			return u, err
+		} else if has {
+			verr.Add("org", i18n.T("user.vendor_has_login"))
 		}
 		u.VendorID = v.ID
 	default:
@@ -237,4 +242,56 @@ func bcryptHash(pw string) (string, error) {
 		return "", fmt.Errorf("registry: hash password: %w", err)
 	}
 	return string(h), nil
+}
+
+// SetUserDisabled disables or re-enables the console account id. Disabling
+// ends its sessions and forgets its known browsers in the same transaction,
+// so it is signed out at once (every request checks the session); an actor
+// cannot disable its own account. Audited as user.disable / user.enable.
+func (db *DB) SetUserDisabled(ctx context.Context, actor Actor, id int64, disabled bool) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var username string
+		var was bool
+		var vendorID sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT username, disabled, vendor_id FROM users WHERE id = ?`, id).Scan(&username, &was, &vendorID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("registry: user #%d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if disabled && actor.Kind == "user" && strings.EqualFold(actor.Name, username) {
+			return &ValidationError{Fields: map[string]i18n.Text{"user": i18n.T("user.disable_self")}}
+		}
+		if was == disabled {
+			return nil
+		}
+		if !disabled && vendorID.Valid {
+			has, err := vendorHasLogin(ctx, tx, vendorID.Int64)
+			if err != nil {
+				return err
+			}
+			if has {
+				return &ValidationError{Fields: map[string]i18n.Text{"user": i18n.T("user.vendor_has_login")}}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, id); err != nil {
+			return err
+		}
+		detail := map[string]any{}
+		action := "user.enable"
+		if disabled {
+			action = "user.disable"
+			res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			detail["sessions_ended"] = n
+			if _, err := tx.ExecContext(ctx, `DELETE FROM login_devices WHERE user_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		return db.audit(ctx, tx, actor.String(), action, "user:"+username, detail)
+	})
 }

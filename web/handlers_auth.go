@@ -111,9 +111,8 @@ func (s *Server) handleConsoleHome(c echo.Context) error {
 func (s *Server) handleInviteForm(c echo.Context) error {
 	v := views.InviteView{Page: s.page(c, tr(c, "invite.title"))}
 	vendor, err := s.db.FindInvitation(c.Request().Context(), c.Param("token"))
-	if errors.Is(err, registry.ErrNotFound) {
-		v.Invalid = true
-		return s.render(c, http.StatusNotFound, views.InvitePage(v))
+	if bad, status := invitationRefused(err, &v); bad {
+		return s.render(c, status, views.InvitePage(v))
 	}
 	if err != nil {
 		return err
@@ -127,15 +126,17 @@ func (s *Server) handleInviteAccept(c echo.Context) error {
 	v := views.InviteView{Page: s.page(c, tr(c, "invite.title")), Username: strings.TrimSpace(c.FormValue("username")),
 		Labels: labels(c, "username:login.username", "password:login.password")}
 	vendor, err := s.db.FindInvitation(c.Request().Context(), token)
-	if errors.Is(err, registry.ErrNotFound) {
-		v.Invalid = true
-		return s.render(c, http.StatusNotFound, views.InvitePage(v))
+	if bad, status := invitationRefused(err, &v); bad {
+		return s.render(c, status, views.InvitePage(v))
 	}
 	if err != nil {
 		return err
 	}
 	v.VendorName = vendor.Name
 	_, err = s.db.AcceptInvitation(c.Request().Context(), token, v.Username, c.FormValue("password"))
+	if bad, status := invitationRefused(err, &v); bad {
+		return s.render(c, status, views.InvitePage(v))
+	}
 	if verr, ok := registry.AsValidation(err); ok {
 		v.Errs = verr.Messages(lang(c))
 		return s.render(c, http.StatusUnprocessableEntity, views.InvitePage(v))
@@ -144,4 +145,19 @@ func (s *Server) handleInviteAccept(c echo.Context) error {
 		return err
 	}
 	return flashRedirect(c, "/console/login", "done.invite_accepted")
+}
+
+// invitationRefused marks the page for an invitation that cannot be used:
+// unknown, used, revoked or expired (404), or for a vendor that has a login
+// by now (409).
+func invitationRefused(err error, v *views.InviteView) (bool, int) {
+	switch {
+	case errors.Is(err, registry.ErrHasLogin):
+		v.Invalid, v.HasLogin = true, true
+		return true, http.StatusConflict
+	case errors.Is(err, registry.ErrNotFound):
+		v.Invalid = true
+		return true, http.StatusNotFound
+	}
+	return false, 0
 }

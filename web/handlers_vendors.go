@@ -214,6 +214,9 @@ func (s *Server) vendorDetail(c echo.Context, ven registry.Vendor) (views.Vendor
 		return v, err
 	}
 	v.Memberships = membershipRows(c, ms)
+	if v.Login, v.LoginDisabled, err = s.db.VendorLogin(ctx, ven.ID); err != nil {
+		return v, err
+	}
 	entries, err := s.db.FindAudit(ctx, registry.AuditFilter{Subject: ven.USCC, Limit: 20})
 	if err != nil {
 		return v, err
@@ -294,6 +297,14 @@ func (s *Server) handleVendorInvite(c echo.Context) error {
 		return err
 	}
 	token, err := s.db.CreateInvitation(c.Request().Context(), actor(c), ven.USCC)
+	if errors.Is(err, registry.ErrHasLogin) {
+		v, derr := s.vendorDetail(c, ven)
+		if derr != nil {
+			return derr
+		}
+		v.Flash, v.FlashError = tr(c, "invite.refused_has_login"), true
+		return s.render(c, http.StatusConflict, views.VendorDetailPage(v))
+	}
 	if err != nil {
 		return err
 	}

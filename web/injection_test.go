@@ -79,6 +79,7 @@ var routeParams = map[string][]string{
 	"/console/users":                         nil,
 	"/console/audit":                         {"before", "actor", "action", "subject", "verify"},
 	"/console/tokens":                        nil,
+	"/console/invitations":                   nil,
 	"/console/members":                       {"status"},
 	"/console/members/new":                   nil,
 	"/console/members/import":                {"kind"},
