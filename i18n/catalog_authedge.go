@@ -9,6 +9,7 @@ func init() {
 		"error.title.503":       {"服务繁忙", "Busy"},
 		"login.slowed":          {"此账号近期登录失败次数较多，已放慢登录：请 %d 秒后再试。曾在本浏览器成功登录的用户不受影响。", "This account has had many failed sign-ins recently, so sign-ins are slowed: try again in %d seconds. Browsers that signed in to it before are not slowed."},
 		"login.busy":            {"登录人数较多，请稍后再试。", "Many people are signing in; try again in a moment."},
+		"sanctions.way_unknown": {"未保存：结束公示的方式只能是“解除”或“信用修复”。", "Not saved: a display ends either by lifting or by credit repair."},
 		"user.vendor_has_login": {"该商户已有一个正常使用的登录账号（每个商户只能有一个）。", "This vendor already has an active login (one per vendor)."},
 		"user.disable_self":     {"不能停用自己正在使用的账号。", "You cannot disable the account you are signed in with."},
 

@@ -142,11 +142,15 @@ func (db *DB) CreateSanction(ctx context.Context, actor Actor, in SanctionInput)
 // lifts a blacklist entry or any sanction) or "repaired" (credit repair
 // approved). The reason is audited and the vendor re-evaluated.
 func (db *DB) EndSanction(ctx context.Context, actor Actor, id int64, how, reason string) error {
+	var verr ValidationError
 	if !slices.Contains([]string{"lifted", "repaired"}, how) {
-		return fmt.Errorf("registry: end sanction: unknown way %q", how)
+		verr.Add("how", i18n.T("field.oneof", "lifted, repaired"))
 	}
 	if strings.TrimSpace(reason) == "" {
-		return &ValidationError{Fields: map[string]i18n.Text{"reason": i18n.T("field.reason_required")}}
+		verr.Add("reason", i18n.T("field.reason_required"))
+	}
+	if err := verr.Err(); err != nil {
+		return err
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var vendorID int64
