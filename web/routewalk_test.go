@@ -33,6 +33,15 @@ var badValues = []string{
 	"\x00", "\xff\xfe", strings.Repeat("家", 3000), "<script>alert(1)</script>", "' OR 1=1 --", "../../etc/passwd",
 }
 
+// walkValues are the bad values the walk uses: all of them, or under the
+// race detector (every request several times slower) one of each kind.
+func walkValues() []string {
+	if raceEnabled {
+		return []string{"", "x", "-1", "99999999999999999999", "2025-13-45", "\x00", "\xff\xfe", strings.Repeat("家", 3000)}
+	}
+	return badValues
+}
+
 // badPathValues replace each path parameter in turn.
 var badPathValues = []string{"x", "0", "-1", "99999999999999999999", "\x00", "..", "' OR 1=1 --", "\xff\xfe",
 	strings.Repeat("家", 300), "91120101MA05ABCD0", "%"}
@@ -113,11 +122,13 @@ type walker struct {
 	counter  *countingHandler
 	forms    []walkForm
 	ids      map[string]string // route → concrete path of the valid request
+	mu       sync.Mutex
 	fails    []string
-	requests int
 }
 
 func (w *walker) fail(format string, args ...any) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if len(w.fails) < 40 {
 		w.fails = append(w.fails, fmt.Sprintf(format, args...))
 	}
@@ -127,7 +138,6 @@ func (w *walker) fail(format string, args ...any) {
 // ended) and checks the answer is not a server error.
 func (w *walker) send(who string, c *client, req *http.Request) *resp {
 	r := c.do(req)
-	w.requests++
 	if r.Code >= 500 {
 		body := r.TestID("error-message")
 		if body == "" && len(r.Body) < 300 {
@@ -233,7 +243,7 @@ func TestRouteWalk(t *testing.T) {
 	before := requestCounts(t, e)
 	counter.counts, counter.total = map[string]int{}, 0
 	seen := map[string]bool{}
-	var walked []string
+	var walked []echoRoute
 	for _, r := range routes {
 		switch r.Method {
 		case http.MethodGet, http.MethodPost:
@@ -245,10 +255,24 @@ func TestRouteWalk(t *testing.T) {
 			continue
 		}
 		seen[key] = true
-		walked = append(walked, key)
-		w.walkRoute(r.Method, r.Path, validPath(r.Path), clients)
+		walked = append(walked, echoRoute{r.Method, r.Path, validPath(r.Path)})
 	}
-	sort.Strings(walked)
+	// Each client walks every route in its own goroutine (as browsers would).
+	var wg sync.WaitGroup
+	for who, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.t = t
+			for _, r := range walked {
+				if who == "hotline" && !strings.HasPrefix(r.path, "/api/") {
+					continue
+				}
+				w.walkRoute(who, c, r.method, r.path, r.valid)
+			}
+		}()
+	}
+	wg.Wait()
 	after := requestCounts(t, e)
 
 	for _, f := range w.fails {
@@ -298,16 +322,16 @@ func TestRouteWalk(t *testing.T) {
 		codes = append(codes, fmt.Sprintf("%s×%d", k, n))
 	}
 	sort.Strings(codes)
-	t.Logf("%d routes (%d forms found), %d requests: %s", len(walked), len(w.forms), counter.total, strings.Join(codes, " "))
+	t.Logf("%d routes (%d forms found), %d bad values, %d requests: %s", len(walked), len(w.forms), len(walkValues()),
+		counter.total, strings.Join(codes, " "))
 }
 
-// walkRoute sends one route's requests as every client.
-func (w *walker) walkRoute(method, route, valid string, clients map[string]*client) {
+// echoRoute is a route of the table with the path of its valid request.
+type echoRoute struct{ method, path, valid string }
+
+// walkRoute sends one route's requests as one client.
+func (w *walker) walkRoute(who string, c *client, method, route, valid string) {
 	roles, console := w.e.srv.RouteRoles(method, route)
-	whos := []string{"anonymous", registry.RoleRegulator, registry.RoleAssociation, registry.RoleVendor}
-	if strings.HasPrefix(route, "/api/") {
-		whos = append(whos, "hotline")
-	}
 	paths := []string{valid}
 	parts := strings.Split(route, "/")
 	for i, p := range parts {
@@ -322,24 +346,21 @@ func (w *walker) walkRoute(method, route, valid string, clients map[string]*clie
 			}
 		}
 	}
-	for _, who := range whos {
-		c := clients[who]
-		allowed := !console || slices.Contains(roles, who)
-		for _, p := range paths {
-			switch method {
-			case http.MethodGet:
-				w.send(who, c, httptest.NewRequest(http.MethodGet, p, nil))
-				if p == valid && allowed {
-					for _, q := range append(slices.Clone(routeParams[route]), "page", "lang") {
-						for _, v := range badValues {
-							w.send(who, c, httptest.NewRequest(http.MethodGet, p+"?"+url.Values{q: {v}}.Encode(), nil))
-						}
+	allowed := !console || slices.Contains(roles, who)
+	for _, p := range paths {
+		switch method {
+		case http.MethodGet:
+			w.send(who, c, httptest.NewRequest(http.MethodGet, p, nil))
+			if p == valid && allowed {
+				for _, q := range append(slices.Clone(routeParams[route]), "page", "lang") {
+					for _, v := range walkValues() {
+						w.send(who, c, httptest.NewRequest(http.MethodGet, p+"?"+url.Values{q: {v}}.Encode(), nil))
 					}
-					w.send(who, c, httptest.NewRequest(http.MethodHead, p, nil))
 				}
-			case http.MethodPost:
-				w.posts(who, c, route, p, p == valid && allowed)
+				w.send(who, c, httptest.NewRequest(http.MethodHead, p, nil))
 			}
+		case http.MethodPost:
+			w.posts(who, c, route, p, p == valid && allowed)
 		}
 	}
 }
@@ -388,7 +409,7 @@ func (w *walker) posts(who string, c *client, route, path string, fuzz bool) {
 		if k == "csrf" {
 			continue
 		}
-		for _, v := range badValues {
+		for _, v := range walkValues() {
 			f := url.Values{}
 			for kk, vv := range fields {
 				f[kk] = vv
@@ -402,7 +423,7 @@ func (w *walker) posts(who string, c *client, route, path string, fuzz bool) {
 		if fields.Has(k) {
 			continue
 		}
-		for _, v := range badValues[:8] {
+		for _, v := range walkValues()[:6] {
 			f := url.Values{}
 			for kk, vv := range fields {
 				f[kk] = vv

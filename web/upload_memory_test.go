@@ -112,7 +112,10 @@ func TestUploadsNotReadBeforeAuth(t *testing.T) {
 	// The server answers such a request and closes the connection without
 	// reading the rest, so most clients see their write fail ("connection
 	// reset") rather than the answer: the statuses are counted server-side.
-	run := func(name string, routes []string, cookies func(i int) []*http.Cookie, csrf string, wantCodes ...int) (peak int64, codes map[int]int) {
+	// checkRSS: the 50 MB bound is for bodies the server must not read; the
+	// one-account run reads two 10 MB files on purpose, so there the RSS is
+	// only reported.
+	run := func(name string, checkRSS bool, routes []string, cookies func(i int) []*http.Cookie, csrf string, wantCodes ...int) (peak int64, codes map[int]int) {
 		client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, MaxConnsPerHost: 0},
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: time.Minute}
 		served.reset()
@@ -167,20 +170,20 @@ func TestUploadsNotReadBeforeAuth(t *testing.T) {
 				t.Errorf("%s: %d answers %d, want only %v", name, n, code, wantCodes)
 			}
 		}
-		if peak >= 50<<20 {
+		if checkRSS && peak >= 50<<20 {
 			t.Errorf("%s: RSS rose by %.1f MiB, want < 50 MiB: bodies are read before the checks", name, float64(peak)/(1<<20))
 		}
 		return peak, codes
 	}
 
 	all := []string{"/console/imports/preview", "/console/members/import/preview", "/console/rules/whatif"}
-	run("anonymous", all, func(int) []*http.Cookie { return []*http.Cookie{{Name: "cx_csrf", Value: anonCSRF}} }, anonCSRF, http.StatusSeeOther)
-	run("wrong role", all, func(int) []*http.Cookie { return []*http.Cookie{vendor.jar["cx_session"]} }, vendor.csrf, http.StatusForbidden)
+	run("anonymous", true, all, func(int) []*http.Cookie { return []*http.Cookie{{Name: "cx_csrf", Value: anonCSRF}} }, anonCSRF, http.StatusSeeOther)
+	run("wrong role", true, all, func(int) []*http.Cookie { return []*http.Cookie{vendor.jar["cx_session"]} }, vendor.csrf, http.StatusForbidden)
 
 	// One regulator sending 50 at once: 2 are read and checked (a 10 MB
 	// file of garbage each), the others are refused unread.
 	reg := e.as(registry.RoleRegulator)
-	_, codes := run("one regulator", []string{"/console/imports/preview", "/console/rules/whatif"}, func(int) []*http.Cookie { return []*http.Cookie{reg.jar["cx_session"]} }, reg.csrf,
+	_, codes := run("one regulator", false, []string{"/console/imports/preview", "/console/rules/whatif"}, func(int) []*http.Cookie { return []*http.Cookie{reg.jar["cx_session"]} }, reg.csrf,
 		http.StatusTooManyRequests, http.StatusOK, http.StatusUnprocessableEntity, http.StatusRequestEntityTooLarge)
 	if read := uploads - codes[http.StatusTooManyRequests]; read > uploads/5 || read < 2 {
 		t.Errorf("%d of %d concurrent uploads of one account were read, want a few (2 at a time)", read, uploads)
