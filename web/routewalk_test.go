@@ -117,13 +117,13 @@ type walkForm struct {
 
 // walker sends the requests of the walk and keeps the findings.
 type walker struct {
-	t        *testing.T
-	e        *env
-	counter  *countingHandler
-	forms    []walkForm
-	ids      map[string]string // route → concrete path of the valid request
-	mu       sync.Mutex
-	fails    []string
+	t       *testing.T
+	e       *env
+	counter *countingHandler
+	forms   []walkForm
+	ids     map[string]string // route → concrete path of the valid request
+	mu      sync.Mutex
+	fails   []string
 }
 
 func (w *walker) fail(format string, args ...any) {
