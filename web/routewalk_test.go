@@ -191,7 +191,18 @@ func TestRouteWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 	invs, _ := e.db.FindInvitations(ctx, registry.InvitationFilter{})
+	sanction, err := e.db.CreateSanction(ctx, registry.CLIActor, registry.SanctionInput{VendorUSCC: vendorUSCC, Kind: "warning",
+		IssuedAt: "2025-03-01", Reference: "津市监警〔2025〕9号", Summary: "未按约定时间提供服务"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, err := e.db.SubmitReply(ctx, registry.Actor{Kind: "user", Name: "vendor1", Role: registry.RoleVendor}, e.vendor.ID, "我们已改进服务流程。")
+	if err != nil {
+		t.Fatal(err)
+	}
 	params := map[string]string{
+		"/console/sanctions/:id":   strconv.FormatInt(sanction.ID, 10),
+		"/console/reviews/:id":     strconv.FormatInt(reply.ID, 10),
 		"/console/users/:id":       strconv.FormatInt(spare.ID, 10),
 		"/console/tokens/:id":      strconv.FormatInt(spareToken.ID, 10),
 		"/console/invitations/:id": strconv.FormatInt(invs[0].ID, 10),
