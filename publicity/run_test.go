@@ -15,6 +15,7 @@ import (
 
 	"chengxin/publicity"
 	"chengxin/registry"
+	"chengxin/scoring"
 )
 
 func init() { registry.BcryptCost = bcrypt.MinCost }
@@ -117,8 +118,8 @@ func (w *walk) state() (string, string) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	s := states[w.id]
-	if s == nil {
+	s, ok := states[w.id]
+	if !ok {
 		return "", ""
 	}
 	pending := ""
@@ -146,7 +147,7 @@ func TestVendorWalksThroughAYear(t *testing.T) {
 	w.complaints(8, day("2026-01-20 09:00"))
 	res := w.publish("2026-02-01 02:00")
 	w.expect("downgrade waits", "A", "C")
-	if res.Actions[publicity.ActionDowngradePending] != 1 {
+	if res.Actions[scoring.ActionDowngradePending] != 1 {
 		t.Errorf("actions = %v", res.Actions)
 	}
 	w.publish("2026-03-01 02:00")
@@ -167,7 +168,7 @@ func TestVendorWalksThroughAYear(t *testing.T) {
 	w.db.Now = func() time.Time { return day("2026-12-31 23:00") }
 	res = w.publish("2026-05-01 02:00")
 	w.expect("lifted", "C", "")
-	if res.Actions[publicity.ActionUpgrade] != 1 {
+	if res.Actions[scoring.ActionUpgrade] != 1 {
 		t.Errorf("actions = %v", res.Actions)
 	}
 }
@@ -183,10 +184,10 @@ func TestUpgradeWaitsForTwoRuns(t *testing.T) {
 	var firstBetter string
 	for _, at := range []string{"2026-04-01 02:00", "2026-07-01 02:00", "2026-10-01 02:00", "2026-12-01 02:00"} {
 		res := w.publish(at)
-		if res.Actions[publicity.ActionUpgradeHeld] == 1 && firstBetter == "" {
+		if res.Actions[scoring.ActionUpgradeHeld] == 1 && firstBetter == "" {
 			firstBetter = at
 		}
-		if res.Actions[publicity.ActionUpgrade] == 1 {
+		if res.Actions[scoring.ActionUpgrade] == 1 {
 			if firstBetter == "" || firstBetter == at {
 				t.Fatalf("upgraded at %s without a held run first", at)
 			}

@@ -69,7 +69,7 @@ func (s Series) max() float64 {
 	return float64(int(m*10+0.999)) / 10
 }
 
-func (s Series) topLabel() string { return fmt.Sprintf("%.0f%%", s.max()*100) }
+func (s Series) topLabel() string { return Percent(s.max()) }
 
 func (s Series) first() string {
 	if len(s.Labels) == 0 {

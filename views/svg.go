@@ -89,7 +89,7 @@ func ColumnChart(id, title string, labels []string, values []float64, maxValue f
 
 func formatMax(v float64, unit string) string {
 	if unit == "%" {
-		return strconv.Itoa(int(v*100+0.5)) + "%"
+		return Percent(v)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64) + unit
 }

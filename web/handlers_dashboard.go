@@ -46,7 +46,7 @@ func (s *Server) serviceRates(c echo.Context, f registry.RatesFilter) ([]registr
 	return rates, nil
 }
 
-func pct(x float64) string { return fmt.Sprintf("%.1f%%", x*100) }
+func pct(x float64) string { return views.Percent(x) }
 
 // handleDashboard is the regulator's overview.
 func (s *Server) handleDashboard(c echo.Context) error {

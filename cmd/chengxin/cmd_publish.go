@@ -8,6 +8,7 @@ import (
 
 	"chengxin/publicity"
 	"chengxin/registry"
+	"chengxin/scoring"
 )
 
 func cmdPublish(ctx context.Context, e *env, args []string) error {
@@ -58,6 +59,6 @@ func printRun(e *env, res publicity.RunResult) {
 	}
 	sort.Strings(actions)
 	for _, a := range actions {
-		fmt.Fprintf(e.stdout, "  %-18s %d\n", a, res.Actions[publicity.Action(a)])
+		fmt.Fprintf(e.stdout, "  %-18s %d\n", a, res.Actions[scoring.PublicationAction(a)])
 	}
 }
