@@ -15,8 +15,7 @@ func init() {
 		// The latest evaluation, in words.
 		"pubcore.eval.title":       {"最新评价", "Latest evaluation"},
 		"pubcore.eval.link":        {"最新评价", "Latest evaluation"},
-		"pubcore.eval.summary":     {"%s 的评价：%s 分，按评分规则为%s。", "Evaluated on %s: %s points, which the rules grade %s."},
-		"pubcore.eval.summary_n":   {"%s 的评价：记录尚少，暂不评级。", "Evaluated on %s: too few records to rate yet."},
+		"pubcore.eval.summary":     {"评价日期 %s（评价不等于公示）。", "Evaluated on %s (an evaluation, not a publication)."},
 		"pubcore.eval.provisional": {"该评价尚未经过公示程序，上方显示的就是这一评价；首次公示后以公示等级为准。", "This evaluation has not been published yet; it is what is shown above until the first publication."},
 		"pubcore.eval.override":    {"公示等级目前由监管部门人工调整（见上方说明）；调整结束后恢复按公示规则确定的等级。", "The public grade is currently set by the regulator (see above); when that ends, the grade the publication rules give applies again."},
 		"pubcore.eval.pending":     {"这一变化正在公示前的异议期内，见上方说明。", "This change is waiting for its objection period (see above)."},

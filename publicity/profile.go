@@ -70,9 +70,9 @@ func (q CallbackQuarter) Total() int {
 func (q CallbackQuarter) Rated() int { return q.Satisfied + q.BasicallySatisfied + q.Dissatisfied }
 
 // SatisfactionRate is the share of satisfied or basically satisfied among
-// rated callbacks (Rate); nil without any.
+// rated callbacks (scoring.Rate); nil without any.
 func (q CallbackQuarter) SatisfactionRate() *float64 {
-	return Rate(q.Satisfied+q.BasicallySatisfied, q.Rated())
+	return scoring.Rate(q.Satisfied+q.BasicallySatisfied, q.Rated())
 }
 
 // Label is "2025 Q3".

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -274,18 +273,7 @@ type storedBody struct {
 func StatsOf(e scoring.Evidence) VendorStats {
 	return VendorStats{ComplaintsReceived3y: e.ComplaintsReceived, ComplaintsMerged3y: e.ComplaintsMerged,
 		ComplaintsCounted3y: e.ComplaintsCounted, Callbacks3y: e.CallbacksCounted,
-		SatisfactionRate: Rate(e.CallbacksSatisfied+e.CallbacksBasicallySatisfied, e.CallbacksSatisfied+e.CallbacksBasicallySatisfied+e.CallbacksDissatisfied)}
-}
-
-// Rate is n out of total as the ratio every public surface shows, rounded
-// to three decimals (a percentage with one decimal: 0.943 is 94.3 %); nil
-// when total is 0.
-func Rate(n, total int) *float64 {
-	if total <= 0 {
-		return nil
-	}
-	r := math.Floor(float64(n)*1000/float64(total)+0.5) / 1000
-	return &r
+		SatisfactionRate: scoring.Rate(e.CallbacksSatisfied+e.CallbacksBasicallySatisfied, e.CallbacksSatisfied+e.CallbacksBasicallySatisfied+e.CallbacksDissatisfied)}
 }
 
 // vendorSanction is a sanction on display with its vendor.

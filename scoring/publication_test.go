@@ -198,3 +198,24 @@ func TestGradeNote(t *testing.T) {
 		}
 	}
 }
+
+// One rate and one percentage format for every public figure: the page
+// shows exactly the JSON's ratio.
+func TestRateAndPercent(t *testing.T) {
+	for _, tc := range []struct {
+		n, total int
+		rate     float64
+		text     string
+	}{
+		{1, 3, 0.333, "33.3%"}, {2, 3, 0.667, "66.7%"}, {17, 18, 0.944, "94.4%"}, {1, 1, 1, "100.0%"}, {0, 5, 0, "0.0%"},
+		{1887, 2000, 0.944, "94.4%"}, // 0.9435 rounds half up
+	} {
+		r := Rate(tc.n, tc.total)
+		if r == nil || *r != tc.rate || Percent(*r) != tc.text || Percent(float64(tc.n)/float64(tc.total)) != tc.text {
+			t.Errorf("Rate(%d, %d) = %v, Percent %q; want %v %q", tc.n, tc.total, r, Percent(*r), tc.rate, tc.text)
+		}
+	}
+	if Rate(3, 0) != nil {
+		t.Error("a rate of nothing")
+	}
+}

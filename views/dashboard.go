@@ -3,6 +3,8 @@ package views
 import (
 	"fmt"
 	"strings"
+
+	"chengxin/scoring"
 )
 
 // GradeChange is one grade's published count now and after the previous run.
@@ -69,7 +71,7 @@ func (s Series) max() float64 {
 	return float64(int(m*10+0.999)) / 10
 }
 
-func (s Series) topLabel() string { return Percent(s.max()) }
+func (s Series) topLabel() string { return scoring.Percent(s.max()) }
 
 func (s Series) first() string {
 	if len(s.Labels) == 0 {

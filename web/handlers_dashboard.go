@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"chengxin/registry"
+	"chengxin/scoring"
 	"chengxin/views"
 )
 
@@ -46,7 +47,7 @@ func (s *Server) serviceRates(c echo.Context, f registry.RatesFilter) ([]registr
 	return rates, nil
 }
 
-func pct(x float64) string { return views.Percent(x) }
+func pct(x float64) string { return scoring.Percent(x) }
 
 // handleDashboard is the regulator's overview.
 func (s *Server) handleDashboard(c echo.Context) error {

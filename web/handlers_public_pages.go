@@ -50,11 +50,11 @@ func pubGradeLabel(c echo.Context, g string) string {
 // pubPercent is n of total as a percentage ("0.0%" when total is 0), with
 // the site's one rate and one formatter.
 func pubPercent(n, total int) string {
-	r := publicity.Rate(n, total)
+	r := scoring.Rate(n, total)
 	if r == nil {
-		return views.Percent(0)
+		return scoring.Percent(0)
 	}
-	return views.Percent(*r)
+	return scoring.Percent(*r)
 }
 
 // searchQuery reads the search parameters; pages are lenient (a bad filter
@@ -251,7 +251,7 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 	v.Totals = complaintYearRow(c, tr(c, "pubcore.col.total"), p.Totals)
 	v.Callbacks = p.Callbacks.Total()
 	if r := p.Callbacks.SatisfactionRate(); r != nil {
-		v.Satisfaction = views.Percent(*r)
+		v.Satisfaction = scoring.Percent(*r)
 	}
 	var labels []string
 	var totals, rates []float64
@@ -259,7 +259,7 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 		row := views.PubQuarter{Label: q.Label(), Total: q.Total(), Rated: q.Rated(), Rate: "—"}
 		rate := -1.0
 		if r := q.SatisfactionRate(); r != nil {
-			rate, row.Rate = *r, views.Percent(*r)
+			rate, row.Rate = *r, scoring.Percent(*r)
 		}
 		v.Quarters = append(v.Quarters, row)
 		labels, totals, rates = append(labels, q.Label()), append(totals, float64(q.Total())), append(rates, rate)
@@ -304,12 +304,7 @@ func complaintYearRow(c echo.Context, label string, y publicity.ComplaintYear) v
 // evaluationWords explains the latest evaluation in words: its date, score
 // and the grade the rules give, then how it relates to the grade in force.
 func evaluationWords(c echo.Context, h publicity.Headline, ev scoring.Evaluation, rules scoring.Rules) (summary, relation string) {
-	date := dateText(ev.AsOf)
-	if ev.Grade == scoring.GradeN {
-		summary = tr(c, "pubcore.eval.summary_n", date)
-	} else {
-		summary = tr(c, "pubcore.eval.summary", date, publicity.FormatScore(ev.Score), tr(c, "grade."+ev.Grade))
-	}
+	summary = tr(c, "pubcore.eval.summary", dateText(ev.AsOf))
 	switch {
 	case h.Provisional:
 		relation = tr(c, "pubcore.eval.provisional")
@@ -444,7 +439,7 @@ func (ps *publicSite) handleMethodology(c echo.Context) error {
 	qual := r.Qualification.LicencePoints + r.Qualification.InsurancePoints
 	v.Components = []views.PubMethodRow{
 		{Label: tr(c, "eval.satisfaction"), Max: num(s.MaxPoints), Explain: tr(c, "pub.method.sat", num(s.Satisfied), num(s.BasicallySatisfied),
-			num(s.Dissatisfied), num(s.HalfLifeDays), views.Percent(s.PriorMean), num(s.PriorWeight))},
+			num(s.Dissatisfied), num(s.HalfLifeDays), scoring.Percent(s.PriorMean), num(s.PriorWeight))},
 		{Label: tr(c, "eval.complaints"), Max: num(cp.MaxPoints), Explain: tr(c, "pub.method.cmp", num(cp.Severity.General), num(cp.Severity.Serious),
 			num(cp.Severity.Major), num(cp.Outcome.PartiallySubstantiated), num(cp.Outcome.Mediated), num(cp.LateFactor), num(cp.HalfLifeDays),
 			num(cp.OrdersPerUnit), num(cp.PriorRate), num(cp.RateHalf))},
