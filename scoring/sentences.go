@@ -10,7 +10,6 @@ import (
 // num formats points and rates with at most two decimals and no trailing zeros.
 func num(x float64) string { return strconv.FormatFloat(round2(x), 'f', -1, 64) }
 
-
 // period names a span of days, in whole years when it is a multiple of 365.
 func period(days float64) (zh, en string) {
 	if y := days / 365; y == math.Trunc(y) && y >= 1 {
