@@ -138,7 +138,7 @@ func (w *walk) expect(step, published, pending string) {
 
 // TestVendorWalksThroughAYear: first publication, a downgrade that waits
 // for its objection period then becomes public, a blacklist that drops the
-// grade at once, and after its lifting an upgrade that waits for two runs.
+// grade at once (out of cycle), and after its lifting the upgrade rule.
 func TestVendorWalksThroughAYear(t *testing.T) {
 	w := newWalk(t)
 	w.publish("2026-01-01 02:00")
@@ -153,10 +153,14 @@ func TestVendorWalksThroughAYear(t *testing.T) {
 	w.publish("2026-03-01 02:00")
 	w.expect("period over: published", "C", "")
 
-	// A blacklist entry issued in March drops the grade at the next run.
+	// A blacklist entry recorded in March drops the grade at once (out of
+	// cycle); the next run confirms it.
+	w.db.Now = func() time.Time { return day("2026-03-10 10:00") }
 	bl := insertSanction(t, w, "blacklist", day("2026-03-10 10:00"))
-	w.publish("2026-04-01 02:00")
 	w.expect("blacklisted", "D", "")
+	w.db.Now = func() time.Time { return day("2026-12-31 23:00") }
+	w.publish("2026-04-01 02:00")
+	w.expect("blacklisted, next run", "D", "")
 
 	// Lifted in April: a blacklist caps the grade but not the score, so the
 	// scores at this run and the previous one already clear the threshold

@@ -219,8 +219,9 @@ func (e RunEvaluation) evaluation() scoring.Evaluation {
 
 // FinishRun applies the publication rules (scoring.DecideRun) to every
 // vendor's evaluation at the run against its publication state read in the
-// same transaction — so a blacklist entry published out of cycle while the
-// run evaluated is taken into account, never overwritten — writes each
+// same transaction — a grade published after the run's instant (a
+// blacklisting while the run evaluated) is newer than the run's evaluation
+// and stays as it is (ActionSuperseded) — writes each
 // decision (the run's record, the published grade and its history, the
 // pending downgrade) and marks the run done, all in one transaction: a run
 // is applied whole or not at all. It returns how many vendors got each
@@ -251,10 +252,32 @@ func (db *DB) FinishRun(ctx context.Context, actor Actor, run PublicationRun, ru
 			return err
 		}
 		defer record.Close()
+		// A grade published after the run's instant (out of cycle, while the
+		// run evaluated) is newer than the run's evaluation: it stands.
+		newer := map[int64]bool{}
+		rows, err := tx.QueryContext(ctx, `SELECT vendor_id FROM published_grades WHERE published_at > ?`, formatTime(run.AsOf))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			newer[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		cause := PublicationCause{Kind: CauseRun, RunID: run.ID}
 		for _, e := range evals {
 			st := states[e.VendorID]
 			d := scoring.DecideRun(rules, st, e.evaluation(), run.AsOf, run.ID)
+			if newer[e.VendorID] {
+				d = scoring.PublicationDecision{Action: scoring.ActionSuperseded, Published: st.Published, Pending: st.Pending}
+			}
 			counts[d.Action]++
 			if _, err := record.ExecContext(ctx, run.ID, e.VendorID, e.Grade, e.Score, d.Published, string(d.Action)); err != nil {
 				return fmt.Errorf("registry: publication of vendor #%d: %w", e.VendorID, err)

@@ -34,6 +34,9 @@ const (
 	ActionObjectionUpheld  PublicationAction = "objection_upheld"  // a regulator upheld the pending downgrade
 	ActionObjectionAmended PublicationAction = "objection_amended" // a regulator set another grade instead
 	ActionNone             PublicationAction = "none"              // nothing to publish (out of cycle)
+	// ActionSuperseded: a run leaves alone a grade published after its
+	// instant by another path (a blacklisting while the run evaluated).
+	ActionSuperseded PublicationAction = "superseded"
 )
 
 // Grade notes (CONTRACT "grade_note"): why a published grade differs from
