@@ -11,6 +11,7 @@ func init() {
 		"pubcore.note.held":           {"分数已达更高等级，但升级须在连续两次公示中都稳定高于该等级分数线，目前仍保持原等级。", "The score reaches a higher grade, but an upgrade is published only when the score stays clearly above that grade's line at two publications in a row, so the grade stays for now."},
 		"pubcore.note.review":         {"该等级由监管部门在处理商户异议后决定。", "A regulator set this grade when deciding on the vendor's objection."},
 		"pubcore.grade_since":         {"本等级始于", "This grade since"},
+		"pubcore.hit.published":       {"%s 公示", "published %s"},
 
 		// The latest evaluation, in words.
 		"pubcore.eval.title":       {"最新评价", "Latest evaluation"},

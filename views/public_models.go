@@ -35,6 +35,7 @@ type PubHit struct {
 	Grade               string // "" when not evaluated
 	GradeLabel          string
 	Score               string
+	Date                string   // the publication behind the grade ("" before the first)
 	Note                string   // "not yet published" or "set by the regulator"; "" for a published grade
 	Unpublished         bool     // the grade is only the latest evaluation
 	Figures             []string // key figures, short phrases

@@ -87,7 +87,7 @@ func localDate(t *time.Time) string {
 // setHitGrade puts a vendor's headline on a list row: grade, score and a
 // marker when the grade is an override or only an evaluation.
 func setHitGrade(c echo.Context, r *views.PubHit, h publicity.Headline) {
-	r.Grade, r.GradeLabel, r.Score = h.Grade, tr(c, "grade."+h.Grade), headlineScore(h)
+	r.Grade, r.GradeLabel, r.Score, r.Date = h.Grade, tr(c, "grade."+h.Grade), headlineScore(h), localDate(h.PublishedAt)
 	switch {
 	case h.Override != nil:
 		r.Note = tr(c, "pub.hit.override")
