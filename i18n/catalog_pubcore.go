@@ -14,14 +14,15 @@ func init() {
 		"pubcore.hit.published":       {"%s 公示", "published %s"},
 
 		// The latest evaluation, in words.
-		"pubcore.eval.title":       {"最新评价", "Latest evaluation"},
-		"pubcore.eval.link":        {"最新评价", "Latest evaluation"},
-		"pubcore.eval.summary":     {"评价日期 %s（评价不等于公示）。", "Evaluated on %s (an evaluation, not a publication)."},
-		"pubcore.eval.provisional": {"该评价尚未经过公示程序，上方显示的就是这一评价；首次公示后以公示等级为准。", "This evaluation has not been published yet; it is what is shown above until the first publication."},
-		"pubcore.eval.override":    {"公示等级目前由监管部门人工调整（见上方说明）；调整结束后恢复按公示规则确定的等级。", "The public grade is currently set by the regulator (see above); when that ends, the grade the publication rules give applies again."},
-		"pubcore.eval.pending":     {"这一变化正在公示前的异议期内，见上方说明。", "This change is waiting for its objection period (see above)."},
-		"pubcore.eval.same":        {"与公示等级一致。", "It agrees with the published grade."},
-		"pubcore.eval.differs":     {"公示等级只在每月公示时按公示规则更新：降级先给商户 %s 天提出异议，升级须连续两次公示都稳定达标；列入严重失信名单则立即公示。", "The published grade changes only at the monthly publication: a downgrade first gives the vendor %s days to object, and an upgrade must hold at two publications in a row; a blacklisting is published at once."},
+		"pubcore.eval.title":        {"最新评价", "Latest evaluation"},
+		"pubcore.eval.link":         {"最新评价", "Latest evaluation"},
+		"pubcore.eval.summary":      {"评价日期 %s（评价不等于公示）。", "Evaluated on %s (an evaluation, not a publication)."},
+		"pubcore.eval.provisional":  {"该评价尚未经过公示程序，上方显示的就是这一评价；首次公示后以公示等级为准。", "This evaluation has not been published yet; it is what is shown above until the first publication."},
+		"pubcore.eval.override":     {"公示等级目前由监管部门人工调整（见上方说明）；调整结束后恢复按公示规则确定的等级。", "The public grade is currently set by the regulator (see above); when that ends, the grade the publication rules give applies again."},
+		"pubcore.eval.pending":      {"这一变化正在公示前的异议期内，见上方说明。", "This change is waiting for its objection period (see above)."},
+		"pubcore.eval.same":         {"与公示等级一致。", "It agrees with the published grade."},
+		"pubcore.eval.history_note": {"系统保存的历次评价；公示等级见“历次公示等级”。", "Every evaluation the system stored; the public grade is the one in the publication history."},
+		"pubcore.eval.differs":      {"公示等级只在每月公示时按公示规则更新：降级先给商户 %s 天提出异议，升级须连续两次公示都稳定达标；列入严重失信名单则立即公示。", "The published grade changes only at the monthly publication: a downgrade first gives the vendor %s days to object, and an upgrade must hold at two publications in a row; a blacklisting is published at once."},
 
 		// Publication history.
 		"pubcore.history.cause":         {"公示原因", "Why"},
