@@ -38,9 +38,10 @@ func init() {
 		"decision.withdrawn":            {"已撤回（待公示降级已不存在）", "withdrawn (the pending downgrade no longer exists)"},
 
 		// Complaint figures that add up.
-		"pubcore.stat.merged":  {"件为同一服务单的重复投诉，合并计算", "duplicates about the same service order, counted once"},
-		"pubcore.stat.caption": {"按受理年份统计。同一服务单的多次投诉只算一次（“合并”）；“计入”是经核实、计入评分的投诉（含逾期仍未办结的）。各年合计即上方数字。", "By year received. Several complaints about the same service order count once (“merged”); “counted” are complaints verified and counted in the score (including ones still open past their deadline). The totals are the figures above."},
-		"pubcore.col.merged":   {"合并", "Merged"},
-		"pubcore.col.total":    {"合计", "Total"},
+		"pubcore.stat.merged":           {"件为同一服务单的重复投诉，合并计算", "duplicates about the same service order, counted once"},
+		"pubcore.stat.caption":          {"按受理年份统计。同一服务单的多次投诉只算一次（“合并”）；“计入”是经核实、计入评分的投诉（含逾期仍未办结的）。各年合计即上方数字。", "By year received. Several complaints about the same service order count once (“merged”); “counted” are complaints verified and counted in the score (including ones still open past their deadline). The totals are the figures above."},
+		"pubcore.col.merged":            {"合并", "Merged"},
+		"pubcore.col.total":             {"合计", "Total"},
+		"pubcore.fig.complaints_merged": {"投诉 %d 件（其中 %d 件为同一服务单的重复投诉），核实计入 %d 件", "%d complaints (%d of them duplicates about the same service order), %d verified and counted"},
 	})
 }

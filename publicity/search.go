@@ -89,6 +89,7 @@ type Hit struct {
 	Satisfied          int // satisfied or basically satisfied among them
 	Rated              int // callbacks with a rating (not unreachable)
 	ComplaintsReceived int
+	ComplaintsMerged   int // duplicates about the same service order among them
 	ComplaintsCounted  int
 }
 
@@ -397,7 +398,7 @@ func hitsByID(ctx context.Context, db *registry.DB, ids []int64, now time.Time) 
 				e := b.Evidence
 				h.CallbacksCounted, h.Satisfied = e.CallbacksCounted, e.CallbacksSatisfied+e.CallbacksBasicallySatisfied
 				h.Rated = h.Satisfied + e.CallbacksDissatisfied
-				h.ComplaintsReceived, h.ComplaintsCounted = e.ComplaintsReceived, e.ComplaintsCounted
+				h.ComplaintsReceived, h.ComplaintsMerged, h.ComplaintsCounted = e.ComplaintsReceived, e.ComplaintsMerged, e.ComplaintsCounted
 			}
 		}
 		byID[h.ID] = h
@@ -422,6 +423,7 @@ type evidenceCounts struct {
 	CallbacksBasicallySatisfied int `json:"callbacks_basically_satisfied"`
 	CallbacksDissatisfied       int `json:"callbacks_dissatisfied"`
 	ComplaintsReceived          int `json:"complaints_received"`
+	ComplaintsMerged            int `json:"complaints_merged"`
 	ComplaintsCounted           int `json:"complaints_counted"`
 }
 

@@ -193,7 +193,11 @@ func (ps *publicSite) hitRows(c echo.Context, hits []publicity.Hit) []views.PubH
 			} else {
 				r.Figures = append(r.Figures, tr(c, "pub.fig.no_callbacks", h.CallbacksCounted))
 			}
-			r.Figures = append(r.Figures, tr(c, "pub.fig.complaints", h.ComplaintsReceived, h.ComplaintsCounted))
+			if h.ComplaintsMerged > 0 {
+				r.Figures = append(r.Figures, tr(c, "pubcore.fig.complaints_merged", h.ComplaintsReceived, h.ComplaintsMerged, h.ComplaintsCounted))
+			} else {
+				r.Figures = append(r.Figures, tr(c, "pub.fig.complaints", h.ComplaintsReceived, h.ComplaintsCounted))
+			}
 		}
 		out = append(out, r)
 	}
