@@ -58,9 +58,13 @@ func newPubWorld(t *testing.T) *pubWorld {
 			runID, w.ids[v], evaluated, score, published, action)
 	}
 	grade := func(runID int64, v, g string, score float64, at time.Time) {
-		exec(`INSERT INTO published_grades(vendor_id, grade, score, published_at, run_id, rules_version) VALUES (?,?,?,?,?,'HSCS-1.0')
-			ON CONFLICT(vendor_id) DO UPDATE SET grade = excluded.grade, score = excluded.score, run_id = excluded.run_id`,
-			w.ids[v], g, score, at.UTC().Format(time.RFC3339), runID)
+		ts := at.UTC().Format(time.RFC3339)
+		exec(`INSERT INTO grade_publications(vendor_id, at, grade, score, rules_version, action, cause, run_id, actor)
+			VALUES (?,?,?,?,'HSCS-1.0','first','run',?,'system')`, w.ids[v], ts, g, score, runID)
+		exec(`INSERT INTO published_grades(vendor_id, grade, score, published_at, grade_since, rules_version, publication_id)
+			VALUES (?,?,?,?,?,'HSCS-1.0',(SELECT max(id) FROM grade_publications))
+			ON CONFLICT(vendor_id) DO UPDATE SET grade = excluded.grade, score = excluded.score, published_at = excluded.published_at,
+			grade_since = excluded.grade_since, publication_id = excluded.publication_id`, w.ids[v], g, score, ts, ts)
 	}
 	as1 := time.Date(2025, 1, 1, 2, 0, 0, 0, registry.Shanghai)
 	w.run1 = run("2025-01", as1)

@@ -110,16 +110,22 @@ func (db *DB) upsertSanction(ctx context.Context, tx *sql.Tx, actor Actor, s San
 	detail := map[string]any{"kind": s.Kind, "reference": s.Reference, "authority": s.Authority, "issued_at": FormatOutput(s.IssuedAt),
 		"display_until": outPtr(s.DisplayUntil), "summary": s.Summary}
 	if errors.Is(err, sql.ErrNoRows) {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sanctions(vendor_id, kind, issued_at, display_until, reference, authority, summary, created_by, created_at)
+		res, err := tx.ExecContext(ctx, `INSERT INTO sanctions(vendor_id, kind, issued_at, display_until, reference, authority, summary, created_by, created_at)
 			VALUES (?,?,?,?,?,?,?,?,?)`, s.VendorID, s.Kind, formatTime(s.IssuedAt), formatTimePtr(s.DisplayUntil), s.Reference, s.Authority, s.Summary,
 			actor.String(), formatTime(db.now()))
 		if err != nil {
 			return "", nil, fmt.Errorf("registry: insert sanction: %w", err)
 		}
+		if id, err = res.LastInsertId(); err != nil {
+			return "", nil, err
+		}
 		if err := db.notifySanction(ctx, tx, s, false); err != nil {
 			return "", nil, err
 		}
-		return ResultCreated, []int64{s.VendorID}, db.audit(ctx, tx, actor.String(), "sanction.create", s.VendorUSCC, detail)
+		if err := db.audit(ctx, tx, actor.String(), "sanction.create", s.VendorUSCC, detail); err != nil {
+			return "", nil, err
+		}
+		return ResultCreated, []int64{s.VendorID}, db.afterSanctionStored(ctx, tx, actor, id, s)
 	}
 	if err != nil {
 		return "", nil, err
@@ -135,7 +141,20 @@ func (db *DB) upsertSanction(ctx context.Context, tx *sql.Tx, actor Actor, s San
 		return "", nil, err
 	}
 	detail["before"] = map[string]any{"issued_at": issued, "display_until": until, "summary": summary, "authority": authority}
-	return ResultUpdated, []int64{s.VendorID}, db.audit(ctx, tx, actor.String(), "sanction.update", s.VendorUSCC, detail)
+	if err := db.audit(ctx, tx, actor.String(), "sanction.update", s.VendorUSCC, detail); err != nil {
+		return "", nil, err
+	}
+	return ResultUpdated, []int64{s.VendorID}, db.afterSanctionStored(ctx, tx, actor, id, s)
+}
+
+// afterSanctionStored runs inside the transaction (or import savepoint)
+// that stored sanction id: a blacklist entry is published out of cycle
+// (SCORING.md "Publication"), whichever path stored it.
+func (db *DB) afterSanctionStored(ctx context.Context, tx *sql.Tx, actor Actor, id int64, s Sanction) error {
+	if s.Kind != "blacklist" {
+		return nil
+	}
+	return db.publishOutOfCycle(ctx, tx, actor, s.VendorID, id, s.VendorUSCC, s.Reference)
 }
 
 // notifySanction tells the vendor that a sanction or commendation was

@@ -5,6 +5,8 @@ import (
 	"html"
 	"strconv"
 	"strings"
+
+	"chengxin/scoring"
 )
 
 // Inline SVG charts and images of the public site. They use presentation
@@ -89,7 +91,7 @@ func ColumnChart(id, title string, labels []string, values []float64, maxValue f
 
 func formatMax(v float64, unit string) string {
 	if unit == "%" {
-		return strconv.Itoa(int(v*100+0.5)) + "%"
+		return scoring.Percent(v)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64) + unit
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"chengxin/i18n"
-	"chengxin/publicity"
 	"chengxin/registry"
 	"chengxin/scoring"
 	"chengxin/views"
@@ -21,9 +20,9 @@ import (
 
 // actionOrder is the order a run's actions are listed in: those that
 // change the public grade first.
-var actionOrder = []publicity.Action{publicity.ActionFirst, publicity.ActionUpgrade, publicity.ActionDowngradeNow,
-	publicity.ActionPendingPublished, publicity.ActionDowngradePending, publicity.ActionDowngradeKept,
-	publicity.ActionUpgradeHeld, publicity.ActionUnchanged}
+var actionOrder = []scoring.PublicationAction{scoring.ActionFirst, scoring.ActionUpgrade, scoring.ActionDowngradeNow,
+	scoring.ActionPendingPublished, scoring.ActionDowngradePending, scoring.ActionDowngradeKept,
+	scoring.ActionUpgradeHeld, scoring.ActionUnchanged, scoring.ActionSuperseded}
 
 // pubActionLabel names what a run's rules did to a vendor.
 func pubActionLabel(c echo.Context, action string) string {
@@ -164,7 +163,7 @@ func runActionRows(c echo.Context, counts map[string]int) []views.CountRow {
 	}
 	var other []string
 	for a := range counts {
-		if !slices.Contains(actionOrder, publicity.Action(a)) {
+		if !slices.Contains(actionOrder, scoring.PublicationAction(a)) {
 			other = append(other, a)
 		}
 	}

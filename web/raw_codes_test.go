@@ -16,8 +16,8 @@ import (
 	"golang.org/x/net/html"
 
 	"chengxin/i18n"
-	"chengxin/publicity"
 	"chengxin/registry"
+	"chengxin/scoring"
 )
 
 // rawCodes are the enumeration codes the registry stores: none may reach
@@ -31,9 +31,11 @@ func rawCodes() []string {
 		{registry.VendorActive, registry.VendorSuspended, registry.VendorDeregistered},
 		{registry.RoleRegulator, registry.RoleAssociation, registry.RoleVendor},
 		{"running", "done", registry.ScopeIngest},
-		{string(publicity.ActionFirst), string(publicity.ActionUnchanged), string(publicity.ActionDowngradePending),
-			string(publicity.ActionDowngradeKept), string(publicity.ActionDowngradeNow), string(publicity.ActionUpgrade),
-			string(publicity.ActionUpgradeHeld), string(publicity.ActionPendingPublished)},
+		{string(scoring.ActionFirst), string(scoring.ActionUnchanged), string(scoring.ActionDowngradePending),
+			string(scoring.ActionDowngradeKept), string(scoring.ActionDowngradeNow), string(scoring.ActionUpgrade),
+			string(scoring.ActionUpgradeHeld), string(scoring.ActionPendingPublished), string(scoring.ActionSuperseded),
+			string(scoring.ActionObjectionUpheld), string(scoring.ActionObjectionAmended)},
+		{"run", "matured", "review", "blacklist", "override"}, // publication causes
 	} {
 		out = append(out, list...)
 	}
@@ -90,12 +92,18 @@ func TestConsoleShowsNoRawCodes(t *testing.T) {
 	if s, err := e.db.IngestComplaints(ctx, hotline, cs, nil); err != nil || s.Rejected > 0 {
 		t.Fatalf("complaints: %+v %v", s, err)
 	}
-	// A sanction of every kind, one lifted.
-	for i, k := range registry.SanctionKinds {
+	// A sanction of every kind, one lifted; the blacklist entry last (it
+	// publishes D at once and withdraws the pending downgrade objected to).
+	sanction := func(i int, k string) {
 		in := registry.SanctionInput{VendorUSCC: estUSCC, Kind: k, IssuedAt: t0.AddDate(0, -7, i).Format("2006-01-02"),
 			Reference: fmt.Sprintf("津市监〔2024〕%d号", i+1), Authority: "天津市市场监督管理委员会", Summary: "处理摘要"}
 		if _, err := e.db.CreateSanction(ctx, regActor, in); err != nil {
 			t.Fatal(err)
+		}
+	}
+	for i, k := range registry.SanctionKinds {
+		if k != "blacklist" {
+			sanction(i, k)
 		}
 	}
 	ss, _ := e.db.SanctionsOfVendor(ctx, e.est.ID)
@@ -136,6 +144,7 @@ func TestConsoleShowsNoRawCodes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	sanction(len(registry.SanctionKinds), "blacklist")
 	if _, err := e.db.OnboardMember(ctx, registry.CLIActor, e.org.ID, registry.VendorInput{USCC: estUSCC}); err != nil {
 		t.Fatal(err)
 	}
@@ -191,6 +200,10 @@ func TestConsoleShowsNoRawCodes(t *testing.T) {
 // db.audit(ctx, tx, actor, "action", …) and "prefix."+variable forms.
 var auditCall = regexp.MustCompile(`\.audit\([^,]+, [^,]+, [^,]+, "([a-z_.]+)"(\+[a-z]+)?`)
 
+// auditActionVar finds actions chosen into a variable first:
+// action := "user.enable"; action = "user.disable".
+var auditActionVar = regexp.MustCompile(`\baction :?= "([a-z_]+\.[a-z_.]+)"`)
+
 // dynamicAuditActions are the suffixes of actions written as prefix+variable.
 var dynamicAuditActions = map[string][]string{
 	"sanction.": {"lifted", "repaired"},
@@ -214,7 +227,11 @@ func TestEveryAuditActionHasALabel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range auditCall.FindAllStringSubmatch(string(src), -1) {
+		matches := auditCall.FindAllStringSubmatch(string(src), -1)
+		for _, m := range auditActionVar.FindAllStringSubmatch(string(src), -1) {
+			matches = append(matches, []string{m[0], m[1], ""})
+		}
+		for _, m := range matches {
 			actions := []string{m[1]}
 			if m[2] != "" { // "sanction."+how, "membership."+action
 				suffixes, known := dynamicAuditActions[m[1]]

@@ -13,6 +13,7 @@ import (
 
 	"chengxin/publicity"
 	"chengxin/registry"
+	"chengxin/scoring"
 )
 
 // estUSCC is a long-established vendor whose grade falls at this month's run.
@@ -144,7 +145,7 @@ func TestPublicationRunPages(t *testing.T) {
 	for _, row := range r.TableRows("run-actions") {
 		actions[row[0]] = row[1]
 	}
-	if actions["降级进入异议期"] != "1" || actions["首次公示，或由/至暂不评级"] != "0" || len(actions) != 8 {
+	if actions["降级进入异议期"] != "1" || actions["首次公示，或由/至暂不评级"] != "0" || len(actions) != 9 {
 		t.Errorf("actions = %v", actions)
 	}
 	// Everyone kept their grade (the downgrade is only pending): all on the diagonal.
@@ -475,10 +476,56 @@ func TestAuditActionLabelsAndFilter(t *testing.T) {
 	}
 }
 
-func TestPublishingActionsMatchPublicity(t *testing.T) {
-	want := []string{string(publicity.ActionFirst), string(publicity.ActionUpgrade), string(publicity.ActionDowngradeNow),
-		string(publicity.ActionPendingPublished)}
-	if strings.Join(registry.PublishingActions, ",") != strings.Join(want, ",") {
-		t.Errorf("registry.PublishingActions = %v, publicity's grade-changing actions %v", registry.PublishingActions, want)
+// A run's listed changes are exactly the vendors whose public grade it
+// changed: here April's run publishes est's matured downgrade (B → C) and
+// changes no one else; the matrix has that one vendor off its diagonal.
+func TestRunChangesAreThePublishedChanges(t *testing.T) {
+	e := newToolsEnv(t)
+	ctx := context.Background()
+	ids := []int64{e.vendor.ID, e.est.ID}
+	before := map[int64]string{}
+	for _, id := range ids {
+		p, _ := e.db.FindPublished(ctx, id)
+		before[id] = p.Grade
+	}
+	e.clk.Advance(18 * 24 * time.Hour) // past the objection period, into April
+	res, err := publicity.Publish(ctx, e.db, registry.SystemActor, time.Date(2025, 4, 1, 2, 0, 0, 0, registry.Shanghai))
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := map[string]bool{}
+	for _, id := range ids {
+		p, _ := e.db.FindPublished(ctx, id)
+		if p.Grade != before[id] {
+			v, _ := e.db.FindVendorByID(ctx, id)
+			changed[v.USCC] = true
+		}
+	}
+	list, total, err := e.db.RunChanges(ctx, res.Run.ID, 1, 50)
+	if err != nil || total != len(changed) || len(list) != len(changed) {
+		t.Fatalf("RunChanges: %+v (%d) %v; grades changed: %v", list, total, err, changed)
+	}
+	for _, c := range list {
+		if !changed[c.VendorUSCC] {
+			t.Errorf("listed as changed but its grade did not change: %+v", c)
+		}
+	}
+	if c := list[0]; c.VendorUSCC != estUSCC || c.From != "B" || c.To != "C" || c.Action != string(scoring.ActionPendingPublished) {
+		t.Errorf("change = %+v", c)
+	}
+	off := 0
+	tr, _ := e.db.RunTransitions(ctx, res.Run.ID)
+	for _, x := range tr {
+		if x.From != x.To {
+			off += x.Vendors
+		}
+	}
+	if off != total {
+		t.Errorf("matrix has %d off the diagonal, %d changes listed", off, total)
+	}
+	reg := e.as(registry.RoleRegulator)
+	r := reg.get("/console/publications/" + itoa64(res.Run.ID))
+	if rows := r.TableRows("run-changes"); len(rows) != 1 || !strings.Contains(rows[0][2], "异议期满，降级公示") {
+		t.Errorf("run page changes = %q", rows)
 	}
 }
