@@ -353,3 +353,63 @@ func (db *DB) RunObjections(ctx context.Context, runID int64) ([]RunObjection, e
 	}
 	return out, rows.Err()
 }
+
+// OutsidePublication is a grade published outside a publication run: a
+// blacklisting (out of cycle), a pending downgrade whose objection period
+// ended, a decision on an objection, or a regulator's override.
+type OutsidePublication struct {
+	VendorUSCC, VendorName string
+	At                     time.Time
+	From, To               string // From: the grade published before, "" none
+	Cause                  string // CauseMatured, CauseReview, CauseBlacklist or CauseOverride
+	Reference              string // a blacklisting's document number
+	Reason                 string // an override's public reason
+}
+
+// PublicationsOutsideRuns lists the publications not made by a run with
+// from ≤ at < to (a zero to: no end), oldest first, at most limit, and how
+// many there are.
+func (db *DB) PublicationsOutsideRuns(ctx context.Context, from, to time.Time, limit int) ([]OutsidePublication, int, error) {
+	end := "9999"
+	if !to.IsZero() {
+		end = formatTime(to)
+	}
+	const where = ` FROM grade_publications h WHERE h.cause IN ('matured', 'review', 'blacklist', 'override') AND h.at >= ? AND h.at < ?`
+	var total int
+	if err := db.read.QueryRowContext(ctx, `SELECT count(*)`+where, formatTime(from), end).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("registry: count publications outside runs: %w", err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT v.uscc, v.name, h.at,
+		coalesce((SELECT p.grade FROM grade_publications p WHERE p.vendor_id = h.vendor_id AND p.cause <> 'override'
+			AND (p.at < h.at OR (p.at = h.at AND p.id < h.id)) ORDER BY p.at DESC, p.id DESC LIMIT 1), ''),
+		h.grade, h.cause, coalesce(s.reference, ''), h.reason`+
+		strings.Replace(where, "FROM grade_publications h", "FROM grade_publications h JOIN vendors v ON v.id = h.vendor_id LEFT JOIN sanctions s ON s.id = h.sanction_id", 1)+
+		` ORDER BY h.at, h.id LIMIT ?`, formatTime(from), end, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("registry: publications outside runs: %w", err)
+	}
+	defer rows.Close()
+	var out []OutsidePublication
+	for rows.Next() {
+		var p OutsidePublication
+		var at string
+		if err := rows.Scan(&p.VendorUSCC, &p.VendorName, &at, &p.From, &p.To, &p.Cause, &p.Reference, &p.Reason); err != nil {
+			return nil, 0, err
+		}
+		p.At = parseStored(at)
+		out = append(out, p)
+	}
+	return out, total, rows.Err()
+}
+
+// NextRun returns the run after run (by as-of), or ErrNotFound for the latest.
+func (db *DB) NextRun(ctx context.Context, run PublicationRun) (PublicationRun, error) {
+	row := db.read.QueryRowContext(ctx, `SELECT id, period, as_of, status, started_at, finished_at, actor, rules_version, vendors
+		FROM publication_runs WHERE as_of > ? OR (as_of = ? AND id > ?) ORDER BY as_of, id LIMIT 1`,
+		formatTime(run.AsOf), formatTime(run.AsOf), run.ID)
+	r, err := scanRun(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	return r, err
+}

@@ -23,6 +23,7 @@ type pubWorld struct {
 	ids        map[string]int64
 	run1, run2 int64
 	as2        time.Time
+	between    time.Time // when F's downgrade and A's override were published, between the runs
 }
 
 func newPubWorld(t *testing.T) *pubWorld {
@@ -73,9 +74,17 @@ func newPubWorld(t *testing.T) *pubWorld {
 	pub(w.run1, "C", "B", 93, "B", "first")
 	pub(w.run1, "D", "N", 80, "N", "first")
 	pub(w.run1, "F", "B", 80, "B", "first")
-	for _, g := range [][2]string{{"A", "A"}, {"B", "B"}, {"C", "B"}, {"D", "N"}, {"F", "C"}} {
+	for _, g := range [][2]string{{"A", "A"}, {"B", "B"}, {"C", "B"}, {"D", "N"}, {"F", "B"}} {
 		grade(w.run1, g[0], g[1], 90, as1)
 	}
+	// Between the runs F's pending downgrade to C is published (its period
+	// ended) and a regulator overrides A's grade.
+	w.between = as1.Add(20 * 24 * time.Hour)
+	exec(`INSERT INTO grade_publications(vendor_id, at, grade, score, rules_version, action, cause, actor)
+		VALUES (?,?,'C',72,'HSCS-1.0','pending_published','matured','system:scheduler')`, w.ids["F"], w.between.UTC().Format(time.RFC3339))
+	exec(`UPDATE published_grades SET grade = 'C', publication_id = (SELECT max(id) FROM grade_publications) WHERE vendor_id = ?`, w.ids["F"])
+	exec(`INSERT INTO grade_publications(vendor_id, at, grade, score, action, cause, reason, actor)
+		VALUES (?,?,'B',NULL,'override','override','调查期间','user:reg1')`, w.ids["A"], w.between.Add(time.Hour).UTC().Format(time.RFC3339))
 	w.as2 = time.Date(2025, 3, 1, 2, 0, 0, 0, registry.Shanghai)
 	w.run2 = run("2025-03", w.as2)
 	pub(w.run2, "A", "A", 96, "A", "unchanged")
@@ -192,6 +201,31 @@ func TestPublicationRunReads(t *testing.T) {
 	}
 	_, err = db.FindRun(ctx, 999)
 	mustNotFound(t, err)
+
+	// Outside the runs: between run 1 and run 2, F's matured downgrade and A's override.
+	run1, _ := db.FindRun(ctx, w.run1)
+	next, err := db.NextRun(ctx, run1.PublicationRun)
+	if err != nil || next.ID != w.run2 {
+		t.Fatalf("NextRun: %+v %v", next, err)
+	}
+	if _, err := db.NextRun(ctx, run2.PublicationRun); err == nil {
+		t.Error("a run after the latest")
+	}
+	outside, n, err := db.PublicationsOutsideRuns(ctx, run1.AsOf, next.AsOf, 50)
+	if err != nil || n != 2 || len(outside) != 2 {
+		t.Fatalf("PublicationsOutsideRuns: %+v (%d) %v", outside, n, err)
+	}
+	if o := outside[0]; o.VendorName != "己家政F" || o.From != "B" || o.To != "C" || o.Cause != registry.CauseMatured || !o.At.Equal(w.between) {
+		t.Errorf("matured = %+v", o)
+	}
+	if o := outside[1]; o.VendorName != "甲家政A" || o.From != "A" || o.To != "B" || o.Cause != registry.CauseOverride || o.Reason != "调查期间" {
+		t.Errorf("override = %+v", o)
+	}
+	// Since the latest run: the decision upholding B's downgrade.
+	if o, n, _ := db.PublicationsOutsideRuns(ctx, next.AsOf, time.Time{}, 50); n != 1 || o[0].Cause != registry.CauseReview ||
+		o[0].VendorName != "乙家政B" || o[0].From != "B" || o[0].To != "C" {
+		t.Errorf("since the latest run: %+v", o)
+	}
 }
 
 // A vendor's complaints come newest first, a page at a time, with their

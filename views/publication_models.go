@@ -75,6 +75,11 @@ type RunView struct {
 	Pager        Pager
 	Pending      []PendingRow
 	Objections   []ObjectionRow
+	// Outside are grades published after this run by other paths, up to
+	// the next run (Evaluated holds when); OutsideTotal counts them all.
+	OutsideTitle string
+	Outside      []RunChangeRow
+	OutsideTotal int
 }
 
 // PendingListView lists the downgrades pending now.

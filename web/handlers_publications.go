@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -142,6 +143,9 @@ func (s *Server) handleRun(c echo.Context) error {
 		}
 		v.Pending = append(v.Pending, row)
 	}
+	if err := s.outsideRuns(c, run, &v); err != nil {
+		return err
+	}
 	objections, err := s.db.RunObjections(ctx, id)
 	if err != nil {
 		return err
@@ -278,4 +282,39 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// outsideLimit is how many publications outside runs a run's page lists.
+const outsideLimit = 200
+
+// outsideRuns lists the grades published between this run and the next (or
+// since it, for the latest) by other paths: blacklistings, pending
+// downgrades whose objection period ended, decisions on objections,
+// overrides.
+func (s *Server) outsideRuns(c echo.Context, run registry.RunSummary, v *views.RunView) error {
+	ctx := c.Request().Context()
+	var until time.Time
+	v.OutsideTitle = tr(c, "pubrun.outside_latest")
+	if next, err := s.db.NextRun(ctx, run.PublicationRun); err == nil {
+		until, v.OutsideTitle = next.AsOf, tr(c, "pubrun.outside_until", next.Period)
+	} else if !errors.Is(err, registry.ErrNotFound) {
+		return err
+	}
+	ps, total, err := s.db.PublicationsOutsideRuns(ctx, run.AsOf, until, outsideLimit)
+	if err != nil {
+		return err
+	}
+	v.OutsideTotal = total
+	for _, p := range ps {
+		row := views.RunChangeRow{USCC: p.VendorUSCC, Name: p.VendorName, From: p.From, To: p.To, FromLabel: tr(c, "pubrun.unpublished"),
+			Evaluated: minuteText(p.At), How: tr(c, "pubcore.cause."+p.Cause)}
+		switch {
+		case p.Cause == registry.CauseBlacklist && p.Reference != "":
+			row.How = tr(c, "pubcore.cause.blacklist_ref", p.Reference)
+		case p.Cause == registry.CauseOverride && p.Reason != "":
+			row.How = tr(c, "pubcore.cause.override_reason", p.Reason)
+		}
+		v.Outside = append(v.Outside, row)
+	}
+	return nil
 }

@@ -201,6 +201,22 @@ func TestPublicationRunPages(t *testing.T) {
 	if r := reg.get("/console/pending"); !r.Has("pending-empty") {
 		t.Error("the upheld downgrade is still listed as pending")
 	}
+	// The decision published C outside the runs: the latest run's page lists it.
+	out := r.TableRows("run-outside")
+	if len(out) != 1 || !strings.Contains(out[0][0], "天津南开诚悦家政有限公司") || out[0][1] != "2025-03-16 10:00" ||
+		out[0][2] != "B → C" || out[0][3] != "异议处理决定" {
+		t.Errorf("published outside the runs = %q", out)
+	}
+	wantContains(t, "outside heading", r.Body, "本期发布后的其他公示 (1)")
+	// A blacklisting is listed with its document number.
+	if _, err := e.db.CreateSanction(ctx, regActor, registry.SanctionInput{VendorUSCC: estUSCC, Kind: "blacklist", IssuedAt: "2025-03-16",
+		Reference: "津市监信〔2025〕5号", Authority: "天津市市场监督管理委员会", Summary: "以欺诈手段收取预付费用"}); err != nil {
+		t.Fatal(err)
+	}
+	out = reg.get("/console/publications/" + itoa64(e.run2)).TableRows("run-outside")
+	if len(out) != 2 || out[1][2] != "C → D" || !strings.Contains(out[1][3], "津市监信〔2025〕5号") {
+		t.Errorf("blacklisting outside the runs = %q", out)
+	}
 }
 
 // The regulator's vendor page shows the public grade with the pending
