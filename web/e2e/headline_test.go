@@ -126,6 +126,7 @@ func TestBlacklistingReachesCitizenAtOnce(t *testing.T) {
 				chromedp.SetValue(chromedp.CSS(form+` [data-testid=field-kind]`), "blacklist"),
 				chromedp.SetValue(chromedp.CSS(form+` [data-testid=field-issued_at]`), time.Now().In(registry.Shanghai).Format("2006-01-02")),
 				chromedp.SendKeys(chromedp.CSS(form+` [data-testid=field-reference]`), "津市监信〔2026〕21号"),
+				chromedp.SetValue(chromedp.CSS(form+` [data-testid=field-authority]`), "天津市市场监督管理委员会"),
 				chromedp.SendKeys(chromedp.CSS(form+` [data-testid=field-summary]`), "以收取预付费用为名骗取消费者钱款"),
 			)
 			f.submit(ctx, "sanction submit", chromedp.Click(chromedp.CSS(`[data-testid=sanction-submit]`)))

@@ -253,7 +253,7 @@ func TestRegulatorSanctionsAndLifts(t *testing.T) {
 	}
 	f.submit(ctx, "lift without reason", chromedp.Submit(chromedp.CSS(end+` select[name=how]`)))
 	f.run(ctx, "lift refused", chromedp.WaitVisible(chromedp.CSS(`[data-testid=flash]`)))
-	if got := f.text(ctx, `[data-testid=flash]`); !strings.Contains(got, "须写明理由") {
+	if got := f.text(ctx, `[data-testid=flash]`); !strings.Contains(got, "未结束公示：请写明理由") {
 		t.Errorf("flash after a lift without reason = %q", got)
 	}
 	if got := f.text(ctx, `[data-testid=sanction-state]`); got != "公示中" {
