@@ -294,9 +294,9 @@ const outsideLimit = 200
 func (s *Server) outsideRuns(c echo.Context, run registry.RunSummary, v *views.RunView) error {
 	ctx := c.Request().Context()
 	var until time.Time
-	v.OutsideTitle = tr(c, "pubrun.outside_latest")
+	nextPeriod := ""
 	if next, err := s.db.NextRun(ctx, run.PublicationRun); err == nil {
-		until, v.OutsideTitle = next.AsOf, tr(c, "pubrun.outside_until", next.Period)
+		until, nextPeriod = next.AsOf, next.Period
 	} else if !errors.Is(err, registry.ErrNotFound) {
 		return err
 	}
@@ -304,7 +304,10 @@ func (s *Server) outsideRuns(c echo.Context, run registry.RunSummary, v *views.R
 	if err != nil {
 		return err
 	}
-	v.OutsideTotal = total
+	v.OutsideTotal, v.OutsideTitle = total, tr(c, "pubrun.outside_latest", total)
+	if nextPeriod != "" {
+		v.OutsideTitle = tr(c, "pubrun.outside_until", nextPeriod, total)
+	}
 	for _, p := range ps {
 		row := views.RunChangeRow{USCC: p.VendorUSCC, Name: p.VendorName, From: p.From, To: p.To, FromLabel: tr(c, "pubrun.unpublished"),
 			Evaluated: minuteText(p.At), How: tr(c, "pubcore.cause."+p.Cause)}

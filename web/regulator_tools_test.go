@@ -207,7 +207,7 @@ func TestPublicationRunPages(t *testing.T) {
 		out[0][2] != "B → C" || out[0][3] != "异议处理决定" {
 		t.Errorf("published outside the runs = %q", out)
 	}
-	wantContains(t, "outside heading", r.Body, "本期发布后的其他公示 (1)")
+	wantContains(t, "outside heading", r.Body, "本期发布后的其他公示（1）")
 	// A blacklisting is listed with its document number.
 	if _, err := e.db.CreateSanction(ctx, regActor, registry.SanctionInput{VendorUSCC: estUSCC, Kind: "blacklist", IssuedAt: "2025-03-16",
 		Reference: "津市监信〔2025〕5号", Authority: "天津市市场监督管理委员会", Summary: "以欺诈手段收取预付费用"}); err != nil {
