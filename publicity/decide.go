@@ -9,7 +9,7 @@ import (
 // Action says what a publication run did for one vendor.
 type Action string
 
-// Actions of a publication run (SCORING.md "Publication").
+// Actions of a publication run (docs/SCORING.md "Publication").
 const (
 	ActionFirst            Action = "first"             // first publication, or from/to N
 	ActionUnchanged        Action = "unchanged"         // evaluated grade equals the published one
@@ -53,7 +53,7 @@ type Decision struct {
 	PendingChanged bool
 }
 
-// Decide applies the publication rules of SCORING.md to one vendor at a run
+// Decide applies the publication rules of docs/SCORING.md to one vendor at a run
 // at instant `at` (run id runID): ev is the vendor's evaluation at that
 // instant, blacklisted whether a blacklist entry is on display. It is pure.
 func Decide(rules scoring.Rules, st State, ev scoring.Evaluation, blacklisted bool, at time.Time, runID int64) Decision {

@@ -16,7 +16,7 @@ import (
 	"chengxin/scoring"
 )
 
-// Vendor is CONTRACT.md's public `Vendor` object. Grade fields are null until
+// Vendor is docs/CONTRACT.md's public `Vendor` object. Grade fields are null until
 // the vendor's first publication; nothing here is private (no phone, address
 // or complaint text). Until publication runs exist, Evaluation carries the
 // latest evaluation, which pages show marked as not yet published.

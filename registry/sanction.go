@@ -199,7 +199,7 @@ func (db *DB) SanctionsOfVendor(ctx context.Context, vendorID int64) ([]Sanction
 	return out, rows.Err()
 }
 
-// sanctionColumns of a sanctions CSV (CONTRACT.md).
+// sanctionColumns of a sanctions CSV (docs/CONTRACT.md).
 var (
 	sanctionColumnsRequired = []string{"vendor_uscc", "kind", "issued_at", "reference", "summary"}
 	sanctionColumnsOptional = []string{"display_until"}
