@@ -206,6 +206,9 @@ type PubMethodologyView struct {
 	Rules         []string       // the grade rules (A needs, caps, N)
 	Publication   []string
 	Window        string
+	// Where publication stands: the latest finished run, the next
+	// scheduled one (or who starts runs) and the rules in force since when.
+	LatestRun, NextRun, RulesInForce string
 }
 
 // pubNavCurrent: the nav entry for href is the current section.

@@ -425,51 +425,5 @@ func (ps *publicSite) handleOrg(c echo.Context) error {
 	return ps.render(c, http.StatusOK, views.PublicOrgPage(v))
 }
 
-// handleMethodology explains the scoring model from the rules in force, so
-// the page cannot drift from the code.
-func (ps *publicSite) handleMethodology(c echo.Context) error {
-	r, err := ps.s.db.CurrentRules(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	v := views.PubMethodologyView{Page: ps.page(c, tr(c, "pub.method.title"), tr(c, "pub.method.description")),
-		Version: r.Version, Hash: r.Hash()}
-	s, cp, g := r.Satisfaction, r.Complaints, r.Grades
-	v.Window = tr(c, "pub.method.window", num(r.WindowDays), num(r.WindowDays/365))
-	qual := r.Qualification.LicencePoints + r.Qualification.InsurancePoints
-	v.Components = []views.PubMethodRow{
-		{Label: tr(c, "eval.satisfaction"), Max: num(s.MaxPoints), Explain: tr(c, "pub.method.sat", num(s.Satisfied), num(s.BasicallySatisfied),
-			num(s.Dissatisfied), num(s.HalfLifeDays), pubPct(s.PriorMean), num(s.PriorWeight))},
-		{Label: tr(c, "eval.complaints"), Max: num(cp.MaxPoints), Explain: tr(c, "pub.method.cmp", num(cp.Severity.General), num(cp.Severity.Serious),
-			num(cp.Severity.Major), num(cp.Outcome.PartiallySubstantiated), num(cp.Outcome.Mediated), num(cp.LateFactor), num(cp.HalfLifeDays),
-			num(cp.OrdersPerUnit), num(cp.PriorRate), num(cp.RateHalf))},
-		{Label: tr(c, "eval.qualification"), Max: num(qual), Explain: tr(c, "pub.method.qual", num(r.Qualification.LicencePoints), num(r.Qualification.InsurancePoints))},
-		{Label: tr(c, "eval.regulatory"), Max: num(r.Regulatory.MaxPoints), Explain: tr(c, "pub.method.reg", num(r.Regulatory.Points.Warning),
-			num(r.Regulatory.Points.Fine), num(r.Regulatory.Points.SeriousPenalty), num(r.Regulatory.HalfLifeDays))},
-		{Label: tr(c, "eval.bonus"), Max: num(r.Bonus.MaxPoints), Explain: tr(c, "pub.method.bonus", num(r.Bonus.PerCommendation),
-			num(r.Bonus.WindowDays), num(r.Bonus.MaxPoints))},
-	}
-	v.Total = tr(c, "pub.method.total", num(s.MaxPoints+cp.MaxPoints+qual+r.Regulatory.MaxPoints), num(r.Bonus.MaxPoints))
-	v.Grades = []views.PubMethodRow{
-		{Label: tr(c, "grade.A"), Max: tr(c, "pub.method.at_least", num(g.A)), Explain: tr(c, "pub.meaning.A")},
-		{Label: tr(c, "grade.B"), Max: tr(c, "pub.method.at_least", num(g.B)), Explain: tr(c, "pub.meaning.B")},
-		{Label: tr(c, "grade.C"), Max: tr(c, "pub.method.at_least", num(g.C)), Explain: tr(c, "pub.meaning.C")},
-		{Label: tr(c, "grade.D"), Max: tr(c, "pub.method.below", num(g.C)), Explain: tr(c, "pub.meaning.D")},
-		{Label: tr(c, "grade.N"), Max: tr(c, "pub.method.n_rule_short"), Explain: tr(c, "pub.meaning.N")},
-	}
-	v.Rules = []string{
-		tr(c, "pub.method.rule_a", num(g.AMinCallbackWeight), num(g.AMinRegisteredDays), num(g.ASeriousComplaintDays)),
-		tr(c, "pub.method.rule_cap"),
-		tr(c, "pub.method.rule_n", num(g.NMinCallbackWeight), num(g.NMinRegisteredDays)),
-	}
-	v.Publication = []string{
-		tr(c, "pub.method.pub_run"),
-		tr(c, "pub.method.pub_down", num(r.Publication.ObjectionDays)),
-		tr(c, "pub.method.pub_up", num(r.Publication.UpgradeMargin)),
-		tr(c, "pub.method.pub_now"),
-	}
-	return ps.render(c, http.StatusOK, views.PublicMethodologyPage(v))
-}
-
 // pct formats a 0–1 fraction as a whole percentage.
 func pubPct(x float64) string { return strconv.Itoa(int(math.Floor(x*100+0.5))) + "%" }

@@ -55,8 +55,17 @@ func (f serveFlags) schedule() (publicity.Schedule, error) {
 	return s, nil
 }
 
+// config reads the web app's flags; the methodology page is told this
+// process's publication schedule, or that cron starts the runs.
 func (f serveFlags) config(e *env, db *registry.DB) (web.Config, error) {
 	cfg := web.Config{DB: db, Logger: e.log, SecureCookies: *f.secureCookies, BaseURL: *f.baseURL}
+	if *f.scheduler {
+		s, err := f.schedule()
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Schedule = &s
+	}
 	for _, s := range strings.Split(*f.trustedProxies, ",") {
 		if s = strings.TrimSpace(s); s == "" {
 			continue
