@@ -21,6 +21,12 @@ func init() {
 		"pub.method.cmp_points":          {"经核实的投诉：一般计 %s、较重计 %s、重大计 %s；属实按 %s、部分属实按 %s、调解解决按 %s 折算；超期办结乘以 %s；每过 %s 天分量减半。", "Verified complaints: general counts %s, serious %s, major %s; substantiated × %s, partially substantiated × %s, mediated × %s; closed late × %s; weight halves every %s days."},
 		"pub.method.cmp_rate":            {"按每 %s 单服务量折算投诉率；记录少时向全市基准 %s 靠拢，相当于已有 %s 单服务；投诉率每增加 %s，本项分数减半。", "Complaints are counted per %s orders; while records are few the rate is pulled toward the city benchmark of %s, as if the vendor already had %s orders; each extra %s halves these points."},
 		"pub.method.cmp_free":            {"未核实、撤回或不属商户责任的投诉不扣分。", "Unverified, withdrawn or misrouted complaints cost nothing."},
-		"pub.method.cmp_other":           {"未核实的投诉按 %s、撤回的按 %s、不属商户责任的按 %s 折算。", "Unverified complaints count × %s, withdrawn × %s, not the vendor's responsibility × %s."},
+		// Search: a category named in the query, filters in force.
+		"pub.search.category_from_q": {"“%s”是服务类别，已按“%s”筛选；名称中的其余字词照常查找。", "“%s” names a service: showing vendors offering %s; any other words are looked for in names."},
+		"pub.search.browse":          {"全部商户", "All vendors"},
+		"pub.chip.sep":               {"：", ": "},
+		"pub.chip.remove":            {"取消“%s”筛选", "Remove the filter “%s”"},
+		"pub.chips":                  {"当前筛选", "Filters in force"},
+		"pub.method.cmp_other":       {"未核实的投诉按 %s、撤回的按 %s、不属商户责任的按 %s 折算。", "Unverified complaints count × %s, withdrawn × %s, not the vendor's responsibility × %s."},
 	})
 }

@@ -66,6 +66,16 @@ type PubSearchView struct {
 	Suggestions                           []Option // Value: URL, Label: text
 	FirstPageURL                          string
 	JSONURL                               string
+	// Chips are the filters in force, each removable.
+	Chips []PubChip
+	// CategoryFromQ says that the query named a service category, which
+	// was selected as the filter ("" otherwise).
+	CategoryFromQ string
+}
+
+// PubChip is one filter in force on a search, with a link without it.
+type PubChip struct {
+	Kind, Label, RemoveURL, RemoveLabel string
 }
 
 // PubComplaintYear is one year of complaint statistics.

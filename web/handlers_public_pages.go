@@ -84,26 +84,41 @@ func (ps *publicSite) searchQuery(c echo.Context) (publicity.SearchQuery, []stri
 	return q, notices
 }
 
-// handleSearch is the public search page.
+// handleSearch is the public search page. A query that names a service
+// category selects that category as a filter, shown selected and
+// removable (publicity.Interpret); the rest of the query is matched in
+// names. With nothing typed it browses every vendor, best grade first by
+// default, or by score or name (pinyin order).
 func (ps *publicSite) handleSearch(c echo.Context) error {
 	q, notices := ps.searchQuery(c)
-	searched := strings.TrimSpace(q.Q) != "" || q.Category != "" || q.District != "" || q.Grade != ""
+	in := interpretQuery(&q)
+	typed := strings.TrimSpace(q.Q) != ""
+	if !typed && q.Sort == "" || !typed && q.Sort == publicity.SortRelevance {
+		q.Sort = publicity.SortGrade // nothing to be relevant to: best first
+	}
 	title := tr(c, "pub.search.title")
-	if t := strings.TrimSpace(q.Q); t != "" {
+	if t := strings.TrimSpace(c.QueryParam("q")); t != "" {
 		title = tr(c, "pub.search.title_q", pubTruncate(t, 40))
 	}
-	v := views.PubSearchView{Page: ps.page(c, title, tr(c, "pub.search.description")), Q: q.Q, Searched: searched, Notices: notices,
+	v := views.PubSearchView{Page: ps.page(c, title, tr(c, "pub.search.description")), Q: q.Q, Notices: notices,
+		Searched:     typed || q.Category != "" || q.District != "" || q.Grade != "",
 		CategoryOpts: categoryOptions(lang(c), q.Category), DistrictOpts: districtOptions(lang(c), q.District)}
 	for _, g := range publicity.Grades {
 		v.GradeOpts = append(v.GradeOpts, views.Option{Value: g, Label: tr(c, "grade."+g), Selected: q.Grade == g})
 	}
 	for _, s := range publicity.SortOrders {
+		if s == publicity.SortRelevance && !typed {
+			continue
+		}
 		v.SortOpts = append(v.SortOpts, views.Option{Value: s, Label: tr(c, "pub.sort."+s), Selected: q.Sort == s || (q.Sort == "" && s == publicity.SortRelevance)})
 	}
+	v.Chips = searchChips(c, q)
+	if in.Category != "" {
+		v.CategoryFromQ = tr(c, "pub.search.category_from_q", in.Words, categoryNames([]string{in.Category}, lang(c)))
+	}
 	v.JSONURL = "/api/v1/vendors?" + pubAPIQuery(c).Encode()
-	if !searched {
+	if !v.Searched {
 		v.Suggestions = pubSuggestions(c)
-		return ps.render(c, http.StatusOK, views.PublicSearchPage(v))
 	}
 	res, err := ps.catalog.Search(c.Request().Context(), q)
 	if err != nil {

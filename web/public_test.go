@@ -194,9 +194,9 @@ func TestPublicSearchMatches(t *testing.T) {
 			}
 		})
 	}
-	// The page says which categories a synonym named.
-	if r := c.get("/vendors?q=" + url.QueryEscape("小时工")); !strings.Contains(r.Body, "包括以下服务类别的商户：保洁") {
-		t.Errorf("synonym search does not name the category")
+	// The page says which category a synonym named, and selects it.
+	if r := c.get("/vendors?q=" + url.QueryEscape("小时工")); !strings.Contains(r.TestID("category-from-q"), "“小时工”是服务类别，已按“保洁”筛选") {
+		t.Errorf("synonym search does not name the category: %q", r.TestID("category-from-q"))
 	}
 }
 
@@ -240,8 +240,9 @@ func TestPublicSearchFiltersSortsAndPages(t *testing.T) {
 	for _, it := range p.Items {
 		names = append(names, it["name"].(string))
 	}
-	if !sort.StringsAreSorted(names) {
-		t.Errorf("sort=name: %v", names)
+	if !slices.IsSortedFunc(names, func(a, b string) int { return strings.Compare(registry.NamePinyinKey(a), registry.NamePinyinKey(b)) }) ||
+		names[0] != "<b>天津红桥</b>测试搬家有限公司" || names[1] != "和平区示范家政服务有限公司" {
+		t.Errorf("sort=name is not pinyin order: %v", names)
 	}
 	getJSON(t, c, "/api/v1/vendors?sort=score", http.StatusOK, &p)
 	var scores []float64
