@@ -63,6 +63,7 @@ type entry struct {
 	chars      []rune   // see nameUnits
 	allInit    uint32   // OR of initials
 	bloom      uint64   // OR of runeBloom over the name's Chinese characters
+	sylBloom   uint64   // OR of sylBloom over them
 }
 
 // NewCatalog returns an empty catalog over db; it loads on first use.
@@ -206,7 +207,7 @@ func (c *Catalog) refresh(ctx context.Context) error {
 		if i, ok := c.pos[e.id]; ok {
 			old := &c.entries[i]
 			if old.name == e.name {
-				e.initials, e.chars, e.allInit, e.bloom = old.initials, old.chars, old.allInit, old.bloom
+				e.initials, e.chars, e.allInit, e.bloom, e.sylBloom = old.initials, old.chars, old.allInit, old.bloom, old.sylBloom
 			} else {
 				names = true
 			}
@@ -237,6 +238,7 @@ func (c *Catalog) refresh(ctx context.Context) error {
 				e.allInit |= m
 				if isHan(e.chars[j]) {
 					e.bloom |= runeBloom(e.chars[j])
+					e.sylBloom |= sylBloom(e.chars[j])
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package publicity
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -19,28 +20,47 @@ import (
 
 var (
 	syllablesOnce sync.Once
-	syllables     map[string]bool // every pinyin syllable, tone-less ASCII ("lv" for lü)
-	syllablePre   map[string]bool // every proper prefix of one
+	syllables     map[string]uint64 // every pinyin syllable, tone-less ASCII ("lv" for lü), with its bloom bit
+	syllablePre   map[string]bool   // every proper prefix of one
 	readingsArgs  = pinyin.Args{Style: pinyin.Normal, Heteronym: true}
 	readingsCache sync.Map // rune → []string
 )
 
 func loadSyllables() {
 	syllablesOnce.Do(func() {
-		syllables, syllablePre = map[string]bool{}, map[string]bool{}
+		set := map[string]bool{}
 		for r := range pinyin.PinyinDict {
 			for _, p := range pinyin.SinglePinyin(rune(r), readingsArgs) {
-				if p != "" && strings.Trim(p, "abcdefghijklmnopqrstuvwxyz") == "" {
-					syllables[p] = true
+				if p != "" && strings.Trim(p, "abcdefghijklmnopqrstuvwxyz") == "" && !interjections[p] {
+					set[p] = true
 				}
 			}
 		}
-		for s := range syllables {
-			for i := 1; i < len(s); i++ {
-				syllablePre[s[:i]] = true
+		list := slices.Sorted(maps.Keys(set))
+		syllables, syllablePre = make(map[string]uint64, len(list)), map[string]bool{}
+		for i, s := range list {
+			syllables[s] = 1 << (i % 64)
+			for j := 1; j < len(s); j++ {
+				syllablePre[s[:j]] = true
 			}
 		}
 	})
+}
+
+// interjections are readings of a few exclamations (嗯 n, 呣 m, 哼 hng)
+// that are not read as syllables of a name: "tianjin" is tian'jin, never
+// tian'ji'n.
+var interjections = map[string]bool{"n": true, "m": true, "ng": true, "hm": true, "hng": true}
+
+// sylBloom is a character's summary of its readings: the OR of their
+// syllables' bits (a quick "cannot be read so" test).
+func sylBloom(r rune) uint64 {
+	loadSyllables()
+	var b uint64
+	for _, p := range readings(r) {
+		b |= syllables[p]
+	}
+	return b
 }
 
 // readings are the tone-less readings of a Han character in ASCII letters.
@@ -63,7 +83,9 @@ func readings(r rune) []string {
 // syllableSplit is one reading of typed letters as syllables.
 type syllableSplit struct {
 	syl     []string
-	partial bool // the last syllable is unfinished (a prefix)
+	partial bool   // the last syllable is unfinished (a prefix)
+	init    uint32 // the syllables' initial letters
+	bloom   uint64 // the finished syllables' bits
 }
 
 // maxSplits bounds how many readings of one query are tried.
@@ -89,7 +111,7 @@ func splitSyllables(letters string) []syllableSplit {
 			partial = append(partial, syllableSplit{syl: append(slices.Clone(cur), rest), partial: true})
 		}
 		for n := min(6, len(rest)); n >= 1; n-- {
-			if syllables[rest[:n]] {
+			if syllables[rest[:n]] != 0 {
 				cur = append(cur, rest[:n])
 				walk(rest[n:])
 				cur = cur[:len(cur)-1]
@@ -102,13 +124,26 @@ func splitSyllables(letters string) []syllableSplit {
 		out = partial
 	}
 	slices.SortStableFunc(out, func(a, b syllableSplit) int { return len(a.syl) - len(b.syl) })
+	for i := range out {
+		s := &out[i]
+		for j, syl := range s.syl {
+			s.init |= 1 << (syl[0] - 'a')
+			if !(s.partial && j == len(s.syl)-1) {
+				s.bloom |= syllables[syl]
+			}
+		}
+	}
 	return out
 }
 
 // matchFullPinyin reports whether one of the splits matches a name (its
-// initials masks and characters, as nameUnits returns them).
-func matchFullPinyin(splits []syllableSplit, masks []uint32, chars []rune) bool {
+// initials masks and characters, as nameUnits returns them, and the OR of
+// their initials and of their sylBloom).
+func matchFullPinyin(splits []syllableSplit, masks []uint32, chars []rune, allInit uint32, bloom uint64) bool {
 	for _, s := range splits {
+		if allInit&s.init != s.init || bloom&s.bloom != s.bloom {
+			continue
+		}
 		last := len(s.syl) - 1
 		ok := matchUnits(len(s.syl), len(chars), func(i, p int) bool {
 			syl := s.syl[i]

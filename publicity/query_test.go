@@ -121,7 +121,13 @@ func TestSplitSyllables(t *testing.T) {
 func TestPinyinMatching(t *testing.T) {
 	full := func(q, name string) bool {
 		masks, chars := nameUnits(name)
-		return matchFullPinyin(splitSyllables(q), masks, chars)
+		var init uint32
+		var bloom uint64
+		for i, m := range masks {
+			init |= m
+			bloom |= sylBloom(chars[i])
+		}
+		return matchFullPinyin(splitSyllables(q), masks, chars, init, bloom)
 	}
 	initials := func(q, name string) bool {
 		masks, _ := nameUnits(name)

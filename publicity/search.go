@@ -234,7 +234,6 @@ type wordMatch struct {
 	bloom    uint64          // of han
 	pieces   []string        // the pieces typed between spaces, lower case, when there were several
 	splits   []syllableSplit // its full pinyin readings (a word of letters)
-	sylInit  uint32          // initials of the first split's syllables
 	initials []byte          // a word of 2–16 letters read as initials
 	initMask uint32
 }
@@ -352,11 +351,6 @@ func (w *wordMatch) setLetters(t string) {
 	}
 	if len(letters) >= 2 {
 		w.splits = splitSyllables(string(letters))
-		if len(w.splits) > 0 {
-			for _, s := range w.splits[0].syl {
-				w.sylInit |= 1 << (s[0] - 'a')
-			}
-		}
 	}
 	w.initials, w.initMask, ok = initialsQuery(string(letters))
 	if !ok {
@@ -373,7 +367,7 @@ func (w *wordMatch) tier(e *entry) int8 {
 	switch {
 	case w.ids[e.id]:
 		return tierName
-	case w.splits != nil && e.allInit&w.sylInit == w.sylInit && matchFullPinyin(w.splits, e.initials, e.chars):
+	case w.splits != nil && matchFullPinyin(w.splits, e.initials, e.chars, e.allInit, e.sylBloom):
 		return tierPinyin
 	case w.han != nil && e.bloom&w.bloom == w.bloom && containsAll(e.name, w.han):
 		return tierScattered
@@ -479,9 +473,33 @@ func (m *matcher) tiers(c *Catalog) []int8 {
 	return t
 }
 
+// mayMatch is a quick test: false when the word cannot match e.
+func (w *wordMatch) mayMatch(e *entry) bool {
+	if w.ids[e.id] || w.pieces != nil {
+		return true
+	}
+	if w.han != nil && e.bloom&w.bloom == w.bloom {
+		return true
+	}
+	if w.initials != nil && e.allInit&w.initMask == w.initMask {
+		return true
+	}
+	for _, s := range w.splits {
+		if e.allInit&s.init == s.init && e.sylBloom&s.bloom == s.bloom {
+			return true
+		}
+	}
+	return false
+}
+
 // wordsTier is the tier at which every word of the query matches e (the
 // worst of their best), or -1 when one does not.
 func (m *matcher) wordsTier(e *entry) int8 {
+	for _, w := range m.words {
+		if !w.mayMatch(e) {
+			return -1
+		}
+	}
 	var worst int8 = -1
 	for _, w := range m.words {
 		tier := w.tier(e)
