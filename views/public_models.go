@@ -148,6 +148,7 @@ type PubProfileView struct {
 	History              []PubHistory
 	BadgeURL, QRURL      string
 	StickerURL, JSONURL  string
+	ShareURL             string // the profile's address, to copy
 }
 
 // PubStickerView is the printable A6 window sticker.
@@ -161,6 +162,7 @@ type PubStickerView struct {
 	Score, AsOf       string // "" when the grade has no score (an override before the first publication)
 	OverrideSetOn     string
 	QRURL, ProfileURL string
+	PrintedOn         string // today's date, printed on the sticker
 }
 
 // PubBlackListRow is one vendor on the black list.

@@ -217,6 +217,7 @@ func (ps *publicSite) handleSticker(c echo.Context) error {
 	}
 	sv := views.PubStickerView{Page: ps.page(c, tr(c, "pub.sticker.title", v.Name), tr(c, "pub.sticker.description", v.Name)),
 		Name: v.Name, USCC: v.USCC, QRURL: "/vendors/" + v.USCC + "/qr.svg", ProfileURL: ps.profileURL(c, v.USCC)}
+	sv.PrintedOn = dateText(ps.s.now())
 	if sg, ok := publicGrade(v); ok {
 		sv.Evaluated, sv.Published, sv.Override, sv.Grade, sv.GradeLabel = true, sg.Published, sg.Override, sg.Grade, tr(c, "grade."+sg.Grade)
 		sv.Score, sv.AsOf, sv.OverrideSetOn = sg.Score, pubDate(sg.Date), pubDate(sg.SetAt)

@@ -133,7 +133,7 @@ func (ps *publicSite) handleSearch(c echo.Context) error {
 			names = append(names, cat.Name(lang(c)))
 		}
 	}
-	v.Matched = strings.Join(names, "、")
+	v.Matched = strings.Join(names, tr(c, "punct.list"))
 	if len(res.Hits) == 0 {
 		first := c.Request().URL.Query()
 		first.Del("page")
@@ -249,6 +249,7 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 		Registered: dateText(p.RegisteredAt), WindowFrom: dateText(p.From), WindowTo: dateText(p.To),
 		BadgeURL: "/vendors/" + pv.USCC + "/badge.svg", QRURL: "/vendors/" + pv.USCC + "/qr.svg",
 		StickerURL: "/vendors/" + pv.USCC + "/sticker", JSONURL: "/api/v1/vendors/" + pv.USCC}
+	v.ShareURL = ps.profileURL(c, pv.USCC)
 	if pv.Grade != nil {
 		v.Published, v.PubGrade, v.PubScore = true, *pv.Grade, fmt.Sprintf("%.1f", *pv.Score)
 		v.PubDate, v.PubRules = pubDate(*pv.PublishedAt), *pv.RulesVersion
