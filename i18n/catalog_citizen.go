@@ -41,7 +41,7 @@ func init() {
 
 		// Search: a category named in the query, filters in force.
 		"pub.search.category_from_q": {"“%s”是服务类别，已按“%s”筛选；名称中的其余字词照常查找。", "“%s” names a service: showing vendors offering %s; any other words are looked for in names."},
-		"pub.search.browse":          {"全部商户", "All vendors"},
+		"pub.search.browse_total":    {"全部商户，共 %d 家", "All vendors: %d"},
 		"pub.chip.sep":               {"：", ": "},
 		"pub.chip.remove":            {"取消“%s”筛选", "Remove the filter “%s”"},
 		"pub.chips":                  {"当前筛选", "Filters in force"},

@@ -65,7 +65,7 @@ func init() {
 		"pub.search.label":       {"商户名称、信用代码或服务", "Vendor name, credit code or service"},
 		"pub.search.hint":        {"例如：安心家政、保洁、小时工、baojie（拼音）、tjjz（拼音首字母）或统一社会信用代码的一部分", "For example 安心家政, 保洁 (cleaning), 小时工 (hourly help), baojie (pinyin), tjjz (pinyin initials) or part of a credit code"},
 		"pub.search.submit":      {"查询", "Search"},
-		"pub.search.total":       {"找到 %d 家商户", "%d vendors found"},
+		"pub.search.total":       {"找到 %d 家商户", "Vendors found: %d"},
 		"pub.search.matched":     {"包括以下服务类别的商户：%s", "Includes vendors offering: %s"},
 		"pub.search.none":        {"没有找到符合条件的商户。", "No vendor matches."},
 		"pub.search.try":         {"可以试试：", "You could try:"},

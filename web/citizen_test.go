@@ -64,8 +64,8 @@ func TestCitizenTouches(t *testing.T) {
 	if len(share) != 1 {
 		t.Fatalf("profile: %d share fields", len(share))
 	}
-	if v, _ := attr(share[0], "value"); v != "http://example.com/vendors/"+pubAnxin {
-		t.Errorf("share field holds %q", v)
+	if v := text(share[0]); v != "http://example.com/vendors/"+pubAnxin || share[0].Data != "textarea" {
+		t.Errorf("share field %s holds %q", share[0].Data, v)
 	}
 	if _, ro := attr(share[0], "readonly"); !ro {
 		t.Error("the share field is editable")
@@ -119,7 +119,7 @@ func TestCitizenTouches(t *testing.T) {
 			t.Errorf("%s: %s, %s", name, r.Header.Get("Content-Type"), r.Header.Get("Cache-Control"))
 		}
 	}
-	if css := c.get("/static/sticker.css").Body; !strings.Contains(css, "@page { size: A6;") {
+	if css := c.get("/static/sticker.css").Body; !strings.Contains(css, "@page { size: 105mm 148mm; size: A6;") {
 		t.Errorf("sticker.css: %s", css)
 	}
 }

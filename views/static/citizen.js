@@ -1,11 +1,11 @@
 // Chengxin: small enhancements of the public pages. Every page works without
 // this file (no inline script is allowed); with it, a "copy link" button
-// appears next to the page's address and a "print" button on the sticker.
+// appears under the page's address and a "print" button on the sticker.
 (function () {
   'use strict';
 
   function copyLink(box) {
-    var input = box.querySelector('input');
+    var input = box.querySelector('textarea');
     var button = box.querySelector('button');
     var status = box.querySelector('[role=status]');
     if (!input || !button || !status) {
