@@ -6,29 +6,54 @@ import (
 	"time"
 )
 
-// MonthRates are the hotline's three service rates for one month.
+// MonthRates are one calendar month's (Asia/Shanghai) figures behind the
+// hotline's three service rates, as a 12345/8890 monthly report defines
+// them. Complaints belong to the month their deadline falls in, callbacks
+// to the month they were made, work orders to the month of the dispatch
+// volume. The current month runs only to ToDate.
 type MonthRates struct {
-	Month              string // YYYY-MM
-	Complaints, OnTime int    // received; of those, closed by their deadline
-	Callbacks          int    // all callbacks
-	Reached, Satisfied int    // callbacks that reached the customer; satisfied or basically satisfied
-	Orders             int    // service volume (largest source per vendor and month)
+	Month string // YYYY-MM
+	// ToDate is the instant the current month's figures run to; zero for
+	// a month that is over.
+	ToDate time.Time
+	// Due: complaints whose deadline fell in the month (before ToDate in
+	// the current month), closed or not. OnTime: of those, closed no later
+	// than the deadline, or late with the delay excused by a regulator.
+	Due, OnTime int
+	// WorkOrders is the hotline's dispatch volume (source "dispatch") of the
+	// month; Dispatched says whether any was reported.
+	WorkOrders int
+	Dispatched bool
+	// Callbacks by result.
+	Satisfied, BasicallySatisfied, Dissatisfied, Unreachable int
 }
 
-// OnTimeRate is 办结率: complaints closed by their deadline over complaints received.
-func (m MonthRates) OnTimeRate() float64 { return ratio(m.OnTime, m.Complaints) }
+// Reached is the callbacks that reached the citizen and got a rating.
+func (m MonthRates) Reached() int { return m.Satisfied + m.BasicallySatisfied + m.Dissatisfied }
 
-// CallbackRate is 回访率: callbacks over orders.
-func (m MonthRates) CallbackRate() float64 { return ratio(m.Callbacks, m.Orders) }
+// Callbacks is every callback made, reached or not.
+func (m MonthRates) Callbacks() int { return m.Reached() + m.Unreachable }
 
-// SatisfactionRate is 满意率: satisfied or basically satisfied over reached callbacks.
-func (m MonthRates) SatisfactionRate() float64 { return ratio(m.Satisfied, m.Reached) }
+// OnTimeRate is 按期办结率: OnTime ÷ Due; ok is false when nothing fell due.
+func (m MonthRates) OnTimeRate() (float64, bool) { return ratio(m.OnTime, m.Due) }
 
-func ratio(a, b int) float64 {
+// CallbackRate is 回访率: callbacks that reached the citizen ÷ work orders
+// dispatched; ok is false until the month's dispatch volume is reported or
+// when it is zero. It can pass 1 when early-month callbacks follow up the
+// previous month's orders.
+func (m MonthRates) CallbackRate() (float64, bool) { return ratio(m.Reached(), m.WorkOrders) }
+
+// SatisfactionRate is 满意率: (satisfied + basically satisfied) ÷ reached
+// callbacks; ok is false when no callback reached anyone.
+func (m MonthRates) SatisfactionRate() (float64, bool) {
+	return ratio(m.Satisfied+m.BasicallySatisfied, m.Reached())
+}
+
+func ratio(a, b int) (float64, bool) {
 	if b == 0 {
-		return 0
+		return 0, false
 	}
-	return float64(a) / float64(b)
+	return float64(a) / float64(b), true
 }
 
 // RatesFilter narrows the rates to vendors of one category and/or district.
@@ -37,15 +62,17 @@ type RatesFilter struct {
 	Months             int // how many months back from the current one (default 12)
 }
 
-// ServiceRates computes the three rates per month, oldest first, for the
-// months before and including now's.
+// ServiceRates computes the figures per month, oldest first, for the months
+// before and including now's; the current month runs to now, so complaints
+// not yet due are left out of it.
 func (db *DB) ServiceRates(ctx context.Context, f RatesFilter) ([]MonthRates, error) {
 	if f.Months <= 0 || f.Months > 36 {
 		f.Months = 12
 	}
-	now := db.now().In(Shanghai)
-	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, Shanghai).AddDate(0, -(f.Months - 1), 0)
-	from := formatTime(first)
+	now := db.now()
+	local := now.In(Shanghai)
+	first := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, Shanghai).AddDate(0, -(f.Months - 1), 0)
+	from, until := formatTime(first), formatTime(now)
 	vendorCond, args := "1=1", []any{}
 	if f.Category != "" {
 		vendorCond += ` AND vendor_id IN (SELECT vendor_id FROM vendor_categories WHERE category = ?)`
@@ -57,47 +84,53 @@ func (db *DB) ServiceRates(ctx context.Context, f RatesFilter) ([]MonthRates, er
 	}
 	months := map[string]*MonthRates{}
 	var order []string
-	for m := first; !m.After(now); m = m.AddDate(0, 1, 0) {
+	for m := first; !m.After(local); m = m.AddDate(0, 1, 0) {
 		k := m.Format("2006-01")
 		months[k] = &MonthRates{Month: k}
 		order = append(order, k)
 	}
-	// Stored instants are UTC; a month is bucketed in Asia/Shanghai, so shift by 8 hours.
+	months[order[len(order)-1]].ToDate = now
+	// Stored instants are UTC text; a month is bucketed in Asia/Shanghai,
+	// so shift by 8 hours.
 	queries := []struct {
 		q    string
-		scan func(m *MonthRates, a, b, c int)
+		args []any
+		scan func(m *MonthRates, n [4]int)
 	}{
-		{`SELECT strftime('%Y-%m', received_at, '+8 hours') AS m, count(*), sum(status = 'closed' AND closed_at <= deadline_at), 0
-			FROM complaints WHERE received_at >= ? AND ` + vendorCond + ` GROUP BY m`,
-			func(m *MonthRates, a, b, _ int) { m.Complaints, m.OnTime = a, b }},
-		{`SELECT strftime('%Y-%m', called_at, '+8 hours') AS m, count(*), sum(result <> 'unreachable'),
-			sum(result IN ('satisfied', 'basically_satisfied')) FROM callbacks WHERE called_at >= ? AND ` + vendorCond + ` GROUP BY m`,
-			func(m *MonthRates, a, b, c int) { m.Callbacks, m.Reached, m.Satisfied = a, b, c }},
-		{`SELECT month, sum(o), 0, 0 FROM (SELECT vendor_id, month, max(orders) AS o FROM volumes WHERE month >= ? AND ` + vendorCond + `
-			GROUP BY vendor_id, month) GROUP BY month`,
-			func(m *MonthRates, a, _, _ int) { m.Orders = a }},
+		{`SELECT strftime('%Y-%m', deadline_at, '+8 hours') AS m, count(*),
+			coalesce(sum(status = 'closed' AND closed_at IS NOT NULL AND (closed_at <= deadline_at OR late_excused <> 0)), 0), 0, 0
+			FROM complaints WHERE deadline_at >= ? AND deadline_at <= ? AND ` + vendorCond + ` GROUP BY m`,
+			[]any{from, until}, func(m *MonthRates, n [4]int) { m.Due, m.OnTime = n[0], n[1] }},
+		{`SELECT strftime('%Y-%m', called_at, '+8 hours') AS m, coalesce(sum(result = 'satisfied'), 0),
+			coalesce(sum(result = 'basically_satisfied'), 0), coalesce(sum(result = 'dissatisfied'), 0), coalesce(sum(result = 'unreachable'), 0)
+			FROM callbacks WHERE called_at >= ? AND called_at <= ? AND ` + vendorCond + ` GROUP BY m`,
+			[]any{from, until}, func(m *MonthRates, n [4]int) {
+				m.Satisfied, m.BasicallySatisfied, m.Dissatisfied, m.Unreachable = n[0], n[1], n[2], n[3]
+			}},
+		{`SELECT month, coalesce(sum(orders), 0), 0, 0, 0 FROM volumes WHERE source = 'dispatch' AND month >= ? AND ` + vendorCond + `
+			GROUP BY month`,
+			[]any{first.Format("2006-01")}, func(m *MonthRates, n [4]int) { m.WorkOrders, m.Dispatched = n[0], true }},
 	}
-	for i, q := range queries {
-		arg := from
-		if i == 2 {
-			arg = first.Format("2006-01")
-		}
-		rows, err := db.read.QueryContext(ctx, q.q, append([]any{arg}, args...)...)
+	for _, q := range queries {
+		rows, err := db.read.QueryContext(ctx, q.q, append(q.args, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("registry: service rates: %w", err)
 		}
 		for rows.Next() {
 			var k string
-			var a, b, c int
-			if err := rows.Scan(&k, &a, &b, &c); err != nil {
+			var n [4]int
+			if err := rows.Scan(&k, &n[0], &n[1], &n[2], &n[3]); err != nil {
 				rows.Close()
 				return nil, err
 			}
 			if m, ok := months[k]; ok {
-				q.scan(m, a, b, c)
+				q.scan(m, n)
 			}
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]MonthRates, 0, len(order))
 	for _, k := range order {

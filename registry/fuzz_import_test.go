@@ -477,11 +477,11 @@ func fuzzImport(f *testing.F, kind string) {
 		if fileErr != nil {
 			t.Fatalf("%s: the file fails to read (%v) but was imported: %+v", kind, fileErr, rep)
 		}
-		got := rep.Created + rep.Updated + rep.Unchanged + rep.Linked + rep.Rejected
+		got := rep.Created + rep.Updated + rep.Unchanged + rep.Invited + rep.Rejected
 		if got != want || len(rep.Rows) != want {
 			t.Fatalf("%s: %d data rows, report counts %d (%s), %d row outcomes", kind, want, got, rep.Summary(), len(rep.Rows))
 		}
-		if rep.Linked != 0 || len(rep.Invitations) != 0 {
+		if rep.Invited != 0 || len(rep.Invitations) != 0 {
 			t.Fatalf("%s: a plain import linked or invited: %+v", kind, rep)
 		}
 

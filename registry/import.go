@@ -23,8 +23,9 @@ type RowOutcome struct {
 	Line    int
 	Key     string // the natural key (USCC)
 	Name    string
-	Result  string // created, updated, unchanged, linked, rejected
+	Result  string // created, updated, unchanged, invited, rejected
 	Errors  []RowError
+	NoLogin bool    // an invited vendor has no console login; regulators were asked to issue one
 	invite  string  // a login invitation token issued for a new vendor
 	touched []int64 // vendors whose evidence the row changed
 }
@@ -36,17 +37,17 @@ type Invitation struct {
 
 // ImportReport summarises an import.
 type ImportReport struct {
-	Created, Updated, Unchanged, Linked, Rejected int
-	Errors                                        []RowError   // every rejected row's problems, in file order
-	Rows                                          []RowOutcome // every row, when ImportOptions.KeepRows
-	Invitations                                   []Invitation // in a dry run, without tokens
+	Created, Updated, Unchanged, Invited, Rejected int
+	Errors                                         []RowError   // every rejected row's problems, in file order
+	Rows                                           []RowOutcome // every row, when ImportOptions.KeepRows
+	Invitations                                    []Invitation // in a dry run, without tokens
 }
 
 // Summary is the report's last line, as docs/CONTRACT.md specifies.
 func (r ImportReport) Summary() string {
 	s := fmt.Sprintf("created %d, updated %d, unchanged %d, rejected %d", r.Created, r.Updated, r.Unchanged, r.Rejected)
-	if r.Linked > 0 {
-		s += fmt.Sprintf(", linked %d", r.Linked)
+	if r.Invited > 0 {
+		s += fmt.Sprintf(", invited %d", r.Invited)
 	}
 	return s
 }
@@ -56,9 +57,10 @@ type ImportOptions struct {
 	Actor Actor
 	// OrgID makes every imported vendor a member of this organisation.
 	OrgID int64
-	// LinkExisting (association onboarding) links already-registered vendors
-	// without changing their records and issues login invitations to new ones;
-	// otherwise an existing USCC is updated from the row.
+	// LinkExisting (association onboarding) invites already-registered
+	// vendors without changing their records (the membership is private
+	// until the vendor accepts it) and makes new ones active members with a
+	// login invitation; otherwise an existing USCC is updated from the row.
 	LinkExisting bool
 	// DryRun validates and applies every row inside a transaction that is
 	// rolled back: an exact preview that stores nothing.
@@ -146,8 +148,8 @@ func (db *DB) runImport(ctx context.Context, r io.Reader, required, optional []s
 			rep.Updated++
 		case ResultUnchanged:
 			rep.Unchanged++
-		case ResultLinked:
-			rep.Linked++
+		case ResultInvited:
+			rep.Invited++
 		case ResultRejected:
 			rep.Rejected++
 			if opt.OnError != nil {

@@ -44,7 +44,7 @@ func (db *DB) ImportVendors(ctx context.Context, r io.Reader, opt ImportOptions)
 		out := RowOutcome{Key: NormalizeUSCC(in.USCC), Name: in.Name}
 		if opt.LinkExisting && opt.OrgID != 0 {
 			res, err := db.onboardTx(ctx, tx, opt.Actor, opt.OrgID, in)
-			out.Result, out.invite = res.Result, res.InviteToken
+			out.Result, out.invite, out.NoLogin = res.Result, res.InviteToken, res.NoLogin
 			if res.Vendor.Name != "" {
 				out.Name = res.Vendor.Name
 			}

@@ -63,7 +63,7 @@ func checkRowErrors(t *testing.T, got []registry.RowError, want []rowErr) {
 }
 
 func counts(rep registry.ImportReport) [5]int {
-	return [5]int{rep.Created, rep.Updated, rep.Unchanged, rep.Linked, rep.Rejected}
+	return [5]int{rep.Created, rep.Updated, rep.Unchanged, rep.Invited, rep.Rejected}
 }
 
 func TestImportVendorsRows(t *testing.T) {
@@ -485,7 +485,7 @@ func TestImportVendorsDryRun(t *testing.T) {
 			want := []string{"2:unchanged", "3:updated", "4:created", "5:created", "6:rejected", "7:rejected", "8:rejected"}
 			switch {
 			case opt.LinkExisting:
-				want[0], want[1] = "2:linked", "3:linked"
+				want[0], want[1] = "2:invited", "3:invited"
 			case opt.OrgID != 0:
 				want[0] = "2:updated" // its membership is new
 			}
@@ -514,7 +514,7 @@ func TestImportVendorsOnboarding(t *testing.T) {
 	}
 	clk.Advance(time.Hour)
 	text := csvText(vendorHeader,
-		vendorRow(strings.ToLower(usccN(651)), "协会填写的名字"), // existing: linked, not modified
+		vendorRow(strings.ToLower(usccN(651)), "协会填写的名字"), // existing: invited, not modified
 		vendorRow(usccN(652), "新会员甲"),
 		vendorRow(usccN(653), "新会员乙"),
 		usccN(654)+",新会员丙,张,022,天津,120101,unknown", // rejected
@@ -524,7 +524,7 @@ func TestImportVendorsOnboarding(t *testing.T) {
 	if counts(rep) != [5]int{2, 0, 0, 1, 1} {
 		t.Fatalf("counts %v, errors %+v", counts(rep), rep.Errors)
 	}
-	if got := rep.Summary(); got != "created 2, updated 0, unchanged 0, rejected 1, linked 1" {
+	if got := rep.Summary(); got != "created 2, updated 0, unchanged 0, rejected 1, invited 1" {
 		t.Errorf("Summary = %q", got)
 	}
 	checkRowErrors(t, rep.Errors, []rowErr{{5, "categories", `unknown service category "unknown"`}})
@@ -544,13 +544,17 @@ func TestImportVendorsOnboarding(t *testing.T) {
 		}
 	}
 	ms, err := db.MembersOfOrg(ctx, org.ID, registry.MemberActive)
-	if err != nil || len(ms) != 3 {
-		t.Fatalf("members %+v, %v", ms, err)
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("active members %+v, %v", ms, err)
+	}
+	// The registered vendor is invited: private until it accepts.
+	if ms, _ := db.MembersOfOrg(ctx, org.ID, registry.MemberInvited); len(ms) != 1 || ms[0].VendorUSCC != usccN(651) {
+		t.Fatalf("invited members %+v", ms)
 	}
 	if n := count(t, db, "invitations"); n != 2 {
 		t.Errorf("%d invitations stored", n)
 	}
-	// Again: everyone is already a member.
+	// Again: everyone is already a member or invited.
 	rep = importVendors(t, db, text, opt)
 	if counts(rep) != [5]int{0, 0, 3, 0, 1} || len(rep.Invitations) != 0 {
 		t.Errorf("second onboarding %v, invitations %d", counts(rep), len(rep.Invitations))

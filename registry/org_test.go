@@ -247,7 +247,8 @@ func TestOnboardMemberExistingVendor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Result != registry.ResultLinked || res.InviteToken != "" || res.Vendor.ID != orig.ID || res.Vendor.Name != orig.Name {
+	if res.Result != registry.ResultInvited || res.Status != registry.MemberInvited || res.InviteToken != "" ||
+		res.Vendor.ID != orig.ID || res.Vendor.Name != orig.Name {
 		t.Fatalf("OnboardMember = %+v", res)
 	}
 	got, _ := db.FindVendorByUSCC(ctx, code)
@@ -255,13 +256,17 @@ func TestOnboardMemberExistingVendor(t *testing.T) {
 		t.Errorf("the vendor's record changed: %+v", got)
 	}
 	if n := count(t, db, "audit_log") - auditBefore; n != 1 {
-		t.Errorf("%d new audit entries, want 1 (membership.add)", n)
+		t.Errorf("%d new audit entries, want 1 (membership.invite)", n)
 	}
-	if ms, _ := db.MembersOfOrg(ctx, org.ID, registry.MemberActive); len(ms) != 1 || !ms[0].Since.Equal(t0.Add(time.Hour)) {
-		t.Errorf("members %+v", ms)
+	if ms, _ := db.MembersOfOrg(ctx, org.ID, registry.MemberActive); len(ms) != 0 {
+		t.Errorf("active members before the vendor accepts: %+v", ms)
+	}
+	if ms, _ := db.MembersOfOrg(ctx, org.ID, registry.MemberInvited); len(ms) != 1 || ms[0].InvitedAt == nil ||
+		!ms[0].InvitedAt.Equal(t0.Add(time.Hour)) || ms[0].StatusBy != registry.RoleAssociation {
+		t.Errorf("invited members %+v", ms)
 	}
 
-	// Already a member: unchanged, nothing written.
+	// Already invited: unchanged, nothing written.
 	auditBefore = count(t, db, "audit_log")
 	res, err = db.OnboardMember(ctx, association, org.ID, in)
 	if err != nil || res.Result != registry.ResultUnchanged || res.InviteToken != "" {
@@ -285,82 +290,6 @@ func TestOnboardMemberErrors(t *testing.T) {
 	}
 	if n := count(t, db, "vendors") + count(t, db, "memberships") + count(t, db, "invitations"); n != 0 {
 		t.Errorf("%d rows stored by failed onboarding", n)
-	}
-}
-
-func TestSetMembershipStatus(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	db, clk, org := memberFixture(t)
-	code := usccN(207)
-	if _, err := db.OnboardMember(ctx, association, org.ID, vendorIn(code)); err != nil {
-		t.Fatal(err)
-	}
-	member := func() registry.Membership {
-		t.Helper()
-		ms, err := db.MembersOfOrg(ctx, org.ID, "")
-		if err != nil || len(ms) != 1 {
-			t.Fatalf("members %+v, %v", ms, err)
-		}
-		return ms[0]
-	}
-	clk.Advance(24 * time.Hour)
-	if err := db.SetMembershipStatus(ctx, association, org.ID, code, registry.MemberSuspended); err != nil {
-		t.Fatal(err)
-	}
-	if m := member(); m.Status != registry.MemberSuspended || m.Until != nil {
-		t.Errorf("suspended: %+v", m)
-	}
-	clk.Advance(24 * time.Hour)
-	if err := db.SetMembershipStatus(ctx, association, org.ID, strings.ToLower(code), registry.MemberLeft); err != nil {
-		t.Fatal(err)
-	}
-	left := t0.Add(48 * time.Hour)
-	if m := member(); m.Status != registry.MemberLeft || m.Until == nil || !m.Until.Equal(left) || !m.Since.Equal(t0) {
-		t.Errorf("left: %+v", m)
-	}
-	if ms, _ := db.MembersOfOrg(ctx, org.ID, registry.MemberActive); len(ms) != 0 {
-		t.Errorf("active members after leaving: %+v", ms)
-	}
-	es := auditFor(t, db, "membership.status", code)
-	if len(es) != 2 || !strings.Contains(es[0].Detail, `"from":"suspended"`) || !strings.Contains(es[0].Detail, `"to":"left"`) {
-		t.Errorf("membership.status entries %+v", es)
-	}
-	// Same status again: nothing written.
-	if err := db.SetMembershipStatus(ctx, association, org.ID, code, registry.MemberLeft); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(auditFor(t, db, "membership.status", code)); n != 2 {
-		t.Errorf("%d membership.status entries after a no-op", n)
-	}
-
-	// Rejoining through onboarding starts a new period.
-	clk.Advance(24 * time.Hour)
-	res, err := db.OnboardMember(ctx, association, org.ID, vendorIn(code))
-	if err != nil || res.Result != registry.ResultLinked {
-		t.Fatalf("rejoin = %+v, %v", res, err)
-	}
-	if m := member(); m.Status != registry.MemberActive || m.Until != nil || !m.Since.Equal(t0.Add(72*time.Hour)) {
-		t.Errorf("rejoined: %+v", m)
-	}
-	// Leaving and reactivating by status clears the end date too.
-	if err := db.SetMembershipStatus(ctx, association, org.ID, code, registry.MemberLeft); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SetMembershipStatus(ctx, association, org.ID, code, registry.MemberActive); err != nil {
-		t.Fatal(err)
-	}
-	if m := member(); m.Status != registry.MemberActive || m.Until != nil {
-		t.Errorf("reactivated: %+v", m)
-	}
-
-	err = db.SetMembershipStatus(ctx, association, org.ID, code, "expelled")
-	wantField(t, err, "status", "invited, active, suspended, left")
-	if err := db.SetMembershipStatus(ctx, association, org.ID, usccN(208), registry.MemberLeft); !errors.Is(err, registry.ErrNotFound) {
-		t.Errorf("not a member: %v", err)
-	}
-	if orgs, _ := db.FindOrgs(ctx, ""); len(orgs) != 1 || orgs[0].Members != 1 {
-		t.Errorf("FindOrgs member count %+v", orgs)
 	}
 }
 
@@ -389,8 +318,8 @@ func TestConfirmedCodeStaysUsable(t *testing.T) {
 	}
 	assoc := registry.Actor{Kind: "user", Name: "a", Role: registry.RoleAssociation}
 	res, err := db.OnboardMember(ctx, assoc, org.ID, registry.VendorInput{USCC: strings.ToLower(bad)})
-	if err != nil || res.Result != registry.ResultLinked {
-		t.Fatalf("link confirmed vendor: %+v %v", res, err)
+	if err != nil || res.Result != registry.ResultInvited {
+		t.Fatalf("invite confirmed vendor: %+v %v", res, err)
 	}
 	entries, err := db.FindAudit(ctx, registry.AuditFilter{Action: "uscc.confirm"})
 	if err != nil {

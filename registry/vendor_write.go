@@ -17,7 +17,7 @@ const (
 	ResultUpdated   = "updated"
 	ResultUnchanged = "unchanged"
 	ResultRejected  = "rejected"
-	ResultLinked    = "linked" // an existing vendor became a member
+	ResultInvited   = "invited" // an already registered vendor was invited to become a member
 )
 
 type saveMode int

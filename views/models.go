@@ -17,6 +17,8 @@ type VendorRow struct {
 	Confirmed           bool   // USCC confirmed by a regulator despite its check character
 	MemberStatus        string // association lists: membership status label
 	MemberStatusCode    string
+	MemberNote          string   // when the invitation was made or answered
+	MemberActions       []Option // what the association may do now (value: action, label: button)
 }
 
 // Pager is a page of results with links.
@@ -63,6 +65,8 @@ type MembershipRow struct {
 	VendorUSCC, VendorName string
 	Status, StatusCode     string
 	Since, Until           string
+	Note                   string   // when the invitation was made or answered
+	Actions                []Option // what the viewer may do now (value: action, label: button)
 }
 
 // VendorDetailView is the regulator's view of one vendor.
@@ -187,6 +191,7 @@ type ImportView struct {
 	Counts      map[string]int
 	Done        bool
 	Invitations []InviteLink
+	NoLogin     []string // invited vendors without a console login ("name USCC")
 	MaxMB       int
 }
 
@@ -209,6 +214,7 @@ type VendorHomeView struct {
 	USCC, Name, Status string
 	Fields             [][2]string
 	Memberships        []MembershipRow
+	PendingInvites     int // membership invitations waiting for the vendor's answer
 	Evaluation         *EvaluationView
 	Due                DueProcess
 }

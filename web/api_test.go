@@ -47,15 +47,8 @@ func TestAPIVendor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := vendorInput(vendorUSCC, "")
-	for _, o := range []registry.Org{e.org, org2} {
-		if _, err := e.db.OnboardMember(ctx, registry.CLIActor, o.ID, in); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := e.db.SetMembershipStatus(ctx, registry.CLIActor, org2.ID, vendorUSCC, registry.MemberSuspended); err != nil {
-		t.Fatal(err)
-	}
+	e.member(e.org, registry.MemberActive)
+	e.member(org2, registry.MemberSuspended)
 
 	for _, code := range []string{vendorUSCC, strings.ToLower(vendorUSCC), fullWidth(vendorUSCC), fullWidth(strings.ToLower(vendorUSCC)), " " + vendorUSCC + " "} {
 		path := "/api/v1/vendors/" + url.PathEscape(code)

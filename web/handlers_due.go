@@ -116,7 +116,8 @@ func (s *Server) renderVendorHome(c echo.Context, status int, errs map[string]st
 		return err
 	}
 	v := views.VendorHomeView{Page: d.Page, USCC: ven.USCC, Name: ven.Name, Status: d.Status,
-		Fields: append([][2]string{{tr(c, "field.status"), d.Status}}, d.Fields...), Memberships: d.Memberships}
+		Fields: append([][2]string{{tr(c, "field.status"), d.Status}}, d.Fields...), Memberships: d.Memberships,
+		PendingInvites: pendingInvites(d.Memberships)}
 	v.Title = tr(c, "me.title")
 	flashFromQuery(c, &v.Page)
 	if v.Evaluation, err = s.freshEvaluation(c, ven.ID); err != nil {

@@ -182,19 +182,19 @@ func (s *Server) handleImportPreview(f *importFlow) echo.HandlerFunc {
 		}
 		v.Filename = fh.Filename
 		fillImportRows(c, &v, rep)
-		if rep.Created+rep.Updated+rep.Linked > 0 {
+		if rep.Created+rep.Updated+rep.Invited > 0 {
 			v.StageID, err = s.db.StageImport(c.Request().Context(), session(c).User.ID, kind, fh.Filename, content)
 			if err != nil {
 				return err
 			}
 		}
-		v.Summary = tr(c, "import.preview_summary", rep.Created, rep.Updated, rep.Linked, rep.Unchanged, rep.Rejected)
+		v.Summary = tr(c, "import.preview_summary", rep.Created, rep.Updated, rep.Invited, rep.Unchanged, rep.Rejected)
 		return s.render(c, http.StatusOK, views.ImportPage(v))
 	}
 }
 
 func fillImportRows(c echo.Context, v *views.ImportView, rep registry.ImportReport) {
-	v.Counts = map[string]int{"store": rep.Created + rep.Updated + rep.Linked, "rejected": rep.Rejected}
+	v.Counts = map[string]int{"store": rep.Created + rep.Updated + rep.Invited, "rejected": rep.Rejected}
 	shown := 0
 	for _, r := range rep.Rows {
 		if r.Result != registry.ResultRejected && shown >= previewRows {
@@ -235,9 +235,14 @@ func (s *Server) handleImportConfirm(f *importFlow) echo.HandlerFunc {
 			return err
 		}
 		v.Done = true
-		v.Summary = tr(c, "import.done_summary", rep.Created, rep.Updated, rep.Linked, rep.Unchanged, rep.Rejected)
+		v.Summary = tr(c, "import.done_summary", rep.Created, rep.Updated, rep.Invited, rep.Unchanged, rep.Rejected)
 		for _, inv := range rep.Invitations {
 			v.Invitations = append(v.Invitations, views.InviteLink{USCC: inv.USCC, Name: inv.Name, URL: s.inviteURL(c, inv.Token)})
+		}
+		for _, r := range rep.Rows {
+			if r.NoLogin {
+				v.NoLogin = append(v.NoLogin, r.Name+" "+r.Key)
+			}
 		}
 		return s.render(c, http.StatusOK, views.ImportPage(v))
 	}

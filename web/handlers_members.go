@@ -35,7 +35,8 @@ func (s *Server) membersView(c echo.Context, org registry.Org, status string) (v
 	for _, m := range ms {
 		ven := vendors[m.VendorID]
 		row := s.vendorRow(c, ven)
-		row.MemberStatus, row.MemberStatusCode = tr(c, "membership."+m.Status), m.Status
+		row.MemberStatus, row.MemberStatusCode, row.MemberNote = memberStatusText(c, m), m.Status, memberNote(c, m)
+		row.MemberActions = memberActionOpts(c, registry.RoleAssociation, m)
 		v.Rows = append(v.Rows, row)
 	}
 	return v, nil
@@ -63,8 +64,8 @@ func (s *Server) handleMemberNewForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.VendorFormPage(v))
 }
 
-// handleMemberCreate onboards one vendor: registers it (with a login
-// invitation) or links the already-registered vendor.
+// handleMemberCreate onboards one vendor: registers it (an active member,
+// with a login invitation) or invites the already-registered vendor.
 func (s *Server) handleMemberCreate(c echo.Context) error {
 	org, err := s.myOrg(c)
 	if err != nil {
@@ -91,25 +92,39 @@ func (s *Server) handleMemberCreate(c echo.Context) error {
 	case registry.ResultCreated:
 		v.Flash = tr(c, "done.member_created", res.Vendor.Name)
 		v.InviteURL, v.InviteFor = s.inviteURL(c, res.InviteToken), res.Vendor.Name
-	case registry.ResultLinked:
-		v.Flash = tr(c, "done.member_linked", res.Vendor.Name)
-	default:
-		v.Flash = tr(c, "done.member_unchanged", res.Vendor.Name)
+	case registry.ResultInvited:
+		v.Flash = tr(c, "done.member_invited", res.Vendor.Name)
+		if res.NoLogin {
+			v.Flash = tr(c, "done.member_no_login", res.Vendor.Name)
+		}
+	case registry.ResultUnchanged:
+		v.Flash = tr(c, "done.member_exists", res.Vendor.Name, tr(c, "membership."+res.Status))
+		if res.Status == registry.MemberInvited {
+			v.Flash = tr(c, "done.member_pending", res.Vendor.Name)
+		}
 	}
 	return s.render(c, http.StatusOK, views.MembersPage(v))
 }
 
-func (s *Server) handleMemberStatus(c echo.Context) error {
+// handleMemberAction suspends, reinstates or ends a membership, withdraws
+// an unanswered invitation or invites again.
+func (s *Server) handleMemberAction(c echo.Context) error {
 	org, err := s.myOrg(c)
 	if err != nil {
 		return err
 	}
-	err = s.db.SetMembershipStatus(c.Request().Context(), actor(c), org.ID, c.Param("uscc"), c.FormValue("status"))
+	action := c.FormValue("action")
+	err = s.db.ChangeMembership(c.Request().Context(), actor(c), org.ID, c.Param("uscc"), action)
 	if verr, ok := registry.AsValidation(err); ok {
-		return echo.NewHTTPError(http.StatusBadRequest, "error.bad_request").SetInternal(verr)
+		v, err := s.membersView(c, org, "")
+		if err != nil {
+			return err
+		}
+		v.Flash, v.FlashError = verr.Messages(lang(c))["action"], true
+		return s.render(c, membershipErrorStatus(action), views.MembersPage(v))
 	}
 	if err != nil {
 		return err
 	}
-	return flashRedirect(c, "/console/members", "done.membership_changed")
+	return flashRedirect(c, "/console/members", "done.membership_"+action)
 }

@@ -245,7 +245,7 @@ func membershipRows(c echo.Context, ms []registry.Membership) []views.Membership
 	var out []views.MembershipRow
 	for _, m := range ms {
 		row := views.MembershipRow{OrgUSCC: m.OrgUSCC, OrgName: m.OrgName, VendorUSCC: m.VendorUSCC, VendorName: m.VendorName,
-			Status: tr(c, "membership."+m.Status), StatusCode: m.Status, Since: dateText(m.Since)}
+			Status: memberStatusText(c, m), StatusCode: m.Status, Since: dateText(m.Since), Note: memberNote(c, m)}
 		if m.Until != nil {
 			row.Until = dateText(*m.Until)
 		}

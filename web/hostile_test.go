@@ -33,9 +33,7 @@ func TestStoredXSSEscapedEverywhere(t *testing.T) {
 		Kind: "association", District: "120101", ContactPhone: "022-1"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.db.OnboardMember(ctx, reg, e.org.ID, registry.VendorInput{USCC: code}); err != nil {
-		t.Fatal(err)
-	}
+	e.activeMember(e.org.ID, code)
 	if _, err := e.db.CreateSanction(ctx, reg, registry.SanctionInput{VendorUSCC: code, Kind: "blacklist", IssuedAt: "2025-01-10",
 		Reference: "ref" + xss[:30], Summary: "摘要" + xss}); err != nil {
 		t.Fatal(err)

@@ -176,7 +176,7 @@ func TestRegulatorImportComplaints(t *testing.T) {
 			t.Errorf("valid row %q shown as rejected", rows[i])
 		}
 	}
-	wantContains(t, "preview summary", r.TestID("import-summary"), "新登记 3，更新 0，关联已登记商户 0，无变化 0，有错误 1")
+	wantContains(t, "preview summary", r.TestID("import-summary"), "新登记 3，更新 0，邀请已登记商户 0，无变化 0，有错误 1")
 
 	r = imConfirm(t, reg, r)
 	wantStatus(t, r, http.StatusOK)

@@ -87,8 +87,10 @@ var routeParams = map[string][]string{
 	"/console/imports/template/:kind":        nil,
 	"/console/rules":                         nil,
 	"/console/me":                            nil,
+	"/console/me/memberships":                nil,
 	"/console/reviews":                       nil,
 	"/console/dashboard":                     {"category", "district"},
+	"/console/dashboard.csv":                 {"category", "district"},
 }
 
 // htmlRoute reports whether a route answers with a page (so the page
@@ -231,9 +233,7 @@ func TestInjectionSweep(t *testing.T) {
 		Reference: "津市监警〔2025〕1号", Summary: "未按约定时间提供服务"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.db.OnboardMember(ctx, registry.CLIActor, e.org.ID, registry.VendorInput{USCC: vendorUSCC}); err != nil {
-		t.Fatal(err)
-	}
+	e.activeMember(e.org.ID, vendorUSCC)
 	if _, err := e.db.EvaluateVendor(ctx, e.vendor.ID, e.clk.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -410,9 +410,7 @@ func trimURL(u string) string {
 // value as 0).
 func TestHugePageNumbersArePastTheEnd(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.db.OnboardMember(context.Background(), registry.CLIActor, e.org.ID, registry.VendorInput{USCC: vendorUSCC}); err != nil {
-		t.Fatal(err)
-	}
+	e.activeMember(e.org.ID, vendorUSCC)
 	name := e.vendor.Name
 	anon, reg := e.client(), e.as(registry.RoleRegulator)
 	for _, page := range []string{"1", "9223372036854775807", "4611686018427387904", "368934881474191033", "368934881474191034"} {

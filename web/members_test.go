@@ -57,7 +57,7 @@ func TestMemberImport(t *testing.T) {
 	}
 	want := []struct{ name, result, err string }{
 		{"河东新星家政有限公司", "新登记", ""},
-		{"河北老字号家政有限公司", "关联已登记商户", ""},
+		{"河北老字号家政有限公司", "邀请已登记商户（待其同意）", ""},
 		{"校验码错的家政", "有错误", "统一社会信用代码：校验码错误"},
 		{"河西好帮手家政", "新登记", ""},
 		{"南开未知类别家政", "有错误", "服务类别：未知的服务类别“astrology”"},
@@ -74,7 +74,7 @@ func TestMemberImport(t *testing.T) {
 			t.Errorf("line %s: unexpected error %q", row[0], row[3])
 		}
 	}
-	wantContains(t, "import-summary", p.TestID("import-summary"), "新登记 2，更新 0，关联已登记商户 1，无变化 0，有错误 2")
+	wantContains(t, "import-summary", p.TestID("import-summary"), "新登记 2，更新 0，邀请已登记商户 1，无变化 0，有错误 2")
 	if e.count("vendors") != vendors || e.count("audit_log") != audit || e.count("memberships") != members || e.count("invitations") != invites {
 		t.Fatal("the preview stored something")
 	}
@@ -95,7 +95,7 @@ func TestMemberImport(t *testing.T) {
 
 	r := assoc.submit("/console/members/import/confirm", url.Values{"stage": {stage}})
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, "import-done", r.TestID("import-done"), "新登记 2，更新 0，关联 1，无变化 0，未保存的错误行 2")
+	wantContains(t, "import-done", r.TestID("import-done"), "新登记 2，更新 0，已邀请 1，无变化 0，未保存的错误行 2")
 	inv := r.TestID("import-invitations")
 	links := r.InputValues("import-invitations")
 	if len(links) != 2 || !strings.Contains(inv, "河东新星家政有限公司") || !strings.Contains(inv, "河西好帮手家政") ||
@@ -133,11 +133,16 @@ func TestMemberImport(t *testing.T) {
 		got = append(got, m.VendorUSCC)
 	}
 	slices.Sort(got)
-	wantCodes := []string{newA, newB, existing}
+	wantCodes := []string{newA, newB}
 	slices.Sort(wantCodes)
 	if !slices.Equal(got, wantCodes) {
 		t.Errorf("active members = %v, want %v", got, wantCodes)
 	}
+	// The registered vendor is invited, and has no login: regulators are asked for one.
+	if ms, _ := e.db.MembersOfOrg(ctx, e.org.ID, registry.MemberInvited); len(ms) != 1 || ms[0].VendorUSCC != existing {
+		t.Errorf("invited members = %+v", ms)
+	}
+	wantContains(t, "import-no-login", r.TestID("import-no-login"), "河北老字号家政有限公司 "+existing)
 
 	list := assoc.get("/console/members")
 	names := column(list.TableRows("vendor-table"), 0)
@@ -313,7 +318,7 @@ func TestMemberImportStreamedTooLarge(t *testing.T) {
 	}
 }
 
-// TestMemberAdd: the one-vendor form registers or links, and memberships change status.
+// TestMemberAdd: the one-vendor form registers or invites, and memberships change status.
 func TestMemberAdd(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -348,12 +353,12 @@ func TestMemberAdd(t *testing.T) {
 		t.Fatalf("new vendor: %+v %v", a, err)
 	}
 
-	// Existing vendor: linked, record unchanged, no link.
+	// Existing vendor: invited, record unchanged, no link.
 	f := vendorForm(strings.ToLower(existing), "想改名的老字号")
 	f.Set("phone", "13900000000")
 	r = assoc.submit("/console/members/new", f)
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, "flash", r.TestID("flash"), "“河北老字号家政有限公司”已登记过，已关联为会员")
+	wantContains(t, "flash", r.TestID("flash"), "“河北老字号家政有限公司”已登记过：已向其发出入会邀请")
 	if r.Has("invite-link") {
 		t.Error("an invitation was issued for an already-registered vendor")
 	}
@@ -361,10 +366,13 @@ func TestMemberAdd(t *testing.T) {
 	if after.Name != old.Name || after.Phone != old.Phone || !after.UpdatedAt.Equal(old.UpdatedAt) {
 		t.Errorf("linking changed the vendor: %+v", after)
 	}
-	// Again: already a member.
+	// Again: already invited.
 	r = assoc.submit("/console/members/new", f)
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, "flash", r.TestID("flash"), "已经是有效会员")
+	wantContains(t, "flash", r.TestID("flash"), "已向“河北老字号家政有限公司”发出过邀请，正在等待其答复")
+	// A new vendor the association registered is an active member already.
+	r = assoc.submit("/console/members/new", vendorForm(newA, "河东新星家政有限公司"))
+	wantContains(t, "flash", r.TestID("flash"), "“河东新星家政有限公司”已在会员名单中（有效会员）")
 	if n := e.count("memberships"); n != 2 {
 		t.Errorf("memberships = %d, want 2", n)
 	}
@@ -383,34 +391,44 @@ func TestMemberAdd(t *testing.T) {
 		t.Errorf("vendors = %d, want 3", n)
 	}
 
-	// Membership status.
-	r = assoc.submit("/console/members/"+existing+"/status", url.Values{"status": {"suspended"}})
+	// Membership actions on the member the association registered itself.
+	r = assoc.submit("/console/members/"+newA+"/action", url.Values{"action": {"suspend"}})
 	wantRedirect(t, r, "/console/members")
 	list := assoc.follow(r)
-	wantContains(t, "flash", list.TestID("flash"), "会员状态已更改")
-	ms, _ := e.db.MembershipsOfVendor(ctx, after.ID)
+	wantContains(t, "flash", list.TestID("flash"), "会员资格已暂停")
+	ms, _ := e.db.MembershipsOfVendor(ctx, a.ID)
 	if len(ms) != 1 || ms[0].Status != registry.MemberSuspended {
 		t.Fatalf("memberships = %+v", ms)
 	}
-	if got := column(assoc.get("/console/members?status=suspended").TableRows("vendor-table"), 0); !slices.Equal(got, []string{"河北老字号家政有限公司"}) {
+	if got := column(assoc.get("/console/members?status=suspended").TableRows("vendor-table"), 0); !slices.Equal(got, []string{"河东新星家政有限公司"}) {
 		t.Errorf("suspended members = %v", got)
 	}
-	if acts := e.auditActions(existing); acts[len(acts)-1] != "membership.status" {
+	if acts := e.auditActions(newA); acts[len(acts)-1] != "membership.suspend" {
 		t.Errorf("audit = %v", acts)
 	}
-	wantRedirect(t, assoc.submit("/console/members/"+existing+"/status", url.Values{"status": {"left"}}), "/console/members")
-	ms, _ = e.db.MembershipsOfVendor(ctx, after.ID)
-	if ms[0].Status != registry.MemberLeft || ms[0].Until == nil {
-		t.Errorf("left membership = %+v", ms[0])
+	wantRedirect(t, assoc.submit("/console/members/"+newA+"/action", url.Values{"action": {"end"}}), "/console/members")
+	ms, _ = e.db.MembershipsOfVendor(ctx, a.ID)
+	if ms[0].Status != registry.MemberLeft || ms[0].Until == nil || ms[0].StatusBy != registry.RoleAssociation {
+		t.Errorf("ended membership = %+v", ms[0])
 	}
-	// Bad status; a vendor that is not a member; another org's member.
-	wantStatus(t, assoc.submit("/console/members/"+existing+"/status", url.Values{"status": {"expelled"}}), http.StatusBadRequest)
-	wantStatus(t, assoc.submit("/console/members/"+vendorUSCC+"/status", url.Values{"status": {"active"}}), http.StatusNotFound)
-	wantStatus(t, assoc.submit("/console/members/abc/status", url.Values{"status": {"active"}}), http.StatusNotFound)
+	if got := assoc.get("/console/members?status=left").TableRows("vendor-table"); len(got) != 1 || !strings.Contains(got[0][5], "协会已终止") {
+		t.Errorf("ended members = %v", got)
+	}
+	// Withdrawing the unanswered invitation removes it.
+	wantRedirect(t, assoc.submit("/console/members/"+existing+"/action", url.Values{"action": {"withdraw"}}), "/console/members")
+	if ms, _ := e.db.MembershipsOfVendor(ctx, after.ID); len(ms) != 0 {
+		t.Errorf("withdrawn invitation = %+v", ms)
+	}
+	// Bad action; a vendor that is not a member; a malformed code.
+	r = assoc.submit("/console/members/"+newA+"/action", url.Values{"action": {"expelled"}})
+	wantStatus(t, r, http.StatusBadRequest)
+	wantContains(t, "flash", r.TestID("flash"), "未知的操作")
+	wantStatus(t, assoc.submit("/console/members/"+vendorUSCC+"/action", url.Values{"action": {"suspend"}}), http.StatusNotFound)
+	wantStatus(t, assoc.submit("/console/members/abc/action", url.Values{"action": {"suspend"}}), http.StatusNotFound)
 }
 
 // TestMemberAddConfirmedCode: a vendor registered under a regulator-confirmed
-// code (it fails the check character) is linked, not refused, when its
+// code (it fails the check character) is invited, not refused, when its
 // association onboards it by form or CSV.
 func TestMemberAddConfirmedCode(t *testing.T) {
 	e := newEnv(t)
@@ -428,7 +446,7 @@ func TestMemberAddConfirmedCode(t *testing.T) {
 	assoc := e.as(registry.RoleAssociation)
 	r := assoc.submit("/console/members/new", vendorForm(code, "宝坻区早期试点家政"))
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, "flash", r.TestID("flash"), "“宝坻区早期试点家政”已登记过，已关联为会员")
+	wantContains(t, "flash", r.TestID("flash"), "“宝坻区早期试点家政”已登记过：已向其发出入会邀请")
 
 	// By CSV, for a second association.
 	org2, err := e.db.CreateOrg(ctx, registry.CLIActor, registry.OrgInput{USCC: registry.MustUSCC("51120102MJ0000022"),
@@ -441,12 +459,12 @@ func TestMemberAddConfirmedCode(t *testing.T) {
 	csv := "uscc,name,legal_rep,phone,address,districts,categories\n" + strings.ToLower(code) + ",改名,王芳,022-1,天津,120115,cleaning\n"
 	p := assoc2.upload("/console/members/import/preview", "m.csv", []byte(csv))
 	wantStatus(t, p, http.StatusOK)
-	if rows := p.TableRows("import-rows"); len(rows) != 1 || !strings.HasPrefix(rows[0][3], "关联已登记商户") {
+	if rows := p.TableRows("import-rows"); len(rows) != 1 || !strings.HasPrefix(rows[0][3], "邀请已登记商户") {
 		t.Fatalf("CSV preview of a confirmed-code vendor: %v", rows)
 	}
 	wantStatus(t, assoc2.submit("/console/members/import/confirm", url.Values{"stage": {p.InputValue("stage")}}), http.StatusOK)
 	ms, _ := e.db.MembershipsOfVendor(ctx, v.ID)
-	if len(ms) != 2 || ms[0].Status != registry.MemberActive || ms[1].Status != registry.MemberActive {
+	if len(ms) != 2 || ms[0].Status != registry.MemberInvited || ms[1].Status != registry.MemberInvited {
 		t.Errorf("memberships = %+v", ms)
 	}
 	if after, _ := e.db.FindVendorByUSCC(ctx, code); after.Name != v.Name || e.count("vendors") != 2 {

@@ -92,9 +92,7 @@ func publicEnv(t *testing.T) *env {
 		t0.AddDate(0, 0, -20).UTC().Format(time.RFC3339), blacklistReason, t0.UTC().Format(time.RFC3339), pubJieliang); err != nil {
 		t.Fatalf("insert sanction: %v", err)
 	}
-	if _, err := e.db.OnboardMember(ctx, registry.CLIActor, e.org.ID, vendorInput(pubAnxin, "天津河西安心家政服务有限公司")); err != nil {
-		t.Fatalf("OnboardMember: %v", err)
-	}
+	e.activeMember(e.org.ID, pubAnxin)
 	if _, err := e.db.Rescore(ctx, registry.RescoreOptions{}); err != nil {
 		t.Fatalf("Rescore: %v", err)
 	}
