@@ -10,6 +10,10 @@ import (
 	"chengxin/scoring"
 )
 
+// ErrCheckpointAfterRun: the run is published and stored, but signing the
+// audit checkpoint after it failed.
+var ErrCheckpointAfterRun = errors.New("publicity: the run is published, but its audit checkpoint failed")
+
 // RunResult summarises a publication run.
 type RunResult struct {
 	Run     registry.PublicationRun
@@ -17,12 +21,15 @@ type RunResult struct {
 	Vendors int
 	Actions map[Action]int
 	Took    time.Duration
+	// Checkpoint is the signed head of the audit chain after the run.
+	Checkpoint registry.Checkpoint
 }
 
 // Publish performs the publication run at asOf: it evaluates every vendor
 // at that instant (storing the evaluations), applies the publication rules
 // to each against its published grade and pending downgrade, and writes the
-// whole run in one transaction.
+// whole run in one transaction; then it signs a checkpoint of the audit
+// chain (an error after the run is stored says so).
 func Publish(ctx context.Context, db *registry.DB, actor registry.Actor, asOf time.Time) (RunResult, error) {
 	start := time.Now()
 	res := RunResult{Actions: map[Action]int{}}
@@ -71,6 +78,9 @@ func Publish(ctx context.Context, db *registry.DB, actor registry.Actor, asOf ti
 	}
 	res.Vendors, res.Took = len(decisions), time.Since(start)
 	db.RecordPublicationRun(res.Took)
+	if res.Checkpoint, _, err = db.MakeCheckpoint(ctx); err != nil {
+		return res, fmt.Errorf("%w: run %s: %w", ErrCheckpointAfterRun, run.Period, err)
+	}
 	return res, nil
 }
 

@@ -79,30 +79,50 @@ type AuditBreak struct {
 // VerifyAudit walks the whole log in id order and returns the first broken
 // entry, or nil when the chain is intact. It also returns the number checked.
 func (db *DB) VerifyAudit(ctx context.Context) (*AuditBreak, int64, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, at, actor, action, subject, detail, prev_hash, hash FROM audit_log ORDER BY id`)
+	brk, n, _, err := walkChain(ctx, db.read, 0, "", 0)
+	return brk, n, err
+}
+
+// walkChain checks the entries after afterID (whose hash is afterHash) in id
+// order, up to uptoID (0: to the end): each follows the one before, links to
+// its hash and hashes to its own. It returns the first broken entry, the
+// number read and the last entry (its id and hash; afterID and afterHash
+// when there is none).
+func walkChain(ctx context.Context, q querier, afterID int64, afterHash string, uptoID int64) (*AuditBreak, int64, AuditEntry, error) {
+	query, args := `SELECT id, at, actor, action, subject, detail, prev_hash, hash FROM audit_log WHERE id > ? ORDER BY id`, []any{afterID}
+	if uptoID > 0 {
+		query, args = `SELECT id, at, actor, action, subject, detail, prev_hash, hash FROM audit_log WHERE id > ? AND id <= ? ORDER BY id`, []any{afterID, uptoID}
+	}
+	last := AuditEntry{ID: afterID, Hash: afterHash}
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("registry: verify audit: %w", err)
+		return nil, 0, last, fmt.Errorf("registry: verify audit: %w", err)
 	}
 	defer rows.Close()
-	var n, lastID int64
-	lastHash := ""
+	var n int64
 	for rows.Next() {
 		var e AuditEntry
 		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Subject, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-			return nil, n, err
+			return nil, n, last, err
 		}
 		n++
 		switch {
-		case e.ID != lastID+1:
-			return &AuditBreak{ID: e.ID, Reason: fmt.Sprintf("entry %d follows %d: an entry is missing", e.ID, lastID)}, n, nil
-		case e.PrevHash != lastHash:
-			return &AuditBreak{ID: e.ID, Reason: "prev_hash does not match the previous entry's hash"}, n, nil
+		case e.ID != last.ID+1:
+			return &AuditBreak{ID: e.ID, Reason: fmt.Sprintf("entry %d follows %d: an entry is missing", e.ID, last.ID)}, n, last, nil
+		case e.PrevHash != last.Hash:
+			return &AuditBreak{ID: e.ID, Reason: "prev_hash does not match the previous entry's hash"}, n, last, nil
 		case AuditHash(e.PrevHash, e.ID, e.At, e.Actor, e.Action, e.Subject, e.Detail) != e.Hash:
-			return &AuditBreak{ID: e.ID, Reason: "hash does not match the entry's content"}, n, nil
+			return &AuditBreak{ID: e.ID, Reason: "hash does not match the entry's content"}, n, last, nil
 		}
-		lastID, lastHash = e.ID, e.Hash
+		last = e
 	}
-	return nil, n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, n, last, err
+	}
+	if uptoID > 0 && last.ID != uptoID {
+		return &AuditBreak{ID: last.ID + 1, Reason: fmt.Sprintf("entry %d is missing", last.ID+1)}, n, last, nil
+	}
+	return nil, n, last, nil
 }
 
 // AuditFilter selects audit entries; empty fields match everything.

@@ -57,6 +57,9 @@ type Case struct {
 	AmendedValue   string
 }
 
+// caseText checks a written text (an objection, a reply, an application, a
+// decision's or an override's reason) and returns it trimmed, with personal
+// numbers masked: vendors quote complaints, and some texts are public.
 func caseText(verr *ValidationError, field, text string, limit int) string {
 	text = strings.TrimSpace(text)
 	switch {
@@ -67,7 +70,7 @@ func caseText(verr *ValidationError, field, text string, limit int) string {
 	case !isPrintableText(text):
 		verr.Add(field, i18n.T("field.printable"))
 	}
-	return text
+	return MaskPersonalNumbers(text)
 }
 
 // isPrintableText is isPrintable that also allows line breaks.

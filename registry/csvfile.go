@@ -35,44 +35,48 @@ type csvFile struct {
 	r       *csv.Reader
 	columns map[string]int
 	Header  []string
+	// encoding is the file's encoding as detected ("UTF-8" or "GB18030").
+	encoding string
 }
 
 // sniffSize is how much of a file is examined to decide its encoding.
 const sniffSize = 64 << 10
 
-// decodeCSV returns a reader of UTF-8 text: a UTF-8 BOM is dropped, a file
-// that is not valid UTF-8 is decoded as GB18030 (what Excel in China saves).
-func decodeCSV(r io.Reader) (io.Reader, error) {
+// decodeCSV returns a reader of UTF-8 text and the encoding it was read in:
+// a UTF-8 BOM is dropped, a file whose first 64 KiB are not valid UTF-8 is
+// decoded as GB18030 (what Excel in China saves). Bytes further on that are
+// not valid in that encoding are caught cell by cell (csvFile.next).
+func decodeCSV(r io.Reader) (io.Reader, string, error) {
 	br := bufio.NewReaderSize(r, sniffSize)
 	head, err := br.Peek(sniffSize)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, fmt.Errorf("registry: read csv: %w", err)
+		return nil, "", fmt.Errorf("registry: read csv: %w", err)
 	}
 	if len(bytes.TrimSpace(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")))) == 0 {
-		return nil, &FileError{Text: i18n.T("csv.empty")}
+		return nil, "", &FileError{Text: i18n.T("csv.empty")}
 	}
 	switch {
 	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
 		br.Discard(3)
-		return br, nil
+		return br, "UTF-8", nil
 	case bytes.HasPrefix(head, []byte("\xff\xfe")), bytes.HasPrefix(head, []byte("\xfe\xff")):
-		return nil, &FileError{Text: i18n.T("csv.utf16")}
+		return nil, "", &FileError{Text: i18n.T("csv.utf16")}
 	}
 	// UTF-16 without a BOM is valid UTF-8 (ASCII with a NUL beside every
 	// character): without this it would fail later with a garbled header.
 	if looksUTF16(head) {
-		return nil, &FileError{Text: i18n.T("csv.utf16")}
+		return nil, "", &FileError{Text: i18n.T("csv.utf16")}
 	}
-	if validUTF8Prefix(head, len(head) == sniffSize) {
-		return br, nil
+	if validUTF8Prefix(head, len(head) == sniffSize) || mostlyUTF8(head) {
+		return br, "UTF-8", nil
 	}
 	if bytes.IndexByte(head, 0) >= 0 {
-		return nil, &FileError{Text: i18n.T("csv.encoding")}
+		return nil, "", &FileError{Text: i18n.T("csv.encoding")}
 	}
 	if !validGB18030Prefix(head, len(head) == sniffSize) {
-		return nil, &FileError{Text: i18n.T("csv.encoding")}
+		return nil, "", &FileError{Text: i18n.T("csv.encoding")}
 	}
-	return transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), nil
+	return transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder()), "GB18030", nil
 }
 
 // looksUTF16 reports whether b looks like UTF-16 without a BOM: at least half
@@ -90,6 +94,27 @@ func looksUTF16(b []byte) bool {
 	}
 	pairs := len(b) / 2
 	return pairs > 0 && (2*even >= pairs || 2*odd >= pairs)
+}
+
+// mostlyUTF8 reports whether b is UTF-8 text with a few damaged bytes: it
+// holds multi-byte UTF-8 characters and at most one invalid byte for every
+// 20 of them. GB18030 text read as UTF-8 has several invalid bytes for each
+// sequence that happens to be valid, so it never passes; a UTF-8 file with a
+// stray byte is read as UTF-8 and the row holding it is rejected, instead of
+// the whole file being taken for GB18030 and imported as mojibake.
+func mostlyUTF8(b []byte) bool {
+	var valid, invalid int
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			invalid++
+		case size > 1:
+			valid++
+		}
+		i += size
+	}
+	return valid > 0 && invalid*20 <= valid
 }
 
 // validUTF8Prefix reports whether b is valid UTF-8, allowing a rune cut off at
@@ -124,7 +149,7 @@ func validGB18030Prefix(b []byte, truncated bool) bool {
 // openCSV decodes r, reads the header and checks it against the record
 // type's required and optional columns (any order; unknown columns reject the file).
 func openCSV(r io.Reader, required, optional []string) (*csvFile, error) {
-	text, err := decodeCSV(r)
+	text, encoding, err := decodeCSV(r)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +164,7 @@ func openCSV(r io.Reader, required, optional []string) (*csvFile, error) {
 	if err != nil {
 		return nil, &FileError{Text: i18n.T("csv.unreadable", err.Error())}
 	}
-	f := &csvFile{r: cr, columns: map[string]int{}}
+	f := &csvFile{r: cr, columns: map[string]int{}, encoding: encoding}
 	var unknown, dup []string
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
@@ -148,7 +173,7 @@ func openCSV(r io.Reader, required, optional []string) (*csvFile, error) {
 		case h == "" && i == len(header)-1:
 			continue // a trailing comma in the header
 		case !slices.Contains(required, h) && !slices.Contains(optional, h):
-			unknown = append(unknown, header[i])
+			unknown = append(unknown, strings.ToValidUTF8(header[i], "\uFFFD"))
 		case f.has(h):
 			dup = append(dup, h)
 		}
@@ -182,6 +207,11 @@ type csvRow struct {
 	// Problem is set when the row could not be read as cells (wrong cell
 	// count, a stray or unclosed quote).
 	Problem i18n.Text
+	// NotText names the columns whose cells are not valid text in the
+	// file's encoding: invalid UTF-8, or bytes GB18030 could not decode
+	// (the decoder turns them into U+FFFD, which no real GB18030 file
+	// carries).
+	NotText []string
 }
 
 // Get returns the trimmed cell of a column ("" when absent).
@@ -220,6 +250,15 @@ func (f *csvFile) next() (csvRow, error) {
 		}
 	}
 	row.Blank = blank
+	for i, c := range rec {
+		if !utf8.ValidString(c) || f.encoding == "GB18030" && strings.ContainsRune(c, utf8.RuneError) {
+			col := "-"
+			if i < len(f.Header) && f.Header[i] != "" {
+				col = strings.ToValidUTF8(f.Header[i], "\uFFFD")
+			}
+			row.NotText = append(row.NotText, col)
+		}
+	}
 	trailing := len(f.Header) > 0 && f.Header[len(f.Header)-1] == ""
 	if len(rec) != len(f.Header) && !(trailing && len(rec) == len(f.Header)-1) && !blank {
 		row.Problem = i18n.T("csv.field_count")

@@ -30,6 +30,11 @@ type DB struct {
 	// rulesCache holds parsed rules versions by name.
 	rulesCache sync.Map
 	stats      Stats
+	// keyPath names the checkpoint signing key's file; key is it, loaded
+	// on first use (see SigningKey).
+	keyMu   sync.Mutex
+	keyPath string
+	key     *SigningKey
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -63,7 +68,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	db := &DB{write: write, read: read, path: path, marks: make(chan struct{}, 1),
-		tokenUse: &tokenUseCache{last: map[int64]time.Time{}}, Now: time.Now}
+		tokenUse: &tokenUseCache{last: map[int64]time.Time{}}, Now: time.Now, keyPath: path + ".signing-key"}
 	if err := write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("registry: open %s: %w", path, err)

@@ -208,7 +208,7 @@ func (db *DB) ClearOverride(ctx context.Context, actor Actor, vendorID int64, re
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return db.audit(ctx, tx, actor.String(), "override.clear", vendorUSCC(ctx, tx, vendorID), map[string]any{"reason": reason})
+		return db.audit(ctx, tx, actor.String(), "override.clear", vendorUSCC(ctx, tx, vendorID), map[string]any{"reason": MaskPersonalNumbers(strings.TrimSpace(reason))})
 	})
 }
 

@@ -214,6 +214,12 @@ func (db *DB) importRow(ctx context.Context, tx *sql.Tx, row csvRow, seen map[st
 	if row.Problem.Key != "" {
 		return reject("-", row.Problem)
 	}
+	if len(row.NotText) > 0 {
+		for _, col := range row.NotText {
+			reject(col, i18n.T("csv.not_text", row.file.encoding))
+		}
+		return res
+	}
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT import_row`); err != nil {
 		res.fatal = err
 		return res

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"reflect"
+	"strings"
+	"unicode/utf8"
 
 	"chengxin/i18n"
 )
@@ -96,6 +99,10 @@ func ingest[In, Rec any](ctx context.Context, db *DB, actor Actor, recs []In, de
 		res.Index = i
 		if i < len(decodeErrs) && decodeErrs[i] != nil {
 			res.Key, res.Status, res.Errors = decodeErrs[i].Key, ResultRejected, renderFields(decodeErrs[i].Fields)
+			continue
+		}
+		if bad := notUTF8Fields(in); bad != nil {
+			res.Key, res.Status, res.Errors = strings.ToValidUTF8(keyField(in), "\uFFFD"), ResultRejected, bad
 			continue
 		}
 		rec, key, err := prepare(ctx, resolver, tp, in)
@@ -214,4 +221,33 @@ func (db *DB) CountMarks(ctx context.Context) (int, error) {
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM reeval_marks`).Scan(&n)
 	return n, err
+}
+
+// notUTF8Fields names the string fields of a record that are not valid
+// UTF-8 (by their JSON names). Such a record is rejected, never stored with
+// its bytes replaced: two work-order numbers that differ only in bad bytes
+// would otherwise collapse into one key.
+func notUTF8Fields(rec any) map[string]string {
+	v := reflect.ValueOf(rec)
+	var out map[string]string
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if f.Kind() != reflect.String || utf8.ValidString(f.String()) {
+			continue
+		}
+		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = i18n.T("record.not_utf8").In(i18n.EN)
+	}
+	return out
+}
+
+// keyField is a record's work-order number, when it has one (for results).
+func keyField(rec any) string {
+	if f := reflect.ValueOf(rec).FieldByName("WorkOrderNo"); f.IsValid() {
+		return f.String()
+	}
+	return ""
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"chengxin/i18n"
 	"chengxin/registry"
@@ -609,4 +610,44 @@ func TestIngestBatchLetsSingleRecordIn(t *testing.T) {
 	if brk, _, err := db.VerifyAudit(ctx); err != nil || brk != nil {
 		t.Errorf("VerifyAudit: %v %v", brk, err)
 	}
+}
+
+// Text that is not valid UTF-8 rejects its record, naming the field; it is
+// never stored with its bytes replaced, so two work-order numbers that
+// differ only in bad bytes cannot collapse into one key.
+func TestIngestRejectsInvalidUTF8(t *testing.T) {
+	t.Parallel()
+	db, _ := openDB(t)
+	v := ingVendors(t, db, 1)[0]
+	a, b, ok := ingOpen("8890-U-\xff", v.USCC), ingOpen("8890-U-\xfe", v.USCC), ingOpen("8890-U-1", v.USCC)
+	summary := ingOpen("8890-U-2", v.USCC)
+	summary.Summary = "客户反映\xe4\xb8迟到"
+	sum, err := db.IngestComplaints(context.Background(), ingActor, []registry.ComplaintInput{a, b, ok, summary}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantIngest(t, sum, registry.ResultRejected, registry.ResultRejected, registry.ResultCreated, registry.ResultRejected)
+	for i, field := range map[int]string{0: "work_order_no", 1: "work_order_no", 3: "summary"} {
+		if msg := sum.Results[i].Errors[field]; !strings.Contains(msg, "not valid UTF-8") {
+			t.Errorf("results[%d].errors = %v, want %s: not valid UTF-8", i, sum.Results[i].Errors, field)
+		}
+	}
+	if sum.Results[0].Key != "8890-U-\ufffd" || !utf8ValidJSON(t, sum) {
+		t.Errorf("results[0].key = %q", sum.Results[0].Key)
+	}
+	if n := count(t, db, "complaints"); n != 1 {
+		t.Errorf("%d complaints stored, want only the valid one", n)
+	}
+	cbs := []registry.CallbackInput{{WorkOrderNo: "8890-C-1", VendorUSCC: v.USCC, CalledAt: ingRFC(-time.Hour), Result: "satisfied\x80"}}
+	sum, err = db.IngestCallbacks(context.Background(), ingActor, cbs, nil)
+	if err != nil || sum.Results[0].Errors["result"] == "" {
+		t.Errorf("a callback with a bad result: %+v %v", sum, err)
+	}
+}
+
+// utf8ValidJSON reports whether the summary encodes as valid UTF-8 JSON.
+func utf8ValidJSON(t *testing.T, sum registry.IngestSummary) bool {
+	t.Helper()
+	b, err := json.Marshal(sum)
+	return err == nil && utf8.Valid(b)
 }

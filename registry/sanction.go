@@ -79,6 +79,7 @@ func (db *DB) prepareSanction(ctx context.Context, q querier, in SanctionInput) 
 	case !isPrintable(s.Summary):
 		verr.Add("summary", i18n.T("field.printable"))
 	}
+	s.Summary = MaskPersonalNumbers(s.Summary) // public text: no personal numbers
 	return s, verr.Err()
 }
 
@@ -166,7 +167,7 @@ func (db *DB) EndSanction(ctx context.Context, actor Actor, id int64, how, reaso
 		if _, err := tx.ExecContext(ctx, `UPDATE sanctions SET `+col+` = ? WHERE id = ?`, formatTime(db.now()), id); err != nil {
 			return err
 		}
-		if err := db.audit(ctx, tx, actor.String(), "sanction."+how, uscc, map[string]any{"sanction": id, "reason": reason}); err != nil {
+		if err := db.audit(ctx, tx, actor.String(), "sanction."+how, uscc, map[string]any{"sanction": id, "reason": MaskPersonalNumbers(strings.TrimSpace(reason))}); err != nil {
 			return err
 		}
 		return db.markForEvaluation(ctx, tx, []int64{vendorID})

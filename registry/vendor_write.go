@@ -217,6 +217,7 @@ func (db *DB) SetVendorStatus(ctx context.Context, actor Actor, uscc, status, re
 	} else if len([]rune(reason)) > 500 {
 		verr.Add("reason", i18n.T("field.too_long", 500))
 	}
+	reason = MaskPersonalNumbers(reason)
 	if err := verr.Err(); err != nil {
 		return Vendor{}, err
 	}

@@ -63,8 +63,9 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
-// decodeRecords decodes raw records strictly into T: unknown fields and
-// wrong types reject only their record, naming every offending field.
+// decodeRecords decodes raw records strictly into T: unknown fields, wrong
+// types, a key given twice and text that is not valid UTF-8 reject only
+// their record, naming every offending field.
 // keyOf gives a record's natural key from its loosely read fields.
 func decodeRecords[T any](raws []json.RawMessage, keyOf func(map[string]any) string) ([]T, []*registry.DecodeError) {
 	recs := make([]T, len(raws))
@@ -77,7 +78,13 @@ func decodeRecords[T any](raws []json.RawMessage, keyOf func(map[string]any) str
 			continue
 		}
 		de := &registry.DecodeError{Key: keyOf(loose), Fields: map[string]i18n.Text{}}
+		for name, t := range recordProblems(raw) {
+			de.Fields[name] = t
+		}
 		for name := range loose {
+			if _, known := de.Fields[name]; known {
+				continue
+			}
 			if _, ok := fields[name]; !ok {
 				de.Fields[name] = i18n.T("record.unknown_field")
 			}
@@ -88,7 +95,7 @@ func decodeRecords[T any](raws []json.RawMessage, keyOf func(map[string]any) str
 			json.Unmarshal(raw, &obj)
 			for name, v := range obj {
 				ft, ok := fields[name]
-				if !ok {
+				if _, reported := de.Fields[name]; !ok || reported {
 					continue
 				}
 				target := reflect.New(ft)

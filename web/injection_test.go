@@ -48,25 +48,29 @@ var pageParamValues = []string{`' OR 1=1 --`, "\x00", "\xff\xfe", "en;q=0.9", "d
 // (grep c.QueryParam in web/*.go); TestInjectionParamsListed keeps it
 // complete.
 var routeParams = map[string][]string{
-	"/":                        nil,
-	"/vendors":                 {"q", "category", "district", "grade", "sort", "page"},
-	"/vendors/:uscc":           nil,
-	"/vendors/:uscc/badge.svg": nil,
-	"/vendors/:uscc/qr.svg":    nil,
-	"/vendors/:uscc/sticker":   nil,
-	"/orgs":                    nil,
-	"/orgs/:uscc":              {"page"},
-	"/lists/red":               {"page"},
-	"/lists/black":             nil,
-	"/methodology":             nil,
-	"/open-data/vendors.csv":   nil,
-	"/api/v1/vendors":          {"q", "category", "district", "grade", "sort", "page", "per_page"},
-	"/api/v1/vendors/:uscc":    nil,
-	"/api/v1/openapi.json":     nil,
-	"/healthz":                 nil,
-	"/readyz":                  nil,
-	"/metrics":                 nil,
-	"/static/*":                {"v"},
+	"/":                          nil,
+	"/vendors":                   {"q", "category", "district", "grade", "sort", "page"},
+	"/vendors/:uscc":             nil,
+	"/vendors/:uscc/badge.svg":   nil,
+	"/vendors/:uscc/qr.svg":      nil,
+	"/vendors/:uscc/sticker":     nil,
+	"/orgs":                      nil,
+	"/orgs/:uscc":                {"page"},
+	"/lists/red":                 {"page"},
+	"/lists/black":               nil,
+	"/methodology":               nil,
+	"/open-data/vendors.csv":     nil,
+	"/api/v1/vendors":            {"q", "category", "district", "grade", "sort", "page", "per_page"},
+	"/api/v1/vendors/:uscc":      nil,
+	"/api/v1/openapi.json":       nil,
+	"/api/v1/checkpoints":        {"before"},
+	"/api/v1/checkpoints/key":    nil,
+	"/api/v1/checkpoints/latest": nil,
+	"/transparency":              nil,
+	"/healthz":                   nil,
+	"/readyz":                    nil,
+	"/metrics":                   nil,
+	"/static/*":                  {"v"},
 
 	"/console/login":                         {"next"},
 	"/console/invite/:token":                 nil,
@@ -238,6 +242,9 @@ func TestInjectionSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.createVendor(registry.MustUSCC("91120103MA05QNJ02"), "天津河西保洁服务中心")
+	if _, _, err := e.db.MakeCheckpoint(ctx); err != nil { // so /api/v1/checkpoints/latest has one
+		t.Fatal(err)
+	}
 
 	// The routes run in parallel, each with its own clients, signed in
 	// before the sweep (signing in is audited).

@@ -45,6 +45,7 @@ func (s *Server) routes() {
 	pub.GET("/lists/red", ps.handleRedList, ps.cached(pubScopeAll))
 	pub.GET("/lists/black", ps.handleBlackList, ps.cached(pubScopeAll))
 	pub.GET("/methodology", ps.handleMethodology, ps.cached(pubScopeAll))
+	pub.GET("/transparency", ps.handleTransparency)
 	pub.GET("/open-data/vendors.csv", ps.handleCSV)
 
 	// Public JSON.
@@ -52,6 +53,9 @@ func (s *Server) routes() {
 	api.GET("/vendors", ps.handleAPIVendors, ps.cached(pubScopeAll))
 	api.GET("/vendors/:uscc", s.handleAPIVendorShow, ps.cached(pubScopeVendor))
 	api.GET("/openapi.json", s.handleOpenAPI)
+	api.GET("/checkpoints", s.handleCheckpoints)
+	api.GET("/checkpoints/key", s.handleCheckpointKey)
+	api.GET("/checkpoints/latest", s.handleCheckpointLatest)
 	ingest := s.requireToken(registry.ScopeIngest)
 	api.POST("/complaints", ingestHandler(s, workOrderKey, s.db.IngestComplaints), ingest)
 	api.POST("/callbacks", ingestHandler(s, workOrderKey, s.db.IngestCallbacks), ingest)

@@ -83,33 +83,6 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func cmdAudit(ctx context.Context, e *env, args []string) error {
-	fs, dbPath := newFlagSet(e, "audit", "verify")
-	pos, err := parseArgs(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 || pos[0] != "verify" {
-		fs.Usage()
-		return usageError("audit: the only subcommand is verify")
-	}
-	db, err := openDB(ctx, e, *dbPath)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	brk, n, err := db.VerifyAudit(ctx)
-	if err != nil {
-		return err
-	}
-	if brk != nil {
-		fmt.Fprintf(e.stdout, "broken at entry %d: %s (%d entries read)\n", brk.ID, brk.Reason, n)
-		return errRejected
-	}
-	fmt.Fprintf(e.stdout, "ok: %d entries verified\n", n)
-	return nil
-}
-
 func cmdImport(ctx context.Context, e *env, args []string) error {
 	fs, dbPath := newFlagSet(e, "import", "orgs|vendors|complaints|callbacks|volumes|sanctions FILE.csv [-org USCC]")
 	org := fs.String("org", "", "make every imported vendor a member of this organisation (USCC)")

@@ -60,6 +60,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := sf.useSigningKey(e, db, path); err != nil {
+		return err
+	}
 	start := time.Now()
 	accounts, err := seedDemo(ctx, db, *vendors, *seed)
 	if err != nil {

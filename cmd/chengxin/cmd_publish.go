@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -13,7 +14,12 @@ import (
 func cmdPublish(ctx context.Context, e *env, args []string) error {
 	fs, dbPath := newFlagSet(e, "publish", "[-as-of DATE]")
 	asOfFlag := fs.String("as-of", "", "the run's instant (YYYY-MM-DD, midnight Asia/Shanghai, or RFC 3339); default now")
+	keyFlag := signingKeyFlag(fs, e)
 	if _, err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	keyPath, err := signingKeyPath(*dbPath, *keyFlag)
+	if err != nil {
 		return err
 	}
 	asOf, err := parseDate("as-of", *asOfFlag)
@@ -25,6 +31,7 @@ func cmdPublish(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.SetSigningKeyPath(keyPath)
 	if asOf.IsZero() {
 		asOf = db.Now()
 	}
@@ -32,6 +39,10 @@ func cmdPublish(ctx context.Context, e *env, args []string) error {
 		res, err := publicity.Publish(ctx, db, registry.CLIActor, asOf)
 		if publicity.IsRefusal(err) {
 			return &exitError{code: 1, msg: fmt.Sprintf("publish %s: %v", registry.Period(asOf), err)}
+		}
+		if errors.Is(err, publicity.ErrCheckpointAfterRun) {
+			printRun(e, res)
+			return &exitError{code: 1, msg: err.Error()}
 		}
 		if err != nil {
 			return err
@@ -59,5 +70,8 @@ func printRun(e *env, res publicity.RunResult) {
 	sort.Strings(actions)
 	for _, a := range actions {
 		fmt.Fprintf(e.stdout, "  %-18s %d\n", a, res.Actions[publicity.Action(a)])
+	}
+	if cp := res.Checkpoint; cp.ID > 0 {
+		fmt.Fprintf(e.stdout, "audit checkpoint: entry %d, hash %s, key %s\n", cp.ID, cp.Hash, cp.KeyID)
 	}
 }

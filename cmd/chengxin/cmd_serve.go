@@ -23,6 +23,7 @@ type serveFlags struct {
 	evaluateAt, publishAt         *string
 	publishDay                    *int
 	scheduler                     *bool
+	signingKey                    *string
 }
 
 func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
@@ -34,8 +35,26 @@ func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
 		evaluateAt:     fs.String("evaluate-at", envOr(e.getenv, "CHENGXIN_EVALUATE_AT", "01:00"), "daily evaluation of every vendor, HH:MM Asia/Shanghai (env CHENGXIN_EVALUATE_AT)"),
 		publishAt:      fs.String("publish-at", envOr(e.getenv, "CHENGXIN_PUBLISH_AT", "02:00"), "monthly publication run, HH:MM Asia/Shanghai (env CHENGXIN_PUBLISH_AT)"),
 		publishDay:     fs.Int("publish-day", 1, "day of the month of the publication run, 1–28"),
+		signingKey:     signingKeyFlag(fs, e),
 		scheduler:      fs.Bool("scheduler", !slices.Contains([]string{"off", "false", "0", "no"}, strings.ToLower(e.getenv("CHENGXIN_SCHEDULER"))), "run the daily evaluation and monthly publication in this process; -scheduler=false when cron runs `chengxin rescore` and `publish` instead, or another serve process schedules (env CHENGXIN_SCHEDULER=off)"),
 	}
+}
+
+// useSigningKey names the checkpoint key's file for db and loads it,
+// creating it on first use, so that a key that cannot be read or made stops
+// the process at start rather than at the first publication run.
+func (f serveFlags) useSigningKey(e *env, db *registry.DB, dbPath string) error {
+	path, err := signingKeyPath(dbPath, *f.signingKey)
+	if err != nil {
+		return err
+	}
+	db.SetSigningKeyPath(path)
+	k, err := db.SigningKey()
+	if err != nil {
+		return &exitError{code: 1, msg: err.Error()}
+	}
+	e.log.Info("audit checkpoints are signed", "key_id", k.ID, "key_file", k.Path)
+	return nil
 }
 
 // schedule reads the scheduler flags.
@@ -85,11 +104,17 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
+	if _, err := signingKeyPath(*dbPath, *sf.signingKey); err != nil {
+		return err
+	}
 	db, err := openDB(ctx, e, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := sf.useSigningKey(e, db, *dbPath); err != nil {
+		return err
+	}
 	cfg, err := sf.config(e, db)
 	if err != nil {
 		return err

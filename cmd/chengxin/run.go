@@ -54,7 +54,7 @@ func commands() []command {
 		{"explain", "USCC [-as-of DATE] [-json]", "one vendor's evaluation with components, evidence and reasons", cmdExplain},
 		{"gen", "-vendors N -events M [-seed S]", "write a synthetic city into an empty database (benchmarks)", cmdGen},
 		{"backup", "-to FILE", "a consistent online copy of the database (safe while the server writes)", cmdBackup},
-		{"audit", "verify", "check the audit log's hash chain", cmdAudit},
+		{"audit", "verify [-checkpoint FILE] | checkpoint", "check the audit log's hash chain (and kept checkpoints); sign a checkpoint of its head", cmdAudit},
 	}
 }
 

@@ -514,8 +514,8 @@ func TestServeSchedulerOff(t *testing.T) {
 	if r := runCLI(t, ctx, "", nil, "gen", "-db", path, "-vendors", "20", "-events", "2000"); r.code != 0 {
 		t.Fatalf("gen: %+v", r)
 	}
-	if r := runCLI(t, ctx, "", nil, "publish", "-db", path, "-as-of", "2026-01-01"); r.code != 0 {
-		t.Fatalf("publish: %+v", r)
+	if r := runCLI(t, ctx, "", nil, "publish", "-db", path, "-as-of", "2026-01-01"); r.code != 0 || !strings.Contains(r.stdout, "audit checkpoint: entry ") {
+		t.Fatalf("publish (a run ends with a signed checkpoint): %+v", r)
 	}
 	runs := func(where string) int {
 		db, err := registry.Open(ctx, path)

@@ -14,8 +14,8 @@ import (
 // schedulerActor signs the scheduler's runs in the audit log.
 var schedulerActor = registry.Actor{Kind: "system", Name: "scheduler"}
 
-// runScheduler evaluates every vendor daily and publishes monthly, as the
-// schedule says. At start-up it resumes a run a crashed process left
+// runScheduler evaluates every vendor daily (signing an audit checkpoint
+// then) and publishes monthly, as the schedule says. At start-up it resumes a run a crashed process left
 // unfinished, then catches up the publication runs of periods after the
 // latest recorded run (never on a database with no run yet).
 func runScheduler(ctx context.Context, e *env, db *registry.DB, s publicity.Schedule) {
@@ -51,6 +51,7 @@ func runScheduler(ctx context.Context, e *env, db *registry.DB, s publicity.Sche
 			} else if n > 0 {
 				e.log.Info("scheduler: pending downgrades published", "vendors", n)
 			}
+			dailyCheckpoint(ctx, e, db)
 			st, err := db.Rescore(ctx, registry.RescoreOptions{AsOf: next})
 			if err != nil {
 				if ctx.Err() == nil {
@@ -69,6 +70,8 @@ func publishAt(ctx context.Context, e *env, db *registry.DB, at time.Time, why s
 	for {
 		res, err := publicity.Publish(ctx, db, schedulerActor, at)
 		switch {
+		case errors.Is(err, publicity.ErrCheckpointAfterRun):
+			e.log.Error("scheduler: published, but the audit checkpoint failed", "why", why, "period", res.Run.Period, "err", err)
 		case publicity.IsRefusal(err):
 			e.log.Warn("scheduler: publication run refused", "why", why, "as_of", registry.FormatOutput(at), "err", err)
 			return
@@ -93,4 +96,19 @@ func parseClock(flagName, s string) (time.Duration, error) {
 		return 0, usageError("-%s: %q is not HH:MM", flagName, s)
 	}
 	return time.Duration(h)*time.Hour + time.Duration(m)*time.Minute, nil
+}
+
+// dailyCheckpoint signs the audit chain's head once a day (at the daily
+// evaluation), besides the checkpoint of every publication run.
+func dailyCheckpoint(ctx context.Context, e *env, db *registry.DB) {
+	cp, created, err := db.MakeCheckpoint(ctx)
+	switch {
+	case errors.Is(err, registry.ErrAuditEmpty):
+	case err != nil:
+		if ctx.Err() == nil {
+			e.log.Error("scheduler: audit checkpoint failed", "err", err)
+		}
+	case created:
+		e.log.Info("scheduler: audit checkpoint", "entry", cp.ID, "key_id", cp.KeyID)
+	}
 }

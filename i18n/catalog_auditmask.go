@@ -1,0 +1,66 @@
+package i18n
+
+// Ingest strictness, CSV text checks, audit checkpoints and the
+// transparency page.
+func init() {
+	add(map[string][2]string{
+		"record.duplicate_key": {"同一条记录中该字段出现了不止一次；请只给一次", "appears more than once in the record; give it once"},
+		"record.not_utf8":      {"不是有效的 UTF-8 文本（含无法识别的字节或不成对的代理项）", "is not valid UTF-8 text (stray bytes or half a surrogate pair)"},
+		"record.name_not_utf8": {"字段名不是有效的 UTF-8 文本", "the field name is not valid UTF-8 text"},
+		"csv.not_text":         {"不是有效的 %s 文本；请检查文件编码后重新导出", "is not valid %s text; check the file's encoding and export it again"},
+
+		// The checkpoint API.
+		"checkpoints.bad_before": {"before 须为正整数（审计日志条目编号）", "before must be a positive whole number (an audit log entry id)"},
+		"error.no_checkpoint":    {"尚未生成任何检查点", "No checkpoint has been made yet"},
+
+		// /transparency, linked from every public page's footer.
+		"pub.nav.transparency": {"防篡改核验", "Tamper check"},
+		"pub.transp.title":     {"审计日志与签名检查点", "Audit log and signed checkpoints"},
+		"pub.transp.description": {"如何保存本平台审计日志的签名检查点，并在日后核对历史记录是否被改写。",
+			"How to keep signed checkpoints of this registry's audit log and check later that its history was not rewritten."},
+		"pub.transp.lead": {"本平台的每一项改动——公示一个等级、记录一项处罚、收到一件投诉——都会写入一份只增不改的审计日志。任何人都可以保存这份日志的“签名检查点”，日后用它证明记录没有被悄悄改写。",
+			"Every change to this registry — a grade published, a sanction recorded, a complaint received — is written to an audit log that is only ever added to. Anyone can keep a signed checkpoint of that log and use it later to prove the record was not quietly rewritten."},
+		"pub.transp.how_h": {"它如何运作", "How it works"},
+		"pub.transp.how_chain": {"日志的每一条记录都带有一个“指纹”（SHA-256 哈希值），由这条记录的内容和前一条记录的指纹共同算出。记录因此首尾相连成一条链：改动其中任何一条，它之后所有记录的指纹都会随之改变。",
+			"Each entry of the log carries a fingerprint (a SHA-256 hash) computed from the entry's content and the fingerprint of the entry before it. The entries thus form a chain: change any one of them and the fingerprints of all the entries after it change too."},
+		"pub.transp.how_checkpoint": {"每次月度公示之后、每天一次，以及管理员需要时，平台会用一把保存在数据库之外的密钥（Ed25519）对链条最新一条记录的编号和指纹签名，这就是“检查点”。检查点是公开的：它写明记录编号、指纹、签名时间、密钥编号和签名。",
+			"After every monthly publication, once a day, and whenever an administrator asks, the registry signs the number and fingerprint of the newest entry with a key kept outside its database (Ed25519). That is a checkpoint. Checkpoints are public: each gives the entry number, its fingerprint, the time of signing, the key's id and the signature."},
+		"pub.transp.how_attack": {"为什么要由您来保存？能够改写数据库的人，可以改动一条旧记录，再重新计算其后所有指纹，让链条本身看起来完好无损。但他改不了您手里已经保存的检查点，没有密钥也造不出新的签名。只要您保存过一个检查点，这种改写就会暴露：那条记录的指纹已经与您保存的不一致。",
+			"Why should you keep them? Someone able to write to the database could change an old entry and recompute every fingerprint after it, so that the chain on its own looks intact. They cannot change the checkpoint you already keep, and without the key they cannot make a new signature. Once you hold a checkpoint, such a rewrite shows: that entry's fingerprint no longer matches yours."},
+		"pub.transp.current_h":   {"当前公钥与最新检查点", "The current key and the latest checkpoint"},
+		"pub.transp.key_id":      {"密钥编号", "Key id"},
+		"pub.transp.public_key":  {"公钥（Base64）", "Public key (base64)"},
+		"pub.transp.latest":      {"最新检查点", "Latest checkpoint"},
+		"pub.transp.latest_text": {"第 %s 条记录，签名于 %s（北京时间），指纹：", "entry %s, signed %s (Beijing time); fingerprint:"},
+		"pub.transp.none":        {"尚未生成检查点：第一次月度公示后即会出现。", "No checkpoint yet: the first appears after the first monthly publication."},
+		"pub.transp.key_note": {"密钥编号是公钥 SHA-256 值的前 16 位十六进制字符，任何人都可以自行计算。请把公钥和别处（例如监管部门的公告）看到的公钥相互比对。",
+			"The key id is the first 16 hex digits of the SHA-256 of the public key; anyone can compute it. Compare the public key with the one published elsewhere, for example in the regulator's notice."},
+		"pub.transp.keep_h":      {"保存检查点", "Keep a checkpoint"},
+		"pub.transp.keep_key":    {"先保存一次公钥（chengxin-key.json）。", "Save the public key once (chengxin-key.json)."},
+		"pub.transp.keep_latest": {"此后定期保存最新检查点，例如每周或每次公示后一次，每次存成一个带日期的文件。", "Then save the latest checkpoint regularly — weekly, or after each publication — each time in a file with the date in its name."},
+		"pub.transp.keep_all":    {"也可以一次取回全部检查点：列表从新到旧，每页 100 个；用上一页最后一个编号作为 before 取下一页。", "You can also fetch all checkpoints: the list runs newest first, 100 a page; pass the last id of a page as before to get the next."},
+		"pub.transp.commands":    {"可复制的命令", "Commands to copy"},
+		"pub.transp.keep_where": {"把这些文件存放在平台控制不到的地方：您自己的电脑或档案、寄给自己的电子邮件、报社的资料库。保存的人越多、地方越分散，改写就越难不被发现。",
+			"Keep the files where the registry has no control: your own computer or archive, an email to yourself, a newsroom's records. The more people keep them, and the more places, the harder a rewrite is to hide."},
+		"pub.transp.check_h": {"日后核对", "Check it later"},
+		"pub.transp.sig_h":   {"1. 检查点确实由本平台签发", "1. The checkpoint was signed by this registry"},
+		"pub.transp.sig_p": {"签名覆盖的是下面这段 UTF-8 文本（\\n 表示换行，最后也有一个换行）。任何支持 Ed25519 的工具都能核对，例如 OpenSSL 3、Go 的 crypto/ed25519、Python 的 cryptography 或 libsodium。只用 jq 和 OpenSSL 的做法如下：",
+			"The signature covers the UTF-8 text below (\\n is a line break; there is one at the end too). Any Ed25519 tool can check it — OpenSSL 3, Go's crypto/ed25519, Python's cryptography, libsodium. With only jq and OpenSSL:"},
+		"pub.transp.sig_result": {"输出 Signature Verified Successfully 即签名有效；输出 Signature Verification Failure 说明文件被改动过，或并非本平台签发。",
+			"\"Signature Verified Successfully\" means the signature is valid; \"Signature Verification Failure\" means the file was altered or was not signed by this registry."},
+		"pub.transp.compare_h": {"2. 平台今天公布的内容仍与您保存的一致", "2. What the registry lists today still matches yours"},
+		"pub.transp.compare_p": {"向平台取回同一编号的检查点，与您保存的逐字比对：",
+			"Fetch the registry's checkpoint for the same entry and compare it with yours, field by field:"},
+		"pub.transp.compare_result": {"输出 true 表示一致。如果平台现在给出的同一编号检查点指纹不同、或者这个检查点不见了，而您保存的那份签名有效，就证明历史记录被改写过：两份签名有效却互相矛盾的检查点，本身就是证据。",
+			"true means they match. If the registry now gives another fingerprint for the same entry, or that checkpoint is gone, while yours has a valid signature, the history was rewritten: two validly signed checkpoints that contradict each other are proof in themselves."},
+		"pub.transp.log_h": {"3. 审计日志本身仍与检查点一致（监管部门、审计人员）", "3. The audit log itself still matches (regulators and auditors)"},
+		"pub.transp.log_p": {"审计日志本身不公开，因为其中有不公开的投诉信息。持有数据库副本的监管部门或受委托的审计人员，可以用本平台的命令行工具，拿您保存的检查点（一个，或整页列表）来核对：",
+			"The audit log itself is not public, because it holds private complaint details. A regulator, or an auditor appointed by one, who has a copy of the database can check it against the checkpoints you kept (one, or a whole saved page) with the registry's command-line tool:"},
+		"pub.transp.log_result": {"工具先核对整条链，再逐个核对检查点的签名，以及对应编号的记录是否仍是那个指纹。若有改写，它会指出哪个检查点对不上，并给出被改动的记录所在的范围：在最后一个仍然一致的检查点之后、第一个不一致的检查点（含）之前。",
+			"It checks the whole chain, then each checkpoint's signature and whether the entry with its number still has that fingerprint. If the history was rewritten it names the checkpoints that no longer match and the range the changed entry lies in: after the last checkpoint that still matches, up to the first one that does not."},
+		"pub.transp.api_h":      {"开放接口", "Open API"},
+		"pub.transp.api_key":    {"公钥：key_id、algorithm（ed25519）和 public_key（32 字节原始公钥的 Base64）", "the public key: key_id, algorithm (ed25519) and public_key (base64 of the raw 32-byte key)"},
+		"pub.transp.api_latest": {"最新检查点：id、hash、at、key_id、signature", "the latest checkpoint: id, hash, at, key_id, signature"},
+		"pub.transp.api_list":   {"全部检查点，从新到旧，每页 100 个", "all checkpoints, newest first, 100 a page"},
+	})
+}
