@@ -13,13 +13,13 @@ import (
 
 func TestNamePinyinKey(t *testing.T) {
 	for name, prefix := range map[string]string{
-		"天津河西保洁":       "tian1 jin1 he2 xi1 bao3 jie2\x1f",
-		"ABC Home 天津":  "abc home tian1 jin1\x1f",
-		"ＦＵＬＬ全角":       "full quan2 jiao3\x1f",
-		"老王开锁（南开店）":    "lao3 wang2 kai1 suo3 nan2 kai1 dian4\x1f",
-		"100% 好家政":     "100 hao3 jia1 zheng4\x1f",
-		"的":            "de5\x1f",
-		"!!!":          "\x1f",
+		"天津河西保洁":      "tian1 jin1 he2 xi1 bao3 jie2\x1f",
+		"ABC Home 天津": "abc home tian1 jin1\x1f",
+		"ＦＵＬＬ全角":      "full quan2 jiao3\x1f",
+		"老王开锁（南开店）":   "lao3 wang2 kai1 suo3 nan2 kai1 dian4\x1f",
+		"100% 好家政":    "100 hao3 jia1 zheng4\x1f",
+		"的":           "de5\x1f",
+		"!!!":         "\x1f",
 	} {
 		if got := registry.NamePinyinKey(name); got != prefix+name {
 			t.Errorf("NamePinyinKey(%q) = %q, want %q", name, got, prefix+name)
