@@ -140,7 +140,7 @@ func init() {
 		"pub.profile.no_memberships":           {"未登记为任何行业组织的会员。", "Not a member of any association on record."},
 		"pub.profile.membership_note":          {"加入行业组织不加分，等级不能靠会费买到。", "Membership earns no points: a grade cannot be bought with a membership fee."},
 		"pub.profile.since":                    {"%s 起", "since %s"},
-		"pub.profile.history":                  {"评价记录", "Grade history"},
+		"pub.profile.history":                  {"历次评价", "Earlier evaluations"},
 		"pub.profile.no_history":               {"暂无评价记录。", "No evaluations yet."},
 		"pub.profile.share":                    {"徽标、二维码与贴纸", "Badge, QR code and sticker"},
 		"pub.profile.badge_alt":                {"%s的信用等级徽标", "Credit grade badge of %s"},

@@ -51,10 +51,10 @@ type entry struct {
 	id         int64
 	uscc, name string
 	status     string
-	districts  uint32 // bit i: registry.Districts()[i]
-	categories uint32 // bit i: registry.Categories()[i]
-	grade      string // the grade the public sees (see load), "" when not evaluated
-	score      float64
+	districts  uint32   // bit i: registry.Districts()[i]
+	categories uint32   // bit i: registry.Categories()[i]
+	grade      string   // the headline's grade, "" when not evaluated
+	score      float64  // the headline's score; -1 without one (N, an override with no publication)
 	published  bool     // grade is published or set by an override in force (not only evaluated)
 	dead       bool     // deleted from the register
 	seq        int64    // latest public change to this vendor
@@ -274,29 +274,30 @@ func (c *Catalog) load(ctx context.Context, ids []int64) ([]entry, error) {
 			args = append(args, id)
 		}
 	}
-	// The grade shown publicly: an override in force, else the published
-	// grade, else (before the first publication) the latest evaluation.
+	// The grade shown publicly is the headline's (HeadlineOf).
 	args = append([]any{registry.FormatStorage(c.db.Now())}, args...)
 	rows, err := c.db.Reader().QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.name_pinyin, v.status,
-		coalesce(o.grade, p.grade, s.grade, ''), coalesce(p.score, s.score, 0), o.grade IS NOT NULL OR p.grade IS NOT NULL,
 		coalesce((SELECT group_concat(district, ';') FROM vendor_districts WHERE vendor_id = v.id), ''),
-		coalesce((SELECT group_concat(category, ';') FROM vendor_categories WHERE vendor_id = v.id), '')
-		FROM vendors v LEFT JOIN vendor_scores s ON s.vendor_id = v.id LEFT JOIN published_grades p ON p.vendor_id = v.id
-		LEFT JOIN grade_overrides o ON o.vendor_id = v.id AND o.until > ?`+where, args...)
+		coalesce((SELECT group_concat(category, ';') FROM vendor_categories WHERE vendor_id = v.id), ''),
+		`+registry.GradeFactsColumns+`
+		FROM vendors v`+registry.GradeFactsJoins+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("publicity: load catalog: %w", err)
 	}
 	defer rows.Close()
 	var out []entry
+	var g registry.GradeFactsScanner
 	for rows.Next() {
 		var e entry
 		var dists, cats string
-		if err := rows.Scan(&e.id, &e.uscc, &e.name, &e.sortKey, &e.status, &e.grade, &e.score, &e.published, &dists, &cats); err != nil {
+		if err := rows.Scan(append([]any{&e.id, &e.uscc, &e.name, &e.sortKey, &e.status, &dists, &cats}, g.Dest()...)...); err != nil {
 			return nil, err
 		}
 		if e.sortKey == "" { // written by a path that does not set it yet
 			e.sortKey = registry.NamePinyinKey(e.name)
 		}
+		h := HeadlineOf(g.Facts())
+		e.grade, e.score, e.published = h.Grade, h.ScoreSortKey(), h.Published()
 		e.districts, e.categories = districtBits(dists), categoryBits(cats)
 		out = append(out, e)
 	}

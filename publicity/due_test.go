@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"chengxin/publicity"
 	"chengxin/registry"
+	"chengxin/scoring"
 )
 
 var (
@@ -55,7 +55,7 @@ func TestObjectionToPendingDowngrade(t *testing.T) {
 	w.db.Now = func() time.Time { return day("2026-12-31 23:00") }
 	res := w.publish("2026-03-01 02:00")
 	w.expect("objected: not published by the run", "A", "C")
-	if res.Actions[publicity.ActionDowngradeKept] != 1 {
+	if res.Actions[scoring.ActionDowngradeKept] != 1 {
 		t.Errorf("actions = %v", res.Actions)
 	}
 	// A regulator decides with a reason; without one nothing changes.
@@ -225,7 +225,7 @@ func TestPublishMaturedPending(t *testing.T) {
 	w.db.Now = func() time.Time { return day("2026-12-31 23:00") }
 	res := w.publish("2026-03-01 02:00")
 	w.expect("next run", "C", "")
-	if res.Actions[publicity.ActionUnchanged] != 1 {
+	if res.Actions[scoring.ActionUnchanged] != 1 {
 		t.Errorf("next run actions = %v", res.Actions)
 	}
 }

@@ -78,10 +78,10 @@ func (c *Catalog) VendorSeq(ctx context.Context, uscc string) (int64, bool, erro
 	return max(c.entries[p].seq, c.global), true, nil
 }
 
-// OrgMember is an active member of an organisation with its current evaluation.
+// OrgMember is an active member of an organisation with its headline.
 type OrgMember struct {
 	USCC, Name, Status string
-	PublicGrade
+	Headline
 	Since time.Time
 }
 
@@ -92,8 +92,8 @@ func OrgMembers(ctx context.Context, db *registry.DB, orgID int64, page, perPage
 	if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM memberships WHERE org_id = ? AND status = 'active'`, orgID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("publicity: count members: %w", err)
 	}
-	rows, err := db.Reader().QueryContext(ctx, `SELECT v.uscc, v.name, v.status, `+publicGradeColumns+`, m.since
-		FROM memberships m JOIN vendors v ON v.id = m.vendor_id`+publicGradeJoins+`
+	rows, err := db.Reader().QueryContext(ctx, `SELECT v.uscc, v.name, v.status, m.since, `+registry.GradeFactsColumns+`
+		FROM memberships m JOIN vendors v ON v.id = m.vendor_id`+registry.GradeFactsJoins+`
 		WHERE m.org_id = ? AND m.status = 'active' ORDER BY v.name, v.uscc LIMIT ? OFFSET ?`,
 		registry.FormatStorage(db.Now()), orgID, perPage, registry.PageOffset(page, perPage))
 	if err != nil {
@@ -101,13 +101,14 @@ func OrgMembers(ctx context.Context, db *registry.DB, orgID int64, page, perPage
 	}
 	defer rows.Close()
 	var out []OrgMember
+	var g registry.GradeFactsScanner
 	for rows.Next() {
 		var m OrgMember
 		var since string
-		if err := rows.Scan(&m.USCC, &m.Name, &m.Status, &m.Grade, &m.Score, &m.Published, &m.Override, &since); err != nil {
+		if err := rows.Scan(append([]any{&m.USCC, &m.Name, &m.Status, &since}, g.Dest()...)...); err != nil {
 			return nil, 0, err
 		}
-		m.Since = parseTime(since)
+		m.Since, m.Headline = parseTime(since), HeadlineOf(g.Facts())
 		out = append(out, m)
 	}
 	return out, total, rows.Err()
@@ -117,15 +118,16 @@ func OrgMembers(ctx context.Context, db *registry.DB, orgID int64, page, perPage
 var CSVHeader = []string{"uscc", "name", "status", "districts", "categories", "grade", "score", "published_at", "rules_version"}
 
 // WriteVendorsCSV streams every registered vendor as a CSV row to w, in
-// USCC order, one row at a time (the file is never held whole). Grade,
-// score, publication date and rules version are empty until the vendor's
-// first publication. flush is called every few hundred rows.
-func WriteVendorsCSV(ctx context.Context, db *registry.DB, w io.Writer, flush func()) error {
+// USCC order, one row at a time (the file is never held whole), at instant
+// now. Grade, score, publication date and rules version are the vendor's
+// headline (the grade in force, so an override too), empty until its first
+// publication; score is empty for N. flush is called every few hundred rows.
+func WriteVendorsCSV(ctx context.Context, db *registry.DB, w io.Writer, now time.Time, flush func()) error {
 	rows, err := db.Reader().QueryContext(ctx, `SELECT v.uscc, v.name, v.status,
 		coalesce((SELECT group_concat(district, ';') FROM vendor_districts WHERE vendor_id = v.id), ''),
 		coalesce((SELECT group_concat(category, ';') FROM vendor_categories WHERE vendor_id = v.id), ''),
-		coalesce(p.grade, ''), p.score, coalesce(p.published_at, ''), coalesce(p.rules_version, '')
-		FROM vendors v LEFT JOIN published_grades p ON p.vendor_id = v.id ORDER BY v.uscc`)
+		`+registry.GradeFactsColumns+`
+		FROM vendors v`+registry.GradeFactsJoins+` ORDER BY v.uscc`, registry.FormatStorage(now))
 	if err != nil {
 		return fmt.Errorf("publicity: open data: %w", err)
 	}
@@ -135,23 +137,15 @@ func WriteVendorsCSV(ctx context.Context, db *registry.DB, w io.Writer, flush fu
 		return err
 	}
 	rec := make([]string, len(CSVHeader))
+	var g registry.GradeFactsScanner
 	n := 0
 	for rows.Next() {
-		for i := range rec {
-			rec[i] = ""
-		}
-		var score *float64
-		var published string
-		if err := rows.Scan(&rec[0], &rec[1], &rec[2], &rec[3], &rec[4], &rec[5], &score, &published, &rec[8]); err != nil {
+		if err := rows.Scan(append([]any{&rec[0], &rec[1], &rec[2], &rec[3], &rec[4]}, g.Dest()...)...); err != nil {
 			return err
 		}
-		if score != nil {
-			rec[6] = strconv.FormatFloat(*score, 'f', 1, 64)
-		}
-		if published != "" {
-			rec[7] = registry.FormatOutput(parseTime(published))
-		}
+		o := OpenDataOf(HeadlineOf(g.Facts()))
 		rec[1] = neutralizeFormula(rec[1])
+		rec[5], rec[6], rec[7], rec[8] = o.Grade, o.Score, o.PublishedAt, o.RulesVersion
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
@@ -171,6 +165,32 @@ func WriteVendorsCSV(ctx context.Context, db *registry.DB, w io.Writer, flush fu
 	cw.Flush()
 	return cw.Error()
 }
+
+// OpenDataFields are a headline's cells in the open-data file: all empty
+// before the first publication, score empty for N (and under an override
+// with no publication behind it).
+type OpenDataFields struct {
+	Grade, Score, PublishedAt, RulesVersion string
+}
+
+// OpenDataOf formats a headline for the open-data file.
+func OpenDataOf(h Headline) OpenDataFields {
+	var o OpenDataFields
+	if !h.Published() {
+		return o
+	}
+	o.Grade, o.RulesVersion = h.Grade, h.RulesVersion
+	if h.Score != nil {
+		o.Score = FormatScore(*h.Score)
+	}
+	if h.PublishedAt != nil {
+		o.PublishedAt = registry.FormatOutput(*h.PublishedAt)
+	}
+	return o
+}
+
+// FormatScore writes a score as every public surface shows it: one decimal.
+func FormatScore(score float64) string { return strconv.FormatFloat(score, 'f', 1, 64) }
 
 // neutralizeFormula keeps spreadsheet programs from running a name that
 // starts like a formula: such a cell gets a leading apostrophe.

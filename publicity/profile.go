@@ -3,7 +3,6 @@ package publicity
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -11,10 +10,12 @@ import (
 	"chengxin/scoring"
 )
 
-// Profile is everything a vendor's disclosure page shows. Statistics are
-// SQL aggregates over the three-year window ending at the latest
-// evaluation's instant (or now without one); no complaint text and nothing
-// about complainants is read.
+// Profile is everything a vendor's disclosure page shows. Its complaint
+// and callback figures are broken down from the very evaluation the grade
+// comes from (the latest one, re-run from the vendor's records at its
+// instant, predecessors' records included), so the cards, the yearly rows
+// and their totals always agree with each other and with the evaluation's
+// evidence. No complaint text and nothing about complainants is read.
 type Profile struct {
 	ID           int64
 	Vendor       Vendor
@@ -24,18 +25,34 @@ type Profile struct {
 	Rules    scoring.Rules // the rules Latest was made with (current rules without one)
 	From, To time.Time     // the statistics window
 	Years    []ComplaintYear
+	Totals   ComplaintYear // the sum of Years (Year 0)
 	Quarters []CallbackQuarter
+	// Callbacks sums Quarters: the callbacks the evaluation counts.
+	Callbacks CallbackQuarter
 }
 
-// ComplaintYear counts one calendar year's complaints (Asia/Shanghai) by
-// outcome. Counted are those the score counts: closed with an outcome that
-// costs points, or still open past their deadline.
+// ComplaintYear counts one calendar year's complaints (Asia/Shanghai, by
+// the day they were received) as the evaluation saw them: Received, of
+// which Merged were duplicates of another complaint about the same service
+// order (it counts once) and Counted cost points (verified, or still open
+// past their deadline); Open were not closed at the window's end.
 type ComplaintYear struct {
 	Year      int
 	Received  int
+	Merged    int
 	Counted   int
-	Open      int            // not closed at the window's end
+	Open      int
 	ByOutcome map[string]int // closed complaints by outcome
+}
+
+func (y *ComplaintYear) add(o ComplaintYear) {
+	y.Received += o.Received
+	y.Merged += o.Merged
+	y.Counted += o.Counted
+	y.Open += o.Open
+	for k, n := range o.ByOutcome {
+		y.ByOutcome[k] += n
+	}
 }
 
 // CallbackQuarter counts one quarter's callbacks by result.
@@ -53,12 +70,9 @@ func (q CallbackQuarter) Total() int {
 func (q CallbackQuarter) Rated() int { return q.Satisfied + q.BasicallySatisfied + q.Dissatisfied }
 
 // SatisfactionRate is the share of satisfied or basically satisfied among
-// rated callbacks, and false without any.
-func (q CallbackQuarter) SatisfactionRate() (float64, bool) {
-	if q.Rated() == 0 {
-		return 0, false
-	}
-	return float64(q.Satisfied+q.BasicallySatisfied) / float64(q.Rated()), true
+// rated callbacks (scoring.Rate); nil without any.
+func (q CallbackQuarter) SatisfactionRate() *float64 {
+	return scoring.Rate(q.Satisfied+q.BasicallySatisfied, q.Rated())
 }
 
 // Label is "2025 Q3".
@@ -98,121 +112,79 @@ func FindProfile(ctx context.Context, db *registry.DB, uscc string, now time.Tim
 		return p, err
 	}
 	p.From = p.To.Add(-time.Duration(p.Rules.WindowDays * 24 * float64(time.Hour)))
-	if p.Years, err = complaintYears(ctx, db, v.ID, p.From, p.To, p.Rules); err != nil {
+	in, err := db.LoadInputs(ctx, v.ID)
+	if err != nil {
 		return p, err
 	}
-	p.Quarters, err = callbackQuarters(ctx, db, v.ID, p.From, p.To)
-	return p, err
+	ev := scoring.Evaluate(p.Rules, in, p.To)
+	p.Years, p.Totals = complaintYears(ev, p.From, p.To)
+	p.Quarters, p.Callbacks = callbackQuarters(scoring.CallbacksCounted(p.Rules, in, p.To), p.From, p.To)
+	return p, nil
 }
 
-func complaintYears(ctx context.Context, db *registry.DB, vendorID int64, from, to time.Time, rules scoring.Rules) ([]ComplaintYear, error) {
-	f, t := from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339)
-	rows, err := db.Reader().QueryContext(ctx, `SELECT CAST(strftime('%Y', received_at, '+8 hours') AS INTEGER),
-		CASE WHEN status = 'closed' AND closed_at IS NOT NULL AND closed_at <= ? THEN outcome ELSE '' END AS o,
-		CASE WHEN status = 'closed' AND closed_at IS NOT NULL AND closed_at <= ? THEN 0 WHEN deadline_at < ? THEN 1 ELSE 0 END AS overdue,
-		count(*)
-		FROM complaints WHERE vendor_id = ? AND received_at >= ? AND received_at <= ?
-		GROUP BY 1, 2, 3 ORDER BY 1`, t, t, t, vendorID, f, t)
-	if err != nil {
-		return nil, fmt.Errorf("publicity: complaint statistics: %w", err)
+// complaintYears breaks an evaluation's complaints down by the year they
+// were received, for every year of the window [from, to], and sums them.
+func complaintYears(ev scoring.Evaluation, from, to time.Time) ([]ComplaintYear, ComplaintYear) {
+	first, last := from.In(registry.Shanghai).Year(), to.In(registry.Shanghai).Year()
+	out := make([]ComplaintYear, 0, last-first+1)
+	for y := first; y <= last; y++ {
+		out = append(out, ComplaintYear{Year: y, ByOutcome: map[string]int{}})
 	}
-	defer rows.Close()
-	years := map[int]*ComplaintYear{}
-	for rows.Next() {
-		var year, overdue, n int
-		var outcome string
-		if err := rows.Scan(&year, &outcome, &overdue, &n); err != nil {
-			return nil, err
+	for _, it := range ev.Items {
+		i := it.ReceivedAt.In(registry.Shanghai).Year() - first
+		if i < 0 || i >= len(out) {
+			continue // not in the window: the evaluation left it out too
 		}
-		y := years[year]
-		if y == nil {
-			y = &ComplaintYear{Year: year, ByOutcome: map[string]int{}}
-			years[year] = y
+		y := &out[i]
+		y.Received++
+		switch {
+		case it.MergedAway:
+			y.Merged++
+		case it.Points > 0:
+			y.Counted++
 		}
-		y.Received += n
-		if outcome == "" {
-			y.Open += n
-			if overdue == 1 {
-				y.Counted += n
-			}
-			continue
-		}
-		y.ByOutcome[outcome] += n
-		if outcomeFactor(rules, outcome) > 0 {
-			y.Counted += n
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	var out []ComplaintYear
-	for y := from.In(registry.Shanghai).Year(); y <= to.In(registry.Shanghai).Year(); y++ {
-		if c, ok := years[y]; ok {
-			out = append(out, *c)
+		if it.Closed {
+			y.ByOutcome[it.Outcome]++
 		} else {
-			out = append(out, ComplaintYear{Year: y, ByOutcome: map[string]int{}})
+			y.Open++
 		}
 	}
-	return out, nil
-}
-
-func outcomeFactor(r scoring.Rules, outcome string) float64 {
-	o := r.Complaints.Outcome
-	switch outcome {
-	case "substantiated":
-		return o.Substantiated
-	case "partially_substantiated":
-		return o.PartiallySubstantiated
-	case "mediated":
-		return o.Mediated
-	case "unsubstantiated":
-		return o.Unsubstantiated
-	case "withdrawn":
-		return o.Withdrawn
-	case "not_vendor_responsibility":
-		return o.NotVendorResponsibility
+	total := ComplaintYear{ByOutcome: map[string]int{}}
+	for _, y := range out {
+		total.add(y)
 	}
-	return 0
+	return out, total
 }
 
 // Outcomes lists complaint outcomes in the order pages show them.
 var Outcomes = []string{"substantiated", "partially_substantiated", "mediated", "unsubstantiated", "withdrawn", "not_vendor_responsibility"}
 
-func callbackQuarters(ctx context.Context, db *registry.DB, vendorID int64, from, to time.Time) ([]CallbackQuarter, error) {
-	f, t := from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339)
-	rows, err := db.Reader().QueryContext(ctx, `SELECT CAST(strftime('%Y', called_at, '+8 hours') AS INTEGER),
-		(CAST(strftime('%m', called_at, '+8 hours') AS INTEGER) + 2) / 3, result, count(*)
-		FROM callbacks WHERE vendor_id = ? AND called_at >= ? AND called_at <= ? GROUP BY 1, 2, 3`, vendorID, f, t)
-	if err != nil {
-		return nil, fmt.Errorf("publicity: callback statistics: %w", err)
-	}
-	defer rows.Close()
+// callbackQuarters counts callbacks by quarter (Asia/Shanghai) for every
+// quarter of the window [from, to], and sums them.
+func callbackQuarters(cbs []scoring.Callback, from, to time.Time) ([]CallbackQuarter, CallbackQuarter) {
 	type key struct{ y, q int }
 	counts := map[key]*CallbackQuarter{}
-	for rows.Next() {
-		var y, q, n int
-		var result string
-		if err := rows.Scan(&y, &q, &result, &n); err != nil {
-			return nil, err
-		}
-		c := counts[key{y, q}]
+	var total CallbackQuarter
+	for _, cb := range cbs {
+		t := cb.CalledAt.In(registry.Shanghai)
+		k := key{t.Year(), (int(t.Month()) + 2) / 3}
+		c := counts[k]
 		if c == nil {
-			c = &CallbackQuarter{Year: y, Quarter: q}
-			counts[key{y, q}] = c
+			c = &CallbackQuarter{Year: k.y, Quarter: k.q}
+			counts[k] = c
 		}
-		switch result {
-		case "satisfied":
-			c.Satisfied += n
-		case "basically_satisfied":
-			c.BasicallySatisfied += n
-		case "dissatisfied":
-			c.Dissatisfied += n
-		default:
-			c.Unreachable += n
+		for _, x := range []*CallbackQuarter{c, &total} {
+			switch cb.Result {
+			case scoring.ResultSatisfied:
+				x.Satisfied++
+			case scoring.ResultBasicallySatisfied:
+				x.BasicallySatisfied++
+			case scoring.ResultDissatisfied:
+				x.Dissatisfied++
+			default:
+				x.Unreachable++
+			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	var out []CallbackQuarter
 	start, end := from.In(registry.Shanghai), to.In(registry.Shanghai)
@@ -227,5 +199,5 @@ func callbackQuarters(ctx context.Context, db *registry.DB, vendorID int64, from
 			y, q = y+1, 1
 		}
 	}
-	return out, nil
+	return out, total
 }

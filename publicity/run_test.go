@@ -15,6 +15,7 @@ import (
 
 	"chengxin/publicity"
 	"chengxin/registry"
+	"chengxin/scoring"
 )
 
 func init() { registry.BcryptCost = bcrypt.MinCost }
@@ -117,8 +118,8 @@ func (w *walk) state() (string, string) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	s := states[w.id]
-	if s == nil {
+	s, ok := states[w.id]
+	if !ok {
 		return "", ""
 	}
 	pending := ""
@@ -137,7 +138,7 @@ func (w *walk) expect(step, published, pending string) {
 
 // TestVendorWalksThroughAYear: first publication, a downgrade that waits
 // for its objection period then becomes public, a blacklist that drops the
-// grade at once, and after its lifting an upgrade that waits for two runs.
+// grade at once (out of cycle), and after its lifting the upgrade rule.
 func TestVendorWalksThroughAYear(t *testing.T) {
 	w := newWalk(t)
 	w.publish("2026-01-01 02:00")
@@ -146,16 +147,20 @@ func TestVendorWalksThroughAYear(t *testing.T) {
 	w.complaints(8, day("2026-01-20 09:00"))
 	res := w.publish("2026-02-01 02:00")
 	w.expect("downgrade waits", "A", "C")
-	if res.Actions[publicity.ActionDowngradePending] != 1 {
+	if res.Actions[scoring.ActionDowngradePending] != 1 {
 		t.Errorf("actions = %v", res.Actions)
 	}
 	w.publish("2026-03-01 02:00")
 	w.expect("period over: published", "C", "")
 
-	// A blacklist entry issued in March drops the grade at the next run.
+	// A blacklist entry recorded in March drops the grade at once (out of
+	// cycle); the next run confirms it.
+	w.db.Now = func() time.Time { return day("2026-03-10 10:00") }
 	bl := insertSanction(t, w, "blacklist", day("2026-03-10 10:00"))
-	w.publish("2026-04-01 02:00")
 	w.expect("blacklisted", "D", "")
+	w.db.Now = func() time.Time { return day("2026-12-31 23:00") }
+	w.publish("2026-04-01 02:00")
+	w.expect("blacklisted, next run", "D", "")
 
 	// Lifted in April: a blacklist caps the grade but not the score, so the
 	// scores at this run and the previous one already clear the threshold
@@ -167,7 +172,7 @@ func TestVendorWalksThroughAYear(t *testing.T) {
 	w.db.Now = func() time.Time { return day("2026-12-31 23:00") }
 	res = w.publish("2026-05-01 02:00")
 	w.expect("lifted", "C", "")
-	if res.Actions[publicity.ActionUpgrade] != 1 {
+	if res.Actions[scoring.ActionUpgrade] != 1 {
 		t.Errorf("actions = %v", res.Actions)
 	}
 }
@@ -183,10 +188,10 @@ func TestUpgradeWaitsForTwoRuns(t *testing.T) {
 	var firstBetter string
 	for _, at := range []string{"2026-04-01 02:00", "2026-07-01 02:00", "2026-10-01 02:00", "2026-12-01 02:00"} {
 		res := w.publish(at)
-		if res.Actions[publicity.ActionUpgradeHeld] == 1 && firstBetter == "" {
+		if res.Actions[scoring.ActionUpgradeHeld] == 1 && firstBetter == "" {
 			firstBetter = at
 		}
-		if res.Actions[publicity.ActionUpgrade] == 1 {
+		if res.Actions[scoring.ActionUpgrade] == 1 {
 			if firstBetter == "" || firstBetter == at {
 				t.Fatalf("upgraded at %s without a held run first", at)
 			}

@@ -84,11 +84,12 @@ type Hit struct {
 	USCC, Name, Status string
 	Districts          []string
 	Categories         []string
-	PublicGrade
+	Headline
 	CallbacksCounted   int // callbacks in the three-year window (latest evaluation)
 	Satisfied          int // satisfied or basically satisfied among them
 	Rated              int // callbacks with a rating (not unreachable)
 	ComplaintsReceived int
+	ComplaintsMerged   int // duplicates about the same service order among them
 	ComplaintsCounted  int
 }
 
@@ -544,20 +545,22 @@ func hitsByID(ctx context.Context, db *registry.DB, ids []int64, now time.Time) 
 	rows, err := db.Reader().QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.status,
 		(SELECT group_concat(district, ';') FROM (SELECT district FROM vendor_districts WHERE vendor_id = v.id ORDER BY district)),
 		(SELECT group_concat(category, ';') FROM (SELECT category FROM vendor_categories WHERE vendor_id = v.id ORDER BY category)),
-		`+publicGradeColumns+`, e.body
-		FROM vendors v`+publicGradeJoins+` LEFT JOIN evaluations e ON e.id = s.evaluation_id
+		e.body, `+registry.GradeFactsColumns+`
+		FROM vendors v`+registry.GradeFactsJoins+` LEFT JOIN evaluations e ON e.id = s.evaluation_id
 		WHERE v.id IN (`+ph+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("publicity: search rows: %w", err)
 	}
 	defer rows.Close()
 	byID := make(map[int64]Hit, len(ids))
+	var g registry.GradeFactsScanner
 	for rows.Next() {
 		var h Hit
 		var dists, cats, body *string
-		if err := rows.Scan(&h.ID, &h.USCC, &h.Name, &h.Status, &dists, &cats, &h.Grade, &h.Score, &h.Published, &h.Override, &body); err != nil {
+		if err := rows.Scan(append([]any{&h.ID, &h.USCC, &h.Name, &h.Status, &dists, &cats, &body}, g.Dest()...)...); err != nil {
 			return nil, err
 		}
+		h.Headline = HeadlineOf(g.Facts())
 		h.Districts, h.Categories = splitCodes(dists), splitCodes(cats)
 		if body != nil {
 			var b struct {
@@ -567,7 +570,7 @@ func hitsByID(ctx context.Context, db *registry.DB, ids []int64, now time.Time) 
 				e := b.Evidence
 				h.CallbacksCounted, h.Satisfied = e.CallbacksCounted, e.CallbacksSatisfied+e.CallbacksBasicallySatisfied
 				h.Rated = h.Satisfied + e.CallbacksDissatisfied
-				h.ComplaintsReceived, h.ComplaintsCounted = e.ComplaintsReceived, e.ComplaintsCounted
+				h.ComplaintsReceived, h.ComplaintsMerged, h.ComplaintsCounted = e.ComplaintsReceived, e.ComplaintsMerged, e.ComplaintsCounted
 			}
 		}
 		byID[h.ID] = h
@@ -592,6 +595,7 @@ type evidenceCounts struct {
 	CallbacksBasicallySatisfied int `json:"callbacks_basically_satisfied"`
 	CallbacksDissatisfied       int `json:"callbacks_dissatisfied"`
 	ComplaintsReceived          int `json:"complaints_received"`
+	ComplaintsMerged            int `json:"complaints_merged"`
 	ComplaintsCounted           int `json:"complaints_counted"`
 }
 

@@ -16,10 +16,13 @@ import (
 	"chengxin/scoring"
 )
 
-// Vendor is docs/CONTRACT.md's public `Vendor` object. Grade fields are null until
-// the vendor's first publication; nothing here is private (no phone, address
-// or complaint text). Until publication runs exist, Evaluation carries the
-// latest evaluation, which pages show marked as not yet published.
+// Vendor is docs/CONTRACT.md's public `Vendor` object. Its grade fields are the
+// vendor's Headline (HeadlineOf): grade in force, the score and date of the
+// publication behind it, when the grade was first published and why it
+// differs from what the score alone gives; all null before the first
+// publication, when Evaluation (the latest evaluation) is what pages show,
+// marked as not yet published. Nothing here is private (no phone, address
+// or complaint text).
 type Vendor struct {
 	USCC         string          `json:"uscc"`
 	Name         string          `json:"name"`
@@ -29,6 +32,8 @@ type Vendor struct {
 	Grade        *string         `json:"grade"`
 	Score        *float64        `json:"score"`
 	PublishedAt  *string         `json:"published_at"`
+	GradeSince   *string         `json:"grade_since"`
+	GradeNote    *string         `json:"grade_note"`
 	RulesVersion *string         `json:"rules_version"`
 	Evaluation   *EvaluationInfo `json:"evaluation"`
 	Stats        VendorStats     `json:"stats"`
@@ -44,6 +49,9 @@ type Vendor struct {
 	// EvaluationHistory lists the vendor's stored evaluations, newest first
 	// (detail only; not in list items).
 	EvaluationHistory []EvaluationEntry `json:"evaluation_history,omitempty"`
+	// Headline is what the grade fields above are made from; pages, badges
+	// and stickers read it.
+	Headline Headline `json:"-"`
 }
 
 // PendingInfo is a downgrade waiting for its objection period.
@@ -89,9 +97,13 @@ type EvaluationInfo struct {
 	Evidence     scoring.Evidence   `json:"evidence"`
 }
 
-// VendorStats are the three-year figures of the latest evaluation.
+// VendorStats are the three-year figures of the latest evaluation: of the
+// complaints received, ComplaintsMerged3y were duplicates of another
+// complaint about the same service order (counted once), and
+// ComplaintsCounted3y cost points.
 type VendorStats struct {
 	ComplaintsReceived3y int `json:"complaints_received_3y"`
+	ComplaintsMerged3y   int `json:"complaints_merged_3y"`
 	ComplaintsCounted3y  int `json:"complaints_counted_3y"`
 	Callbacks3y          int `json:"callbacks_3y"`
 	// SatisfactionRate: satisfied or basically satisfied among rated
@@ -104,15 +116,24 @@ type SanctionInfo struct {
 	Kind         string  `json:"kind"`
 	IssuedAt     string  `json:"issued_at"`
 	DisplayUntil *string `json:"display_until"`
+	Reference    string  `json:"reference"` // the decision's document number
 	Summary      string  `json:"summary"`
 }
 
-// HistoryEntry is one published grade.
+// HistoryEntry is one publication of the vendor's grade, newest first: a
+// run that set or confirmed it, a pending downgrade that became public, a
+// decision on an objection, a blacklist entry (out of cycle), an override.
 type HistoryEntry struct {
-	PublishedAt  string  `json:"published_at"`
-	Grade        string  `json:"grade"`
-	Score        float64 `json:"score"`
-	RulesVersion string  `json:"rules_version"`
+	PublishedAt  string   `json:"published_at"`
+	Grade        string   `json:"grade"`
+	Score        *float64 `json:"score"` // null for N and for an override with no publication behind it
+	RulesVersion string   `json:"rules_version"`
+	Cause        string   `json:"cause"` // run, matured, review, blacklist, override
+	GradeNote    *string  `json:"grade_note"`
+	// Reference is the blacklist entry's document number (cause blacklist);
+	// Reason the override's public reason (cause override).
+	Reference *string `json:"reference,omitempty"`
+	Reason    *string `json:"reason,omitempty"`
 }
 
 // EvaluationEntry is one stored evaluation in a vendor's history.
@@ -196,7 +217,7 @@ func vendorsOf(ctx context.Context, db *registry.DB, vs []registry.Vendor, now t
 		}
 		ev.AsOf, ev.Components, ev.Reasons, ev.Evidence = registry.FormatOutput(parseTime(asOf)), b.Components, nonNil(b.Reasons), b.Evidence
 		pv := &out[index[id]]
-		pv.Evaluation, pv.Stats = &ev, statsOf(b.Evidence)
+		pv.Evaluation, pv.Stats = &ev, StatsOf(b.Evidence)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -234,7 +255,9 @@ func vendorsOf(ctx context.Context, db *registry.DB, vs []registry.Vendor, now t
 	}
 	for _, s := range sanctions {
 		pv := &out[index[s.vendorID]]
-		pv.Sanctions = append(pv.Sanctions, s.SanctionInfo)
+		info := s.SanctionInfo
+		info.Reference = s.Reference
+		pv.Sanctions = append(pv.Sanctions, info)
 	}
 	return out, nil
 }
@@ -246,14 +269,11 @@ type storedBody struct {
 	Evidence   scoring.Evidence   `json:"evidence"`
 }
 
-func statsOf(e scoring.Evidence) VendorStats {
-	st := VendorStats{ComplaintsReceived3y: e.ComplaintsReceived, ComplaintsCounted3y: e.ComplaintsCounted, Callbacks3y: e.CallbacksCounted}
-	if rated := e.CallbacksSatisfied + e.CallbacksBasicallySatisfied + e.CallbacksDissatisfied; rated > 0 {
-		r := float64(e.CallbacksSatisfied+e.CallbacksBasicallySatisfied) / float64(rated)
-		r = float64(int(r*10000+0.5)) / 10000
-		st.SatisfactionRate = &r
-	}
-	return st
+// StatsOf is the three-year figures of an evaluation's evidence.
+func StatsOf(e scoring.Evidence) VendorStats {
+	return VendorStats{ComplaintsReceived3y: e.ComplaintsReceived, ComplaintsMerged3y: e.ComplaintsMerged,
+		ComplaintsCounted3y: e.ComplaintsCounted, Callbacks3y: e.CallbacksCounted,
+		SatisfactionRate: scoring.Rate(e.CallbacksSatisfied+e.CallbacksBasicallySatisfied, e.CallbacksSatisfied+e.CallbacksBasicallySatisfied+e.CallbacksDissatisfied)}
 }
 
 // vendorSanction is a sanction on display with its vendor.
@@ -336,70 +356,36 @@ func nonNil(s []string) []string {
 // IsNotFound reports a missing vendor or organisation.
 func IsNotFound(err error) bool { return errors.Is(err, registry.ErrNotFound) }
 
-// addPublished fills the published grade, pending downgrade, override in
-// force, approved reply and predecessors of the vendors (one query each).
+// addPublished fills the headline (published grade, pending downgrade,
+// override in force), approved reply and predecessors of the vendors.
 func addPublished(ctx context.Context, db *registry.DB, out []Vendor, index map[int64]int, in string, args []any, now time.Time) error {
+	ids := make([]int64, 0, len(index))
+	for id := range index {
+		ids = append(ids, id)
+	}
+	facts, err := db.GradeFactsOf(ctx, ids, now)
+	if err != nil {
+		return err
+	}
+	for id, f := range facts {
+		setHeadline(&out[index[id]], HeadlineOf(f))
+	}
 	q := db.Reader()
-	each := func(query string, qargs []any, scan func(id int64, rows *sql.Rows) error) error {
+	each := func(query string, qargs []any, scan func(rows *sql.Rows) error) error {
 		rows, err := q.QueryContext(ctx, query, qargs...)
 		if err != nil {
 			return fmt.Errorf("publicity: published: %w", err)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id int64
-			if err := scan(id, rows); err != nil {
+			if err := scan(rows); err != nil {
 				return err
 			}
 		}
 		return rows.Err()
 	}
-	if err := each(`SELECT vendor_id, grade, score, published_at, rules_version FROM published_grades WHERE vendor_id IN (`+in+`)`, args,
-		func(_ int64, rows *sql.Rows) error {
-			var id int64
-			var g, at, rv string
-			var score float64
-			if err := rows.Scan(&id, &g, &score, &at, &rv); err != nil {
-				return err
-			}
-			pv := &out[index[id]]
-			pub := registry.FormatOutput(parseTime(at))
-			pv.Grade, pv.Score, pv.PublishedAt, pv.RulesVersion = &g, &score, &pub, &rv
-			return nil
-		}); err != nil {
-		return err
-	}
-	if err := each(`SELECT vendor_id, grade, public_after, objected_at IS NOT NULL FROM pending_downgrades WHERE vendor_id IN (`+in+`)`, args,
-		func(_ int64, rows *sql.Rows) error {
-			var id int64
-			var p PendingInfo
-			var after string
-			if err := rows.Scan(&id, &p.Grade, &after, &p.UnderObjection); err != nil {
-				return err
-			}
-			p.PublicAfter = registry.FormatOutput(parseTime(after))
-			out[index[id]].Pending = &p
-			return nil
-		}); err != nil {
-		return err
-	}
-	if err := each(`SELECT vendor_id, grade, reason, until, set_at FROM grade_overrides WHERE until > ? AND vendor_id IN (`+in+`)`,
-		append([]any{registry.FormatStorage(now)}, args...),
-		func(_ int64, rows *sql.Rows) error {
-			var id int64
-			var o OverrideInfo
-			var until, setAt string
-			if err := rows.Scan(&id, &o.Grade, &o.Reason, &until, &setAt); err != nil {
-				return err
-			}
-			o.Until, o.SetAt = registry.FormatOutput(parseTime(until)), registry.FormatOutput(parseTime(setAt))
-			out[index[id]].Override = &o
-			return nil
-		}); err != nil {
-		return err
-	}
 	if err := each(`SELECT vendor_id, text FROM vendor_replies WHERE vendor_id IN (`+in+`)`, args,
-		func(_ int64, rows *sql.Rows) error {
+		func(rows *sql.Rows) error {
 			var id int64
 			var text string
 			if err := rows.Scan(&id, &text); err != nil {
@@ -412,7 +398,7 @@ func addPublished(ctx context.Context, db *registry.DB, out []Vendor, index map[
 	}
 	return each(`SELECT p.vendor_id, v.uscc, v.name FROM vendor_predecessors p JOIN vendors v ON v.id = p.predecessor_id
 		WHERE p.vendor_id IN (`+in+`) ORDER BY p.linked_at`, args,
-		func(_ int64, rows *sql.Rows) error {
+		func(rows *sql.Rows) error {
 			var id int64
 			var p Predecessor
 			if err := rows.Scan(&id, &p.USCC, &p.Name); err != nil {
@@ -424,24 +410,65 @@ func addPublished(ctx context.Context, db *registry.DB, out []Vendor, index map[
 		})
 }
 
-// publishedHistory lists the grade each publication run published for the
-// vendor, newest first.
-func publishedHistory(ctx context.Context, db *registry.DB, vendorID int64) ([]HistoryEntry, error) {
-	rows, err := db.Reader().QueryContext(ctx, `SELECT r.as_of, p.published_grade, p.evaluated_score, r.rules_version
-		FROM publications p JOIN publication_runs r ON r.id = p.run_id WHERE p.vendor_id = ? ORDER BY r.as_of DESC LIMIT 60`, vendorID)
-	if err != nil {
-		return nil, fmt.Errorf("publicity: published history: %w", err)
-	}
-	defer rows.Close()
-	out := []HistoryEntry{}
-	for rows.Next() {
-		var h HistoryEntry
-		var at string
-		if err := rows.Scan(&at, &h.Grade, &h.Score, &h.RulesVersion); err != nil {
-			return nil, err
+// setHeadline puts a headline into CONTRACT's grade fields: null before the
+// first publication (a provisional grade is the evaluation's, which the
+// `evaluation` object carries).
+func setHeadline(pv *Vendor, h Headline) {
+	pv.Headline = h
+	if h.Published() {
+		g := h.Grade
+		pv.Grade, pv.Score = &g, h.Score
+		if h.PublishedAt != nil {
+			at := registry.FormatOutput(*h.PublishedAt)
+			pv.PublishedAt = &at
 		}
-		h.PublishedAt = registry.FormatOutput(parseTime(at))
+		if h.GradeSince != nil {
+			since := registry.FormatOutput(*h.GradeSince)
+			pv.GradeSince = &since
+		}
+		if h.Note != "" {
+			note := h.Note
+			pv.GradeNote = &note
+		}
+		if h.RulesVersion != "" {
+			rv := h.RulesVersion
+			pv.RulesVersion = &rv
+		}
+	}
+	if p := h.Pending; p != nil {
+		pv.Pending = &PendingInfo{Grade: p.Grade, PublicAfter: registry.FormatOutput(p.PublicAfter), UnderObjection: p.UnderObjection}
+	}
+	if o := h.Override; o != nil {
+		pv.Override = &OverrideInfo{Grade: o.Grade, Reason: o.Reason, Until: registry.FormatOutput(o.Until), SetAt: registry.FormatOutput(o.SetAt)}
+	}
+}
+
+// publishedHistory lists the vendor's publications, newest first.
+func publishedHistory(ctx context.Context, db *registry.DB, vendorID int64) ([]HistoryEntry, error) {
+	entries, err := db.PublicationHistory(ctx, vendorID, 60)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]HistoryEntry, 0, len(entries))
+	for _, e := range entries {
+		h := HistoryEntry{PublishedAt: registry.FormatOutput(e.At), Grade: e.Grade, RulesVersion: e.RulesVersion, Cause: e.Cause}
+		if e.Score != nil && e.Grade != scoring.GradeN {
+			score := *e.Score
+			h.Score = &score
+		}
+		if e.Note != "" {
+			note := e.Note
+			h.GradeNote = &note
+		}
+		if e.Reference != "" {
+			ref := e.Reference
+			h.Reference = &ref
+		}
+		if e.Reason != "" {
+			reason := e.Reason
+			h.Reason = &reason
+		}
 		out = append(out, h)
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"chengxin/i18n"
+	"chengxin/scoring"
 )
 
 // Decisions a regulator takes on a case.
@@ -94,30 +95,31 @@ func (db *DB) carryOut(ctx context.Context, tx *sql.Tx, actor Actor, c Case, dec
 	now := db.now()
 	switch c.Kind {
 	case CaseGradeObjection:
-		var grade, runVersion string
-		var score float64
-		var runID int64
-		err := tx.QueryRowContext(ctx, `SELECT p.grade, p.score, p.run_id, r.rules_version FROM pending_downgrades p
-			JOIN publication_runs r ON r.id = p.run_id WHERE p.vendor_id = ?`, c.VendorID).Scan(&grade, &score, &runID, &runVersion)
-		if errors.Is(err, sql.ErrNoRows) {
-			return &ValidationError{Fields: map[string]i18n.Text{"decision": i18n.T("case.pending_gone")}}
-		}
+		st, err := publicationState(ctx, tx, c.VendorID)
 		if err != nil {
 			return err
 		}
-		if decision == DecisionAmend {
-			if !slices.Contains([]string{"A", "B", "C", "D", "N"}, amended) {
-				return &ValidationError{Fields: map[string]i18n.Text{"amended": i18n.T("field.oneof", "A, B, C, D, N")}}
-			}
-			grade = amended
+		if st.Pending == nil {
+			return &ValidationError{Fields: map[string]i18n.Text{"decision": i18n.T("case.pending_gone")}}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO published_grades(vendor_id, grade, score, published_at, run_id, rules_version)
-			VALUES (?,?,?,?,?,?) ON CONFLICT(vendor_id) DO UPDATE SET grade=excluded.grade, score=excluded.score,
-			published_at=excluded.published_at, run_id=excluded.run_id, rules_version=excluded.rules_version`,
-			c.VendorID, grade, score, formatTime(now), runID, runVersion); err != nil {
+		if decision == DecisionAmend && !slices.Contains([]string{"A", "B", "C", "D", "N"}, amended) {
+			return &ValidationError{Fields: map[string]i18n.Text{"amended": i18n.T("field.oneof", "A, B, C, D, N")}}
+		}
+		var runVersion string
+		if err := tx.QueryRowContext(ctx, `SELECT rules_version FROM publication_runs WHERE id = ?`, st.Pending.RunID).Scan(&runVersion); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM pending_downgrades WHERE vendor_id = ?`, c.VendorID)
+		rules, err := db.RulesByVersion(ctx, runVersion)
+		if err != nil {
+			return err
+		}
+		d, _ := scoring.DecideObjection(rules, st, decision == DecisionUphold, amended)
+		w, err := db.newPubWriter(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		_, err = w.apply(ctx, c.VendorID, st, d, now, runVersion, PublicationCause{Kind: CauseReview, RunID: st.Pending.RunID, CaseID: c.ID})
 		return err
 	case CaseComplaintObjection:
 		if decision != DecisionAmend {
@@ -186,6 +188,14 @@ func (db *DB) SetOverride(ctx context.Context, actor Actor, vendorID int64, grad
 		if _, err := tx.ExecContext(ctx, `INSERT INTO grade_overrides(vendor_id, grade, reason, until, set_by, set_at) VALUES (?,?,?,?,?,?)
 			ON CONFLICT(vendor_id) DO UPDATE SET grade=excluded.grade, reason=excluded.reason, until=excluded.until,
 			set_by=excluded.set_by, set_at=excluded.set_at`, vendorID, grade, reason, formatTime(u), actor.String(), formatTime(db.now())); err != nil {
+			return err
+		}
+		w, err := db.newPubWriter(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		if err := w.recordOverride(ctx, vendorID, grade, reason, db.now()); err != nil {
 			return err
 		}
 		if err := db.notify(ctx, tx, RoleVendor, vendorID, "inbox.override", []any{grade, FormatOutput(u)[:10]}, "/console/me"); err != nil {

@@ -97,7 +97,7 @@ func (db *DB) onboardTx(ctx context.Context, tx *sql.Tx, actor Actor, orgID int6
 	if _, err := db.ensureMembership(ctx, tx, actor, orgID, v); err != nil {
 		return res, err
 	}
-	res.InviteToken, err = db.createInvitation(ctx, tx, actor, v)
+	res.InviteToken, err = db.createInvitation(ctx, tx, actor, v, orgID)
 	return res, err
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"chengxin/scoring"
 )
 
 // Publication run errors (`chengxin publish` exits 1 with them).
@@ -124,60 +126,55 @@ type PendingDowngrade struct {
 	ObjectedAt  *time.Time
 }
 
-// PublicationState is one vendor's public state before a run.
-type PublicationState struct {
-	Published     string // "" before the first publication
-	PublishedAt   time.Time
-	Pending       *PendingDowngrade
-	PreviousScore *float64 // evaluated score at the vendor's previous run
+// PublicationStates loads every vendor's publication state (published
+// grade, pending downgrade, score at its previous run), keyed by vendor id;
+// vendors never published and without a run behind them are absent.
+func (db *DB) PublicationStates(ctx context.Context) (map[int64]scoring.PublicationState, error) {
+	return publicationStates(ctx, db.read)
 }
 
-// PublicationStates loads every vendor's published grade, pending downgrade
-// and score at its previous run, keyed by vendor id.
-func (db *DB) PublicationStates(ctx context.Context) (map[int64]*PublicationState, error) {
-	out := map[int64]*PublicationState{}
-	get := func(id int64) *PublicationState {
-		s, ok := out[id]
-		if !ok {
-			s = &PublicationState{}
-			out[id] = s
-		}
-		return s
-	}
-	rows, err := db.read.QueryContext(ctx, `SELECT vendor_id, grade, published_at FROM published_grades`)
+func publicationStates(ctx context.Context, q querier) (map[int64]scoring.PublicationState, error) {
+	out := map[int64]scoring.PublicationState{}
+	rows, err := q.QueryContext(ctx, `SELECT vendor_id, grade FROM published_grades`)
 	if err != nil {
 		return nil, fmt.Errorf("registry: published grades: %w", err)
 	}
 	for rows.Next() {
 		var id int64
-		var g, at string
-		if err := rows.Scan(&id, &g, &at); err != nil {
+		var st scoring.PublicationState
+		if err := rows.Scan(&id, &st.Published); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		s := get(id)
-		s.Published, s.PublishedAt = g, parseStored(at)
+		out[id] = st
 	}
 	rows.Close()
-	rows, err = db.read.QueryContext(ctx, `SELECT vendor_id, grade, score, run_id, public_after, objected_at FROM pending_downgrades`)
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT vendor_id, grade, score, grade_note, run_id, public_after, objected_at IS NOT NULL FROM pending_downgrades`)
 	if err != nil {
 		return nil, fmt.Errorf("registry: pending downgrades: %w", err)
 	}
 	for rows.Next() {
 		var id int64
-		var p PendingDowngrade
+		var p scoring.PendingGrade
 		var after string
-		var objected *string
-		if err := rows.Scan(&id, &p.Grade, &p.Score, &p.RunID, &after, &objected); err != nil {
+		if err := rows.Scan(&id, &p.Grade, &p.Score, &p.Note, &p.RunID, &after, &p.Objected); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		p.PublicAfter, p.ObjectedAt = parseStored(after), parseStoredPtr(objected)
-		get(id).Pending = &p
+		p.PublicAfter = parseStored(after)
+		st := out[id]
+		st.Pending = &p
+		out[id] = st
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	// The score at each vendor's latest run.
-	rows, err = db.read.QueryContext(ctx, `SELECT p.vendor_id, p.evaluated_score FROM publications p
+	rows, err = q.QueryContext(ctx, `SELECT p.vendor_id, p.evaluated_score FROM publications p
 		JOIN (SELECT vendor_id, max(run_id) AS run_id FROM publications GROUP BY vendor_id) l
 		ON l.vendor_id = p.vendor_id AND l.run_id = p.run_id`)
 	if err != nil {
@@ -190,30 +187,50 @@ func (db *DB) PublicationStates(ctx context.Context) (map[int64]*PublicationStat
 		if err := rows.Scan(&id, &score); err != nil {
 			return nil, err
 		}
-		get(id).PreviousScore = &score
+		st := out[id]
+		st.PreviousScore = &score
+		out[id] = st
 	}
 	return out, rows.Err()
 }
 
-// VendorPublication is what a run decided for one vendor.
-type VendorPublication struct {
-	VendorID         int64
-	EvaluatedGrade   string
-	EvaluatedScore   float64
-	Action           string
-	Published        string // the public grade after the run
-	PublishedScore   float64
-	PublishedChanged bool
-	Pending          *PendingDowngrade // after the run; nil: none
-	PendingChanged   bool
+// RunEvaluation is what the publication rules need of one vendor's
+// evaluation at a run (kept small: a run holds one per vendor).
+type RunEvaluation struct {
+	VendorID    int64
+	Grade       string
+	ScoreGrade  string
+	Score       float64
+	Reasons     []string
+	Blacklisted bool
 }
 
-// FinishRun writes every vendor's decision, their public grades and pending
-// downgrades, and marks the run done, all in one transaction: a run is
-// applied whole or not at all.
-func (db *DB) FinishRun(ctx context.Context, actor Actor, run PublicationRun, rulesVersion string, decisions []VendorPublication, counts map[string]int) error {
+// RunEvaluationOf trims an evaluation to what a run keeps of it.
+func RunEvaluationOf(vendorID int64, ev scoring.Evaluation) RunEvaluation {
+	return RunEvaluation{VendorID: vendorID, Grade: ev.Grade, ScoreGrade: ev.ScoreGrade, Score: ev.Score, Reasons: ev.Reasons,
+		Blacklisted: ev.Evidence.Blacklisted}
+}
+
+func (e RunEvaluation) evaluation() scoring.Evaluation {
+	ev := scoring.Evaluation{Grade: e.Grade, ScoreGrade: e.ScoreGrade, Score: e.Score, Reasons: e.Reasons}
+	ev.Evidence.Blacklisted = e.Blacklisted
+	return ev
+}
+
+// FinishRun applies the publication rules (scoring.DecideRun) to every
+// vendor's evaluation at the run against its publication state read in the
+// same transaction — a grade published after the run's instant (a
+// blacklisting while the run evaluated) is newer than the run's evaluation
+// and stays as it is (ActionSuperseded) — writes each
+// decision (the run's record, the published grade and its history, the
+// pending downgrade) and marks the run done, all in one transaction: a run
+// is applied whole or not at all. It returns how many vendors got each
+// action.
+func (db *DB) FinishRun(ctx context.Context, actor Actor, run PublicationRun, rules scoring.Rules, evals []RunEvaluation) (map[scoring.PublicationAction]int, error) {
 	now := formatTime(db.now())
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	counts := map[scoring.PublicationAction]int{}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		clear(counts)
 		var status string
 		if err := tx.QueryRowContext(ctx, `SELECT status FROM publication_runs WHERE id = ?`, run.ID).Scan(&status); err != nil {
 			return err
@@ -221,55 +238,66 @@ func (db *DB) FinishRun(ctx context.Context, actor Actor, run PublicationRun, ru
 		if status != "running" {
 			return fmt.Errorf("registry: run %s is %s: %w", run.Period, status, ErrConflict)
 		}
-		stmts := map[string]string{
-			"pub":     `INSERT INTO publications(run_id, vendor_id, evaluated_grade, evaluated_score, published_grade, action) VALUES (?,?,?,?,?,?)`,
-			"grade":   `INSERT INTO published_grades(vendor_id, grade, score, published_at, run_id, rules_version) VALUES (?,?,?,?,?,?) ON CONFLICT(vendor_id) DO UPDATE SET grade=excluded.grade, score=excluded.score, published_at=excluded.published_at, run_id=excluded.run_id, rules_version=excluded.rules_version`,
-			"pending": `INSERT INTO pending_downgrades(vendor_id, grade, score, run_id, public_after, objected_at) VALUES (?,?,?,?,?,?) ON CONFLICT(vendor_id) DO UPDATE SET grade=excluded.grade, score=excluded.score, run_id=excluded.run_id, public_after=excluded.public_after, objected_at=excluded.objected_at`,
-			"nopend":  `DELETE FROM pending_downgrades WHERE vendor_id = ?`,
+		states, err := publicationStates(ctx, tx)
+		if err != nil {
+			return err
 		}
-		prepared := map[string]*sql.Stmt{}
-		for k, q := range stmts {
-			st, err := tx.PrepareContext(ctx, q)
-			if err != nil {
+		w, err := db.newPubWriter(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		record, err := tx.PrepareContext(ctx, `INSERT INTO publications(run_id, vendor_id, evaluated_grade, evaluated_score, published_grade, action) VALUES (?,?,?,?,?,?)`)
+		if err != nil {
+			return err
+		}
+		defer record.Close()
+		// A grade published after the run's instant (out of cycle, while the
+		// run evaluated) is newer than the run's evaluation: it stands.
+		newer := map[int64]bool{}
+		rows, err := tx.QueryContext(ctx, `SELECT vendor_id FROM published_grades WHERE published_at > ?`, formatTime(run.AsOf))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
 				return err
 			}
-			defer st.Close()
-			prepared[k] = st
+			newer[id] = true
 		}
-		at := formatTime(run.AsOf)
-		for _, d := range decisions {
-			if _, err := prepared["pub"].ExecContext(ctx, run.ID, d.VendorID, d.EvaluatedGrade, d.EvaluatedScore, d.Published, d.Action); err != nil {
-				return fmt.Errorf("registry: publication of vendor #%d: %w", d.VendorID, err)
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		cause := PublicationCause{Kind: CauseRun, RunID: run.ID}
+		for _, e := range evals {
+			st := states[e.VendorID]
+			d := scoring.DecideRun(rules, st, e.evaluation(), run.AsOf, run.ID)
+			if newer[e.VendorID] {
+				d = scoring.PublicationDecision{Action: scoring.ActionSuperseded, Published: st.Published, Pending: st.Pending}
 			}
-			if d.PublishedChanged {
-				if _, err := prepared["grade"].ExecContext(ctx, d.VendorID, d.Published, d.PublishedScore, at, run.ID, rulesVersion); err != nil {
-					return err
-				}
+			counts[d.Action]++
+			if _, err := record.ExecContext(ctx, run.ID, e.VendorID, e.Grade, e.Score, d.Published, string(d.Action)); err != nil {
+				return fmt.Errorf("registry: publication of vendor #%d: %w", e.VendorID, err)
 			}
-			if d.PendingChanged {
-				var err error
-				if d.Pending == nil {
-					_, err = prepared["nopend"].ExecContext(ctx, d.VendorID)
-				} else {
-					_, err = prepared["pending"].ExecContext(ctx, d.VendorID, d.Pending.Grade, d.Pending.Score, d.Pending.RunID,
-						formatTime(d.Pending.PublicAfter), formatTimePtr(d.Pending.ObjectedAt))
-					if err == nil && d.Pending.RunID == run.ID { // a new pending downgrade: tell the vendor
-						err = db.notify(ctx, tx, RoleVendor, d.VendorID, "inbox.pending", []any{d.Pending.Grade,
-							d.Pending.PublicAfter.In(Shanghai).Format("2006-01-02 15:04")}, "/console/me")
-					}
-				}
-				if err != nil {
-					return err
-				}
+			if _, err := w.apply(ctx, e.VendorID, st, d, run.AsOf, rules.Version, cause); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE publication_runs SET status = 'done', finished_at = ?, rules_version = ?, vendors = ? WHERE id = ?`,
-			now, rulesVersion, len(decisions), run.ID); err != nil {
+			now, rules.Version, len(evals), run.ID); err != nil {
 			return err
 		}
-		detail := map[string]any{"as_of": FormatOutput(run.AsOf), "rules_version": rulesVersion, "vendors": len(decisions), "actions": counts}
+		actions := map[string]int{}
+		for a, n := range counts {
+			actions[string(a)] = n
+		}
+		detail := map[string]any{"as_of": FormatOutput(run.AsOf), "rules_version": rules.Version, "vendors": len(evals), "actions": actions}
 		return db.audit(ctx, tx, actor.String(), "publication.run", "period:"+run.Period, detail)
 	})
+	return counts, err
 }
 
 // LatestRun returns the latest publication run, or ErrNotFound.
@@ -291,49 +319,58 @@ func (db *DB) LatestRun(ctx context.Context) (PublicationRun, error) {
 }
 
 // PublishMaturedPending publishes every pending downgrade whose objection
-// period has ended without an objection, as docs/SCORING.md allows a scheduler
-// to do on that day already (runs do it too, before comparing grades). It
-// returns how many it published.
+// period has ended without an objection (scoring.DecideMatured), as
+// docs/SCORING.md allows a scheduler to do on that day already (runs do it too,
+// before comparing grades). It returns how many it published.
 func (db *DB) PublishMaturedPending(ctx context.Context, actor Actor) (int, error) {
 	now := db.now()
 	n := 0
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT p.vendor_id, p.grade, p.score, p.run_id, p.public_after, r.rules_version
-			FROM pending_downgrades p JOIN publication_runs r ON r.id = p.run_id
-			WHERE p.objected_at IS NULL AND p.public_after <= ?`, formatTime(now))
+		n = 0
+		rows, err := tx.QueryContext(ctx, `SELECT p.vendor_id, p.run_id, r.rules_version FROM pending_downgrades p
+			JOIN publication_runs r ON r.id = p.run_id WHERE p.objected_at IS NULL AND p.public_after <= ? ORDER BY p.vendor_id`, formatTime(now))
 		if err != nil {
 			return err
 		}
 		type matured struct {
-			vendorID, runID  int64
-			grade, after, rv string
-			score            float64
+			vendorID, runID int64
+			rulesVersion    string
 		}
 		var ms []matured
 		for rows.Next() {
 			var m matured
-			if err := rows.Scan(&m.vendorID, &m.grade, &m.score, &m.runID, &m.after, &m.rv); err != nil {
+			if err := rows.Scan(&m.vendorID, &m.runID, &m.rulesVersion); err != nil {
 				rows.Close()
 				return err
 			}
 			ms = append(ms, m)
 		}
 		rows.Close()
-		for _, m := range ms {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO published_grades(vendor_id, grade, score, published_at, run_id, rules_version)
-				VALUES (?,?,?,?,?,?) ON CONFLICT(vendor_id) DO UPDATE SET grade=excluded.grade, score=excluded.score,
-				published_at=excluded.published_at, run_id=excluded.run_id, rules_version=excluded.rules_version`,
-				m.vendorID, m.grade, m.score, m.after, m.runID, m.rv); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM pending_downgrades WHERE vendor_id = ?`, m.vendorID); err != nil {
-				return err
-			}
-			if err := db.notify(ctx, tx, RoleVendor, m.vendorID, "inbox.pending_published", []any{m.grade}, "/console/me"); err != nil {
-				return err
-			}
+		if err := rows.Err(); err != nil || len(ms) == 0 {
+			return err
 		}
-		n = len(ms)
+		w, err := db.newPubWriter(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		for _, m := range ms {
+			st, err := publicationState(ctx, tx, m.vendorID)
+			if err != nil {
+				return err
+			}
+			d := scoring.DecideMatured(st, now)
+			if !d.Publish {
+				continue
+			}
+			if _, err := w.apply(ctx, m.vendorID, st, d, now, m.rulesVersion, PublicationCause{Kind: CauseMatured, RunID: m.runID}); err != nil {
+				return err
+			}
+			if err := db.notify(ctx, tx, RoleVendor, m.vendorID, "inbox.pending_published", []any{d.Published}, "/console/me"); err != nil {
+				return err
+			}
+			n++
+		}
 		if n == 0 {
 			return nil
 		}

@@ -93,13 +93,19 @@ func (db *DB) upsertSanction(ctx context.Context, tx *sql.Tx, actor Actor, s San
 	detail := map[string]any{"kind": s.Kind, "reference": s.Reference, "issued_at": FormatOutput(s.IssuedAt),
 		"display_until": outPtr(s.DisplayUntil), "summary": s.Summary}
 	if errors.Is(err, sql.ErrNoRows) {
-		_, err := tx.ExecContext(ctx, `INSERT INTO sanctions(vendor_id, kind, issued_at, display_until, reference, summary, created_by, created_at)
+		res, err := tx.ExecContext(ctx, `INSERT INTO sanctions(vendor_id, kind, issued_at, display_until, reference, summary, created_by, created_at)
 			VALUES (?,?,?,?,?,?,?,?)`, s.VendorID, s.Kind, formatTime(s.IssuedAt), formatTimePtr(s.DisplayUntil), s.Reference, s.Summary,
 			actor.String(), formatTime(db.now()))
 		if err != nil {
 			return "", nil, fmt.Errorf("registry: insert sanction: %w", err)
 		}
-		return ResultCreated, []int64{s.VendorID}, db.audit(ctx, tx, actor.String(), "sanction.create", s.VendorUSCC, detail)
+		if id, err = res.LastInsertId(); err != nil {
+			return "", nil, err
+		}
+		if err := db.audit(ctx, tx, actor.String(), "sanction.create", s.VendorUSCC, detail); err != nil {
+			return "", nil, err
+		}
+		return ResultCreated, []int64{s.VendorID}, db.afterSanctionStored(ctx, tx, actor, id, s)
 	}
 	if err != nil {
 		return "", nil, err
@@ -112,7 +118,20 @@ func (db *DB) upsertSanction(ctx context.Context, tx *sql.Tx, actor Actor, s San
 		return "", nil, err
 	}
 	detail["before"] = map[string]any{"issued_at": issued, "display_until": until, "summary": summary}
-	return ResultUpdated, []int64{s.VendorID}, db.audit(ctx, tx, actor.String(), "sanction.update", s.VendorUSCC, detail)
+	if err := db.audit(ctx, tx, actor.String(), "sanction.update", s.VendorUSCC, detail); err != nil {
+		return "", nil, err
+	}
+	return ResultUpdated, []int64{s.VendorID}, db.afterSanctionStored(ctx, tx, actor, id, s)
+}
+
+// afterSanctionStored runs inside the transaction (or import savepoint)
+// that stored sanction id: a blacklist entry is published out of cycle
+// (docs/SCORING.md "Publication"), whichever path stored it.
+func (db *DB) afterSanctionStored(ctx context.Context, tx *sql.Tx, actor Actor, id int64, s Sanction) error {
+	if s.Kind != "blacklist" {
+		return nil
+	}
+	return db.publishOutOfCycle(ctx, tx, actor, s.VendorID, id, s.VendorUSCC, s.Reference)
 }
 
 // CreateSanction records a regulator decision and queues the vendor for
@@ -143,11 +162,15 @@ func (db *DB) CreateSanction(ctx context.Context, actor Actor, in SanctionInput)
 // lifts a blacklist entry or any sanction) or "repaired" (credit repair
 // approved). The reason is audited and the vendor re-evaluated.
 func (db *DB) EndSanction(ctx context.Context, actor Actor, id int64, how, reason string) error {
+	var verr ValidationError
 	if !slices.Contains([]string{"lifted", "repaired"}, how) {
-		return fmt.Errorf("registry: end sanction: unknown way %q", how)
+		verr.Add("how", i18n.T("field.oneof", "lifted, repaired"))
 	}
 	if strings.TrimSpace(reason) == "" {
-		return &ValidationError{Fields: map[string]i18n.Text{"reason": i18n.T("field.reason_required")}}
+		verr.Add("reason", i18n.T("field.reason_required"))
+	}
+	if err := verr.Err(); err != nil {
+		return err
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var vendorID int64

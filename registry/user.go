@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -82,6 +84,10 @@ func (db *DB) CreateUser(ctx context.Context, actor Actor, in UserInput) (User, 
 		v, err := db.FindVendorByUSCC(ctx, in.OrgUSCC)
 		if err != nil {
 			verr.Add("org", i18n.T("user.vendor_unknown"))
+		} else if has, err := vendorHasLogin(ctx, db.read, v.ID); err != nil {
+			return u, err
+		} else if has {
+			verr.Add("org", i18n.T("user.vendor_has_login"))
 		}
 		u.VendorID = v.ID
 	default:
@@ -125,28 +131,74 @@ func nullID(id int64) any {
 	return id
 }
 
-// dummyHash keeps Authenticate's timing the same for unknown usernames.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("chengxin-dummy-password"), bcrypt.MinCost)
+// dummyHashes holds, per bcrypt cost, the hash Authenticate compares
+// against when the username is unknown, so that an unknown name costs
+// exactly what a known one does and names cannot be told apart by timing.
+var dummyHashes sync.Map // int → []byte
 
-// Authenticate checks a username and password.
+func dummyHash(cost int) []byte {
+	if h, ok := dummyHashes.Load(cost); ok {
+		return h.([]byte)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte("chengxin-dummy-password"), cost)
+	if err != nil {
+		panic(fmt.Sprintf("registry: dummy bcrypt hash at cost %d: %v", cost, err))
+	}
+	got, _ := dummyHashes.LoadOrStore(cost, h)
+	return got.([]byte)
+}
+
+// Authenticate checks a username and password. Every call performs exactly
+// one bcrypt comparison at the current cost, whether the account exists,
+// is disabled or the password is too long; all failures are
+// ErrBadCredentials. A hash made at another cost than BcryptCost is
+// replaced after a successful check.
 func (db *DB) Authenticate(ctx context.Context, username, password string) (User, error) {
 	var u User
 	var hash, created string
 	var org, vendor sql.NullInt64
+	pw := []byte(password)
+	if len(pw) > MaxPasswordLen {
+		pw = pw[:MaxPasswordLen+1] // compared (and failed) at the same cost as any other
+	}
 	err := db.read.QueryRowContext(ctx, `SELECT id, username, password_hash, role, org_id, vendor_id, disabled, created_at
 		FROM users WHERE username = ?`, username).Scan(&u.ID, &u.Username, &hash, &u.Role, &org, &vendor, &u.Disabled, &created)
-	if errors.Is(err, sql.ErrNoRows) || len(password) > MaxPasswordLen {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+	if errors.Is(err, sql.ErrNoRows) {
+		bcrypt.CompareHashAndPassword(dummyHash(BcryptCost), pw)
 		return User{}, ErrBadCredentials
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("registry: authenticate: %w", err)
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || u.Disabled {
+	stored := []byte(hash)
+	cost, err := bcrypt.Cost(stored)
+	if err != nil { // an unreadable stored hash: compare anyway, never accept
+		bcrypt.CompareHashAndPassword(dummyHash(BcryptCost), pw)
+		return User{}, ErrBadCredentials
+	}
+	if bcrypt.CompareHashAndPassword(stored, pw) != nil || len(password) > MaxPasswordLen || u.Disabled {
 		return User{}, ErrBadCredentials
 	}
 	u.OrgID, u.VendorID, u.CreatedAt = org.Int64, vendor.Int64, parseStored(created)
+	if cost != BcryptCost {
+		if err := db.rehash(ctx, u, password); err != nil {
+			return User{}, err
+		}
+	}
 	return u, nil
+}
+
+// rehash stores u's password at the current cost (after a successful check),
+// so every account's check costs the same as an unknown name's.
+func (db *DB) rehash(ctx context.Context, u User, password string) error {
+	h, err := bcryptHash(password)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, h, u.ID)
+		return err
+	})
 }
 
 // FindUsers lists all accounts with their organisation or vendor.
@@ -190,4 +242,56 @@ func bcryptHash(pw string) (string, error) {
 		return "", fmt.Errorf("registry: hash password: %w", err)
 	}
 	return string(h), nil
+}
+
+// SetUserDisabled disables or re-enables the console account id. Disabling
+// ends its sessions and forgets its known browsers in the same transaction,
+// so it is signed out at once (every request checks the session); an actor
+// cannot disable its own account. Audited as user.disable / user.enable.
+func (db *DB) SetUserDisabled(ctx context.Context, actor Actor, id int64, disabled bool) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var username string
+		var was bool
+		var vendorID sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT username, disabled, vendor_id FROM users WHERE id = ?`, id).Scan(&username, &was, &vendorID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("registry: user #%d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if disabled && actor.Kind == "user" && strings.EqualFold(actor.Name, username) {
+			return &ValidationError{Fields: map[string]i18n.Text{"user": i18n.T("user.disable_self")}}
+		}
+		if was == disabled {
+			return nil
+		}
+		if !disabled && vendorID.Valid {
+			has, err := vendorHasLogin(ctx, tx, vendorID.Int64)
+			if err != nil {
+				return err
+			}
+			if has {
+				return &ValidationError{Fields: map[string]i18n.Text{"user": i18n.T("user.vendor_has_login")}}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, id); err != nil {
+			return err
+		}
+		detail := map[string]any{}
+		action := "user.enable"
+		if disabled {
+			action = "user.disable"
+			res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			detail["sessions_ended"] = n
+			if _, err := tx.ExecContext(ctx, `DELETE FROM login_devices WHERE user_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		return db.audit(ctx, tx, actor.String(), action, "user:"+username, detail)
+	})
 }

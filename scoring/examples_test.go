@@ -158,7 +158,7 @@ func TestExampleSentences(t *testing.T) {
 		}
 	}
 	for key, want := range map[string][]string{
-		KeySatisfaction: {"12 callbacks", "10 satisfied", "2 basically satisfied", "100% satisfied or basically satisfied", "30.1 of 35"},
+		KeySatisfaction: {"12 callbacks", "10 satisfied", "2 basically satisfied", "100.0% satisfied or basically satisfied", "30.1 of 35"},
 		KeyComplaints:   {"2 complaints", "1 verified", "3,600 orders", "27.24 of 35"},
 		SentenceGrade:   {"Score 87.3", "Grade: B (good)"},
 	} {

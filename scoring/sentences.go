@@ -10,9 +10,6 @@ import (
 // num formats points and rates with at most two decimals and no trailing zeros.
 func num(x float64) string { return strconv.FormatFloat(round2(x), 'f', -1, 64) }
 
-// pct formats a 0–1 fraction as a whole percentage.
-func pct(x float64) string { return strconv.Itoa(int(math.Floor(x*100+0.5))) + "%" }
-
 // period names a span of days, in whole years when it is a multiple of 365.
 func period(days float64) (zh, en string) {
 	if y := days / 365; y == math.Trunc(y) && y >= 1 {
@@ -64,9 +61,9 @@ func satisfactionSentence(r Rules, ev *Evaluation) Sentence {
 	e, s := &ev.Evidence, r.Satisfaction
 	wz, we := period(r.WindowDays)
 	tailZH := fmt.Sprintf("近期回访分量更重；每家商户都从全市平均满意度 %s 起算，相当于已有 %s 次回访。加权满意度 %s，本项得 %s 分（满分 %s）。",
-		pct(s.PriorMean), num(s.PriorWeight), pct(e.SatisfactionShrunk), num(ev.Components.Satisfaction), num(s.MaxPoints))
+		Percent(s.PriorMean), num(s.PriorWeight), Percent(e.SatisfactionShrunk), num(ev.Components.Satisfaction), num(s.MaxPoints))
 	tailEN := fmt.Sprintf("Recent calls count more, and every vendor starts from the city average of %s satisfied, worth %s callbacks. Weighted satisfaction %s: %s of %s points.",
-		pct(s.PriorMean), num(s.PriorWeight), pct(e.SatisfactionShrunk), num(ev.Components.Satisfaction), num(s.MaxPoints))
+		Percent(s.PriorMean), num(s.PriorWeight), Percent(e.SatisfactionShrunk), num(ev.Components.Satisfaction), num(s.MaxPoints))
 	if e.CallbacksCounted == 0 {
 		return Sentence{
 			ZH: "近" + wz + "没有回访记录。" + tailZH,
@@ -81,9 +78,9 @@ func satisfactionSentence(r Rules, ev *Evaluation) Sentence {
 		e.CallbacksCounted, plural("callback", e.CallbacksCounted), we, e.CallbacksLastYear, e.CallbacksSatisfied, e.CallbacksBasicallySatisfied,
 		e.CallbacksDissatisfied, e.CallbacksUnreachable)
 	if rated > 0 {
-		share := float64(e.CallbacksSatisfied+e.CallbacksBasicallySatisfied) / float64(rated)
-		zh += "，满意或基本满意占 " + pct(share)
-		en += "; " + pct(share) + " satisfied or basically satisfied"
+		share := *Rate(e.CallbacksSatisfied+e.CallbacksBasicallySatisfied, rated)
+		zh += "，满意或基本满意占 " + Percent(share)
+		en += "; " + Percent(share) + " satisfied or basically satisfied"
 	}
 	return Sentence{ZH: zh + "。" + tailZH, EN: en + ". " + tailEN}
 }

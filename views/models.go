@@ -80,6 +80,8 @@ type VendorDetailView struct {
 	Errs                           FieldErrors
 	Reason                         string
 	InviteURL                      string
+	Login                          string // the vendor's console username, when it has one
+	LoginDisabled                  bool
 	Audit                          []AuditRow
 	Evaluation                     *EvaluationView
 	Sanctions                      []SanctionRow
@@ -115,7 +117,10 @@ type OrgValues struct{ USCC, Name, Phone string }
 
 // UserRow is one account.
 type UserRow struct {
+	ID                          int64
 	Username, Role, Of, Created string
+	Disabled                    bool
+	Self                        bool // the signed-in regulator (cannot disable itself)
 }
 
 // UserListView lists users with the create form.
@@ -206,6 +211,7 @@ type InviteView struct {
 	Errs       FieldErrors
 	Labels     Labels
 	Invalid    bool
+	HasLogin   bool // the vendor got a login meanwhile
 }
 
 // VendorHomeView is a vendor's own record.

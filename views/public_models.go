@@ -35,6 +35,7 @@ type PubHit struct {
 	Grade               string // "" when not evaluated
 	GradeLabel          string
 	Score               string
+	Date                string   // the publication behind the grade ("" before the first)
 	Note                string   // "not yet published" or "set by the regulator"; "" for a published grade
 	Unpublished         bool     // the grade is only the latest evaluation
 	Figures             []string // key figures, short phrases
@@ -78,10 +79,11 @@ type PubChip struct {
 	Kind, Label, RemoveURL, RemoveLabel string
 }
 
-// PubComplaintYear is one year of complaint statistics.
+// PubComplaintYear is one year of complaint statistics (or their total).
 type PubComplaintYear struct {
 	Year     string
 	Received int
+	Merged   int // duplicates of another complaint about the same service order
 	Counted  int
 	Open     int
 	Outcomes string // closed complaints by outcome: "属实 1、不属实 2" ("—" when none)
@@ -93,7 +95,7 @@ type PubQuarter struct {
 	Total     int
 	Rated     int
 	Satisfied int    // satisfied or basically satisfied
-	Rate      string // "94%" or "—"
+	Rate      string // "94.3%" or "—"
 }
 
 // PubSanction is a sanction or commendation on display.
@@ -101,9 +103,32 @@ type PubSanction struct {
 	Kind, Issued, Until, Summary string
 }
 
-// PubHistory is one stored evaluation in a vendor's grade history.
+// PubHistory is one entry of a vendor's grade history: a publication
+// (Cause says what published it) or a stored evaluation.
 type PubHistory struct {
 	Date, Grade, GradeLabel, Score, Rules string
+	Cause                                 string
+}
+
+// PubFact is one labelled fact of a headline ("公示日期", "2025-03-01").
+type PubFact struct {
+	Label, Value, TestID string
+}
+
+// PubHeadline is a vendor's grade as the one statement every public page
+// makes (publicity.Headline in the reader's language): the only grade
+// badge on a profile's first screen.
+type PubHeadline struct {
+	Grade       string // "" when the vendor has no grade at all
+	GradeLabel  string
+	Meaning     string
+	Score       string // "93.1"; "" for N and an override with no publication
+	Note        string // one sentence: why the score alone would give another grade (an override: its notice)
+	NoteTestID  string // "grade-note", or "override" for an override's notice
+	Provisional bool   // the latest evaluation, not yet published
+	Facts       []PubFact
+	Pending     string // pending-downgrade notice, "" none
+	EvalLink    bool   // the profile explains the latest evaluation further down
 }
 
 // PubProfileView is a vendor's disclosure profile.
@@ -114,31 +139,22 @@ type PubProfileView struct {
 	Districts           string
 	Categories          string
 	Registered          string
-	// The published grade (or an override in force); empty before the first
-	// publication. PubScore, PubDate and PubRules are those of the
-	// publication: "" under an override before the first one.
-	Published                     bool
-	PubGrade, PubGradeLabel       string
-	PubMeaning, PubDate, PubScore string
-	PubRules                      string
-	Override                      string // "人工调整：…" notice, "" none
-	OverrideSetOn                 string // the date the override in force was set, "" none
-	Pending                       string // pending-downgrade notice, "" none
-	Reply                         string // the vendor's approved public reply
-	Predecessors                  []string
-	PublishedHistory              []PubHistory
-	Evaluated                     bool
-	Grade, GradeLabel             string
-	GradeMeaning                  string
-	Score, AsOf, Rules            string
-	GradeSentence                 string
-	Reasons                       []string
-	Components                    []ComponentRow
-	// Three-year figures.
+	Headline            PubHeadline
+	Reply               string // the vendor's approved public reply
+	Predecessors        []string
+	PublishedHistory    []PubHistory
+	// The latest evaluation, explained in words (never as a second badge).
+	Evaluated     bool
+	EvalSummary   string // date, score and the grade the rules give
+	EvalRelation  string // how it relates to the grade in force
+	GradeSentence string
+	Reasons       []string
+	Components    []ComponentRow
+	// Three-year figures, broken down from that evaluation.
 	WindowFrom, WindowTo string
-	Received, Counted    int
+	Totals               PubComplaintYear // the sum of Years: the key figures
 	Callbacks            int
-	Satisfaction         string // "94%" or ""
+	Satisfaction         string // "94.3%" or ""
 	Years                []PubComplaintYear
 	Quarters             []PubQuarter
 	CallbackChart        string // inline SVG, numbers also in the table

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"chengxin/scoring"
 )
 
 // Inline SVG charts and images of the public site. They use presentation
@@ -117,7 +119,7 @@ func ColumnChart(id, title string, labels []string, values []float64, maxValue f
 
 func formatMax(v float64, unit string) string {
 	if unit == "%" {
-		return strconv.Itoa(int(v*100+0.5)) + "%"
+		return scoring.Percent(v)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64) + unit
 }

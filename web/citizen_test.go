@@ -64,7 +64,7 @@ func TestCitizenTouches(t *testing.T) {
 	if len(share) != 1 {
 		t.Fatalf("profile: %d share fields", len(share))
 	}
-	if v := text(share[0]); v != "http://example.com/vendors/"+pubAnxin || share[0].Data != "textarea" {
+	if v := text(share[0]); v != "http://localhost/vendors/"+pubAnxin || share[0].Data != "textarea" { // the public origin the sticker uses too
 		t.Errorf("share field %s holds %q", share[0].Data, v)
 	}
 	if _, ro := attr(share[0], "readonly"); !ro {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -26,6 +27,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if clientGone(c) {
+		// Nobody is listening: record the status, send nothing more.
+		if !errors.Is(err, context.Canceled) {
+			s.log.Warn("request failed after its client left", "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
+		}
+		c.Response().WriteHeader(StatusClientClosed)
+		return
+	}
 	status, code, msgKey := http.StatusInternalServerError, "internal", "error.internal"
 	var he *echo.HTTPError
 	var fields map[string]string
@@ -43,6 +52,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		status, code, msgKey = http.StatusNotFound, "not_found", "error.not_found"
 	case errors.Is(err, registry.ErrForbidden):
 		status, code, msgKey = http.StatusForbidden, "forbidden", "error.forbidden"
+	case errors.Is(err, registry.ErrConflict):
+		status, code, msgKey = http.StatusConflict, "conflict", "error.conflict"
+	case tooLarge(err):
+		status, code, msgKey = http.StatusRequestEntityTooLarge, "too_large", "error.too_large"
 	default:
 		if v, ok := registry.AsValidation(err); ok {
 			status, code, msgKey = http.StatusBadRequest, "invalid", "error.invalid"
@@ -82,13 +95,17 @@ func statusCode(status int) (code, msgKey string) {
 		return "rate_limited", "error.rate_limited"
 	case http.StatusBadRequest:
 		return "bad_request", "error.bad_request"
+	case http.StatusConflict:
+		return "conflict", "error.conflict"
+	case http.StatusServiceUnavailable:
+		return "unavailable", "error.unavailable"
 	case http.StatusUnsupportedMediaType:
 		return "unsupported_media_type", "error.media_type"
 	}
 	if status >= 500 {
 		return "internal", "error.internal"
 	}
-	return "error", "error.bad_request"
+	return "bad_request", "error.bad_request"
 }
 
 func titleKey(status int) string {
@@ -99,11 +116,28 @@ func titleKey(status int) string {
 		return "403"
 	case 413:
 		return "413"
+	case 409:
+		return "409"
 	case 429:
 		return "429"
+	case 503:
+		return "503"
 	}
 	if status >= 500 {
 		return "500"
 	}
 	return "400"
+}
+
+// clientGone reports whether the client went away before the answer (the
+// request's context is cancelled while the handler still runs): such a
+// request is logged and counted as 499, never as a server error.
+func clientGone(c echo.Context) bool {
+	return errors.Is(c.Request().Context().Err(), context.Canceled)
+}
+
+// tooLarge matches a body over its route's limit, however it surfaced.
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.Is(err, echo.ErrStatusRequestEntityTooLarge) || errors.As(err, &mbe)
 }

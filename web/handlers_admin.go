@@ -79,7 +79,8 @@ func (s *Server) userListView(c echo.Context) (views.UserListView, error) {
 		case u.VendorName != "":
 			of = u.VendorName + " (" + u.VendorUSCC + ")"
 		}
-		v.Rows = append(v.Rows, views.UserRow{Username: u.Username, Role: tr(c, "role."+u.Role), Of: of, Created: dateText(u.CreatedAt)})
+		v.Rows = append(v.Rows, views.UserRow{ID: u.ID, Username: u.Username, Role: tr(c, "role."+u.Role), Of: of,
+			Created: dateText(u.CreatedAt), Disabled: u.Disabled, Self: u.ID == session(c).User.ID})
 	}
 	return v, nil
 }

@@ -1,8 +1,8 @@
 package web
 
 import (
+	"context"
 	"errors"
-	"math"
 	"net/http"
 	"strings"
 
@@ -21,31 +21,62 @@ func (s *Server) handleLoginForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.LoginPage(v))
 }
 
-// handleLogin checks the throttle, then the password, then starts a session.
+// handleLogin counts the attempt (refusing it, 429, when the throttle says
+// so), waits for a free password check, checks the password, then starts a
+// session. The count comes first, in the database, so parallel attempts and
+// other processes see it before any password is checked.
 func (s *Server) handleLogin(c echo.Context) error {
 	username := strings.TrimSpace(c.FormValue("username"))
 	password := c.FormValue("password")
-	ip := c.RealIP()
+	ctx := c.Request().Context()
 	v := views.LoginView{Page: s.page(c, tr(c, "login.title")), Username: username, Next: safeNext(c.QueryParam("next"))}
-	if blocked, until := s.throttle.Blocked(ip, strings.ToLower(username)); blocked {
-		minutes := int(math.Ceil(until.Sub(s.now()).Minutes()))
-		v.Error = tr(c, "login.throttled", max(1, minutes))
-		c.Response().Header().Set("Retry-After", itoa(max(1, minutes)*60))
-		return s.render(c, http.StatusTooManyRequests, views.LoginPage(v))
+	known, err := s.knownDevice(c, username)
+	if err != nil {
+		return err
 	}
-	u, err := s.db.Authenticate(c.Request().Context(), username, password)
+	attempt, err := s.db.BeginLogin(ctx, username, c.RealIP(), known)
+	if t, ok := registry.AsThrottled(err); ok {
+		return s.refuseLogin(c, v, t)
+	}
+	if err != nil {
+		return err
+	}
+	// The outcome is recorded even if the client leaves meanwhile.
+	finish := func(outcome string) error {
+		return s.db.FinishLogin(context.WithoutCancel(ctx), attempt, outcome)
+	}
+	if !s.pwChecks.acquire(ctx, s.pwWait) {
+		if err := finish(registry.LoginUnchecked); err != nil {
+			return err
+		}
+		c.Response().Header().Set("Retry-After", "2")
+		v.Error = tr(c, "login.busy")
+		return s.render(c, http.StatusServiceUnavailable, views.LoginPage(v))
+	}
+	u, err := s.db.Authenticate(ctx, username, password)
+	s.pwChecks.release()
 	if errors.Is(err, registry.ErrBadCredentials) {
-		s.throttle.Fail(ip, strings.ToLower(username))
+		if err := finish(registry.LoginFailed); err != nil {
+			return err
+		}
 		v.Error = tr(c, "login.failed")
 		return s.render(c, http.StatusUnauthorized, views.LoginPage(v))
 	}
 	if err != nil {
+		finish(registry.LoginUnchecked)
 		return err
 	}
-	s.throttle.Succeed(strings.ToLower(username))
-	token, _, err := s.db.CreateSession(c.Request().Context(), u)
+	if err := finish(registry.LoginSucceeded); err != nil {
+		return err
+	}
+	token, _, err := s.db.CreateSession(ctx, u)
 	if err != nil {
 		return err
+	}
+	if !known {
+		if err := s.rememberDevice(c, u); err != nil {
+			return err
+		}
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies, MaxAge: int(registry.SessionTTL.Seconds())})
@@ -80,9 +111,8 @@ func (s *Server) handleConsoleHome(c echo.Context) error {
 func (s *Server) handleInviteForm(c echo.Context) error {
 	v := views.InviteView{Page: s.page(c, tr(c, "invite.title"))}
 	vendor, err := s.db.FindInvitation(c.Request().Context(), c.Param("token"))
-	if errors.Is(err, registry.ErrNotFound) {
-		v.Invalid = true
-		return s.render(c, http.StatusNotFound, views.InvitePage(v))
+	if bad, status := invitationRefused(err, &v); bad {
+		return s.render(c, status, views.InvitePage(v))
 	}
 	if err != nil {
 		return err
@@ -96,15 +126,17 @@ func (s *Server) handleInviteAccept(c echo.Context) error {
 	v := views.InviteView{Page: s.page(c, tr(c, "invite.title")), Username: strings.TrimSpace(c.FormValue("username")),
 		Labels: labels(c, "username:login.username", "password:login.password")}
 	vendor, err := s.db.FindInvitation(c.Request().Context(), token)
-	if errors.Is(err, registry.ErrNotFound) {
-		v.Invalid = true
-		return s.render(c, http.StatusNotFound, views.InvitePage(v))
+	if bad, status := invitationRefused(err, &v); bad {
+		return s.render(c, status, views.InvitePage(v))
 	}
 	if err != nil {
 		return err
 	}
 	v.VendorName = vendor.Name
 	_, err = s.db.AcceptInvitation(c.Request().Context(), token, v.Username, c.FormValue("password"))
+	if bad, status := invitationRefused(err, &v); bad {
+		return s.render(c, status, views.InvitePage(v))
+	}
 	if verr, ok := registry.AsValidation(err); ok {
 		v.Errs = verr.Messages(lang(c))
 		return s.render(c, http.StatusUnprocessableEntity, views.InvitePage(v))
@@ -113,4 +145,19 @@ func (s *Server) handleInviteAccept(c echo.Context) error {
 		return err
 	}
 	return flashRedirect(c, "/console/login", "done.invite_accepted")
+}
+
+// invitationRefused marks the page for an invitation that cannot be used:
+// unknown, used, revoked or expired (404), or for a vendor that has a login
+// by now (409).
+func invitationRefused(err error, v *views.InviteView) (bool, int) {
+	switch {
+	case errors.Is(err, registry.ErrHasLogin):
+		v.Invalid, v.HasLogin = true, true
+		return true, http.StatusConflict
+	case errors.Is(err, registry.ErrNotFound):
+		v.Invalid = true
+		return true, http.StatusNotFound
+	}
+	return false, 0
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,7 +11,7 @@ import (
 	"chengxin/views"
 )
 
-// Signed checkpoints of the audit chain (CONTRACT.md "Audit log"): open
+// Signed checkpoints of the audit chain (docs/CONTRACT.md "Audit log"): open
 // data, so anyone can keep them and check the history later.
 
 // handleCheckpointKey serves the public half of the signing key.
@@ -73,7 +72,7 @@ func (s *Server) handleCheckpoints(c echo.Context) error {
 // check them later, with the current key and the latest checkpoint.
 func (ps *publicSite) handleTransparency(c echo.Context) error {
 	v := views.PubTransparencyView{Page: ps.page(c, tr(c, "pub.transp.title"), tr(c, "pub.transp.description")),
-		Origin: ps.siteOrigin(c)}
+		Origin: ps.s.publicBase()} // -base-url, else the listen address; never the Host header
 	info, err := ps.s.db.CheckpointKey()
 	if err != nil {
 		return err
@@ -87,11 +86,4 @@ func (ps *publicSite) handleTransparency(c echo.Context) error {
 		return err
 	}
 	return ps.render(c, http.StatusOK, views.PublicTransparencyPage(v))
-}
-
-// siteOrigin is the registry's public origin for the commands the page
-// shows: -base-url when set.
-func (ps *publicSite) siteOrigin(c echo.Context) string {
-	u := ps.profileURL(c, "x")
-	return strings.TrimSuffix(u, "/vendors/x")
 }

@@ -237,7 +237,7 @@ func (s *Server) handleImportConfirm(f *importFlow) echo.HandlerFunc {
 		v.Done = true
 		v.Summary = tr(c, "import.done_summary", rep.Created, rep.Updated, rep.Invited, rep.Unchanged, rep.Rejected)
 		for _, inv := range rep.Invitations {
-			v.Invitations = append(v.Invitations, views.InviteLink{USCC: inv.USCC, Name: inv.Name, URL: s.inviteURL(c, inv.Token)})
+			v.Invitations = append(v.Invitations, views.InviteLink{USCC: inv.USCC, Name: inv.Name, URL: s.inviteURL(inv.Token)})
 		}
 		for _, r := range rep.Rows {
 			if r.NoLogin {

@@ -91,7 +91,7 @@ func (s *Server) handleMemberCreate(c echo.Context) error {
 	switch res.Result {
 	case registry.ResultCreated:
 		v.Flash = tr(c, "done.member_created", res.Vendor.Name)
-		v.InviteURL, v.InviteFor = s.inviteURL(c, res.InviteToken), res.Vendor.Name
+		v.InviteURL, v.InviteFor = s.inviteURL(res.InviteToken), res.Vendor.Name
 	case registry.ResultInvited:
 		v.Flash = tr(c, "done.member_invited", res.Vendor.Name)
 		if res.NoLogin {

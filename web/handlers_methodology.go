@@ -108,7 +108,7 @@ func methodComponents(c echo.Context, r scoring.Rules) []views.PubMethodRow {
 	}
 	return []views.PubMethodRow{
 		{Label: tr(c, "eval.satisfaction"), Max: num(s.MaxPoints), Explain: tr(c, "pub.method.sat", num(s.Satisfied), num(s.BasicallySatisfied),
-			num(s.Dissatisfied), num(s.HalfLifeDays), pubPct(s.PriorMean), num(s.PriorWeight))},
+			num(s.Dissatisfied), num(s.HalfLifeDays), scoring.Percent(s.PriorMean), num(s.PriorWeight))},
 		{Label: tr(c, "eval.complaints"), Max: num(cp.MaxPoints), Explain: cmp},
 		{Label: tr(c, "eval.qualification"), Max: num(q.LicencePoints + q.InsurancePoints), Explain: tr(c, "pub.method.qual", num(q.LicencePoints), num(q.InsurancePoints))},
 		{Label: tr(c, "eval.regulatory"), Max: num(reg.MaxPoints), Explain: tr(c, "pub.method.reg", num(reg.Points.Warning),

@@ -221,10 +221,12 @@ func knownParams(q url.Values) bool {
 	return true
 }
 
-// pubCacheKey identifies a response: host, path, sorted query and language.
+// pubCacheKey identifies a response: path, sorted query and language. The
+// Host header is not part of it: no page depends on it (links are built
+// from -base-url), and varying it must not fill the cache.
 func pubCacheKey(c echo.Context) string {
 	r := c.Request()
-	return r.Host + r.URL.Path + "?" + r.URL.Query().Encode() + "|" + lang(c)
+	return r.URL.Path + "?" + r.URL.Query().Encode() + "|" + lang(c)
 }
 
 // pubServe writes a cached response, or 304 when the client has it.
@@ -307,19 +309,6 @@ func (ps *publicSite) render(c echo.Context, status int, comp templ.Component) e
 func (ps *publicSite) notFound(c echo.Context) error {
 	p := ps.page(c, tr(c, "error.title.404"), tr(c, "pub.notfound.description"))
 	return ps.s.render(c, http.StatusNotFound, views.PublicErrorPage(p, tr(c, "pub.notfound.message")))
-}
-
-// profileURL is the absolute address of a vendor's profile (for the QR code).
-func (ps *publicSite) profileURL(c echo.Context, uscc string) string {
-	base := strings.TrimRight(ps.s.cfg.BaseURL, "/")
-	if base == "" {
-		scheme := "http"
-		if c.Request().TLS != nil || ps.s.cfg.SecureCookies {
-			scheme = "https"
-		}
-		base = scheme + "://" + c.Request().Host
-	}
-	return base + "/vendors/" + url.PathEscape(uscc)
 }
 
 // pubCode returns the normalised :uscc parameter, or "" when it cannot

@@ -109,7 +109,7 @@ func (ps *publicSite) handleCSV(c echo.Context) error {
 	res.WriteHeader(http.StatusOK)
 	bw := bufio.NewWriterSize(res, 32<<10)
 	bw.WriteString("\ufeff")
-	err = publicity.WriteVendorsCSV(c.Request().Context(), ps.s.db, bw, func() {
+	err = publicity.WriteVendorsCSV(c.Request().Context(), ps.s.db, bw, ps.s.now(), func() {
 		bw.Flush()
 		res.Flush()
 	})
@@ -145,21 +145,7 @@ func (ps *publicSite) handleBadge(c echo.Context) error {
 	if !ok {
 		return ps.notFound(c)
 	}
-	grade, gradeText, line2 := "", tr(c, "pub.grade.none"), tr(c, "pub.badge.site")
-	if sg, ok := publicGrade(v); ok {
-		grade, gradeText = sg.Grade, tr(c, "grade."+sg.Grade)
-		if sg.Score != "" {
-			gradeText += " · " + tr(c, "pub.score_short", sg.Score)
-		}
-		switch {
-		case sg.Override:
-			line2 = tr(c, "pub.badge.line2_override", pubDate(sg.SetAt))
-		case sg.Published:
-			line2 = tr(c, "pub.badge.line2_published", pubDate(sg.Date))
-		default:
-			line2 = tr(c, "pub.badge.line2", pubDate(sg.Date))
-		}
-	}
+	grade, gradeText, line2 := badgeText(c, v.Headline)
 	title := v.Name + " · " + gradeText + " · " + line2
 	// Badges are embedded in other sites under a fixed address and change
 	// with every publication and override: caches must revalidate each use
@@ -177,7 +163,7 @@ func (ps *publicSite) handleQR(c echo.Context) error {
 	if !ok {
 		return ps.notFound(c)
 	}
-	svg, err := qrSVG(ps.profileURL(c, pubCode(c)), 240)
+	svg, err := qrSVG(ps.s.profileURL(pubCode(c)), 240)
 	if err != nil {
 		return err
 	}
@@ -216,40 +202,8 @@ func (ps *publicSite) handleSticker(c echo.Context) error {
 		return ps.notFound(c)
 	}
 	sv := views.PubStickerView{Page: ps.page(c, tr(c, "pub.sticker.title", v.Name), tr(c, "pub.sticker.description", v.Name)),
-		Name: v.Name, USCC: v.USCC, QRURL: "/vendors/" + v.USCC + "/qr.svg", ProfileURL: ps.profileURL(c, v.USCC)}
+		Name: v.Name, USCC: v.USCC, QRURL: "/vendors/" + v.USCC + "/qr.svg", ProfileURL: ps.s.profileURL(v.USCC)}
 	sv.PrintedOn = dateText(ps.s.now())
-	if sg, ok := publicGrade(v); ok {
-		sv.Evaluated, sv.Published, sv.Override, sv.Grade, sv.GradeLabel = true, sg.Published, sg.Override, sg.Grade, tr(c, "grade."+sg.Grade)
-		sv.Score, sv.AsOf, sv.OverrideSetOn = sg.Score, pubDate(sg.Date), pubDate(sg.SetAt)
-	}
+	stickerGrade(c, &sv, v.Headline)
 	return ps.render(c, http.StatusOK, views.PublicStickerPage(sv))
-}
-
-// shownGrade is the grade a vendor's badge and sticker show, with the facts
-// that go with it (handleVendor applies the same rule to the profile).
-type shownGrade struct {
-	Grade     string
-	Override  bool   // a regulator's override in force sets Grade
-	Published bool   // a publication stands behind the score (the published grade, or the one an override replaces)
-	Score     string // "92.3"; "" when the grade has no score (an override before the first publication)
-	Date      string // RFC 3339 instant of Score (publication or evaluation); "" with no score
-	SetAt     string // RFC 3339 instant the override was set; "" without one
-}
-
-// publicGrade is what the public sees: an override in force (with the
-// published score and date when there is a publication, else none), else
-// the published grade, else (before the first publication) the latest
-// evaluation, marked as not published; false when there is nothing.
-func publicGrade(v publicity.Vendor) (shownGrade, bool) {
-	var sg shownGrade
-	switch {
-	case v.Grade != nil:
-		sg = shownGrade{Grade: *v.Grade, Published: true, Score: fmt.Sprintf("%.1f", *v.Score), Date: *v.PublishedAt}
-	case v.Evaluation != nil && v.Override == nil:
-		sg = shownGrade{Grade: v.Evaluation.Grade, Score: fmt.Sprintf("%.1f", v.Evaluation.Score), Date: v.Evaluation.AsOf}
-	}
-	if o := v.Override; o != nil {
-		sg.Grade, sg.Override, sg.SetAt = o.Grade, true, o.SetAt
-	}
-	return sg, sg.Grade != ""
 }

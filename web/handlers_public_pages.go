@@ -1,8 +1,6 @@
 package web
 
 import (
-	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -49,11 +47,14 @@ func pubGradeLabel(c echo.Context, g string) string {
 	return tr(c, "grade."+g)
 }
 
+// pubPercent is n of total as a percentage ("0.0%" when total is 0), with
+// the site's one rate and one formatter.
 func pubPercent(n, total int) string {
-	if total == 0 {
-		return "0%"
+	r := scoring.Rate(n, total)
+	if r == nil {
+		return scoring.Percent(0)
 	}
-	return strconv.FormatFloat(math.Round(float64(n)*1000/float64(total))/10, 'f', 1, 64) + "%"
+	return scoring.Percent(*r)
 }
 
 // searchQuery reads the search parameters; pages are lenient (a bad filter
@@ -190,21 +191,6 @@ func pubTruncate(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// setPublicGrade puts the grade the public sees on a list row, with its
-// score when it has one and a note when it is not a published grade.
-func setPublicGrade(c echo.Context, r *views.PubHit, g publicity.PublicGrade) {
-	r.Grade, r.GradeLabel = g.Grade, tr(c, "grade."+g.Grade)
-	if g.Score != nil {
-		r.Score = fmt.Sprintf("%.1f", *g.Score)
-	}
-	switch {
-	case g.Override:
-		r.Note = tr(c, "pub.hit.override")
-	case g.Unpublished():
-		r.Note, r.Unpublished = tr(c, "pub.hit.unpublished"), true
-	}
-}
-
 // hitRows formats search hits.
 func (ps *publicSite) hitRows(c echo.Context, hits []publicity.Hit) []views.PubHit {
 	out := make([]views.PubHit, 0, len(hits))
@@ -215,14 +201,18 @@ func (ps *publicSite) hitRows(c echo.Context, hits []publicity.Hit) []views.PubH
 		if h.Status != registry.VendorActive {
 			r.StatusLabel = tr(c, "status."+h.Status)
 		}
-		if h.Evaluated() {
-			setPublicGrade(c, &r, h.PublicGrade)
+		if h.HasGrade() {
+			setHitGrade(c, &r, h.Headline)
 			if h.Rated > 0 {
 				r.Figures = append(r.Figures, tr(c, "pub.fig.callbacks", h.CallbacksCounted, pubPercent(h.Satisfied, h.Rated)))
 			} else {
 				r.Figures = append(r.Figures, tr(c, "pub.fig.no_callbacks", h.CallbacksCounted))
 			}
-			r.Figures = append(r.Figures, tr(c, "pub.fig.complaints", h.ComplaintsReceived, h.ComplaintsCounted))
+			if h.ComplaintsMerged > 0 {
+				r.Figures = append(r.Figures, tr(c, "pubcore.fig.complaints_merged", h.ComplaintsReceived, h.ComplaintsMerged, h.ComplaintsCounted))
+			} else {
+				r.Figures = append(r.Figures, tr(c, "pub.fig.complaints", h.ComplaintsReceived, h.ComplaintsCounted))
+			}
 		}
 		out = append(out, r)
 	}
@@ -248,27 +238,9 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 		Districts: districtNames(pv.Districts, lang(c)), Categories: categoryNames(pv.Categories, lang(c)),
 		Registered: dateText(p.RegisteredAt), WindowFrom: dateText(p.From), WindowTo: dateText(p.To),
 		BadgeURL: "/vendors/" + pv.USCC + "/badge.svg", QRURL: "/vendors/" + pv.USCC + "/qr.svg",
-		StickerURL: "/vendors/" + pv.USCC + "/sticker", JSONURL: "/api/v1/vendors/" + pv.USCC}
-	v.ShareURL = ps.profileURL(c, pv.USCC)
-	if pv.Grade != nil {
-		v.Published, v.PubGrade, v.PubScore = true, *pv.Grade, fmt.Sprintf("%.1f", *pv.Score)
-		v.PubDate, v.PubRules = pubDate(*pv.PublishedAt), *pv.RulesVersion
-	}
-	if o := pv.Override; o != nil {
-		// Before the first publication an override has no score, date or
-		// rules of a publication: the page shows the date it was set instead.
-		v.Published, v.PubGrade, v.OverrideSetOn = true, o.Grade, pubDate(o.SetAt)
-		v.Override = tr(c, "pubx.override", o.Grade, pubDate(o.Until), o.Reason)
-	}
-	if v.Published {
-		v.PubGradeLabel, v.PubMeaning = tr(c, "grade."+v.PubGrade), tr(c, "pub.meaning."+v.PubGrade)
-	}
-	if pd := pv.Pending; pd != nil {
-		v.Pending = tr(c, "pubx.pending", pd.Grade, pubDate(pd.PublicAfter))
-		if pd.UnderObjection {
-			v.Pending = tr(c, "pubx.pending_objected", pd.Grade)
-		}
-	}
+		StickerURL: "/vendors/" + pv.USCC + "/sticker", JSONURL: "/api/v1/vendors/" + pv.USCC,
+		Headline: headlineView(c, pv.Headline)}
+	v.ShareURL = ps.s.profileURL(pv.USCC)
 	if pv.Reply != nil {
 		v.Reply = *pv.Reply
 	}
@@ -276,57 +248,41 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 		v.Predecessors = append(v.Predecessors, p.USCC+" "+p.Name)
 	}
 	for _, h := range pv.History {
-		v.PublishedHistory = append(v.PublishedHistory, views.PubHistory{Date: pubDate(h.PublishedAt), Grade: h.Grade,
-			GradeLabel: tr(c, "grade."+h.Grade), Score: fmt.Sprintf("%.1f", h.Score), Rules: h.RulesVersion})
+		row := views.PubHistory{Date: pubDate(h.PublishedAt), Grade: h.Grade, GradeLabel: tr(c, "grade."+h.Grade), Score: "—",
+			Rules: h.RulesVersion, Cause: historyCause(c, h)}
+		if h.Score != nil {
+			row.Score = publicity.FormatScore(*h.Score)
+		}
+		v.PublishedHistory = append(v.PublishedHistory, row)
 	}
 	if se := p.Latest; se != nil {
-		v.Evaluated = true
-		v.Grade, v.GradeLabel = se.Grade, tr(c, "grade."+se.Grade)
-		v.GradeMeaning = tr(c, "pub.meaning."+se.Grade)
-		v.Score, v.AsOf, v.Rules = fmt.Sprintf("%.1f", se.Score), dateText(se.AsOf), se.RulesVersion
+		v.Evaluated, v.Headline.EvalLink = true, true
+		v.EvalSummary, v.EvalRelation = evaluationWords(c, pv.Headline, se.Evaluation, p.Rules)
 		v.GradeSentence = sentence(c, se.Sentences[scoring.SentenceGrade])
 		for _, r := range se.Reasons {
 			v.Reasons = append(v.Reasons, tr(c, "reason."+r))
 		}
 		v.Components = componentRows(c, p.Rules, se.Evaluation)
-		st := pv.Stats
-		v.Received, v.Counted, v.Callbacks = st.ComplaintsReceived3y, st.ComplaintsCounted3y, st.Callbacks3y
-		if st.SatisfactionRate != nil {
-			v.Satisfaction = strconv.FormatFloat(math.Round(*st.SatisfactionRate*1000)/10, 'f', -1, 64) + "%"
-		}
 	}
+	v.Years = make([]views.PubComplaintYear, 0, len(p.Years))
 	for _, y := range p.Years {
-		row := views.PubComplaintYear{Year: strconv.Itoa(y.Year), Received: y.Received, Counted: y.Counted, Open: y.Open, Outcomes: "—"}
-		var parts []string
-		for _, o := range publicity.Outcomes {
-			if n := y.ByOutcome[o]; n > 0 {
-				parts = append(parts, tr(c, "outcome."+o)+" "+strconv.Itoa(n))
-			}
-		}
-		if len(parts) > 0 {
-			row.Outcomes = strings.Join(parts, tr(c, "pub.list_sep"))
-		}
-		v.Years = append(v.Years, row)
-		if !v.Evaluated {
-			v.Received += y.Received
-			v.Counted += y.Counted
-		}
+		v.Years = append(v.Years, complaintYearRow(c, strconv.Itoa(y.Year), y))
+	}
+	v.Totals = complaintYearRow(c, tr(c, "pubcore.col.total"), p.Totals)
+	v.Callbacks = p.Callbacks.Total()
+	if r := p.Callbacks.SatisfactionRate(); r != nil {
+		v.Satisfaction = scoring.Percent(*r)
 	}
 	var labels []string
 	var totals, rates []float64
 	for _, q := range p.Quarters {
 		row := views.PubQuarter{Label: q.Label(), Total: q.Total(), Rated: q.Rated(), Rate: "—"}
-		rate, ok := q.SatisfactionRate()
-		if ok {
-			row.Rate = pubPercent(q.Satisfied+q.BasicallySatisfied, q.Rated())
-		} else {
-			rate = -1
+		rate := -1.0
+		if r := q.SatisfactionRate(); r != nil {
+			rate, row.Rate = *r, scoring.Percent(*r)
 		}
 		v.Quarters = append(v.Quarters, row)
 		labels, totals, rates = append(labels, q.Label()), append(totals, float64(q.Total())), append(rates, rate)
-		if !v.Evaluated {
-			v.Callbacks += q.Total()
-		}
 	}
 	v.CallbackChart = views.ColumnChart("chart-callbacks", tr(c, "pub.profile.chart_callbacks_title", len(labels)), labels, totals, 0, "", "#0b5c78")
 	v.SatisfactionChart = views.ColumnChart("chart-satisfaction", tr(c, "pub.profile.chart_satisfaction_title", len(labels)), labels, rates, 1, "%", "#146c43")
@@ -341,10 +297,58 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 		v.Sanctions = append(v.Sanctions, row)
 	}
 	for _, h := range pv.EvaluationHistory {
-		v.History = append(v.History, views.PubHistory{Date: pubDate(h.AsOf), Grade: h.Grade, GradeLabel: tr(c, "grade."+h.Grade),
-			Score: fmt.Sprintf("%.1f", h.Score), Rules: h.RulesVersion})
+		row := views.PubHistory{Date: pubDate(h.AsOf), Grade: h.Grade, GradeLabel: tr(c, "grade."+h.Grade), Score: "—", Rules: h.RulesVersion}
+		if h.Grade != scoring.GradeN {
+			row.Score = publicity.FormatScore(h.Score)
+		}
+		v.History = append(v.History, row)
 	}
 	return ps.render(c, http.StatusOK, views.PublicVendorPage(v))
+}
+
+// complaintYearRow formats one year of complaint figures (or their total).
+func complaintYearRow(c echo.Context, label string, y publicity.ComplaintYear) views.PubComplaintYear {
+	row := views.PubComplaintYear{Year: label, Received: y.Received, Merged: y.Merged, Counted: y.Counted, Open: y.Open, Outcomes: "—"}
+	var parts []string
+	for _, o := range publicity.Outcomes {
+		if n := y.ByOutcome[o]; n > 0 {
+			parts = append(parts, tr(c, "outcome."+o)+" "+strconv.Itoa(n))
+		}
+	}
+	if len(parts) > 0 {
+		row.Outcomes = strings.Join(parts, tr(c, "pub.list_sep"))
+	}
+	return row
+}
+
+// evaluationWords explains the latest evaluation in words: its date, score
+// and the grade the rules give, then how it relates to the grade in force.
+func evaluationWords(c echo.Context, h publicity.Headline, ev scoring.Evaluation, rules scoring.Rules) (summary, relation string) {
+	summary = tr(c, "pubcore.eval.summary", dateText(ev.AsOf))
+	switch {
+	case h.Provisional:
+		relation = tr(c, "pubcore.eval.provisional")
+	case h.Override != nil:
+		relation = tr(c, "pubcore.eval.override")
+	case h.Pending != nil && h.Pending.Grade == ev.Grade:
+		relation = tr(c, "pubcore.eval.pending")
+	case ev.Grade == h.Grade:
+		relation = tr(c, "pubcore.eval.same")
+	default:
+		relation = tr(c, "pubcore.eval.differs", num(rules.Publication.ObjectionDays))
+	}
+	return summary, relation
+}
+
+// historyCause names what published a grade.
+func historyCause(c echo.Context, h publicity.HistoryEntry) string {
+	switch {
+	case h.Cause == registry.CauseBlacklist && h.Reference != nil:
+		return tr(c, "pubcore.cause.blacklist_ref", *h.Reference)
+	case h.Cause == registry.CauseOverride && h.Reason != nil:
+		return tr(c, "pubcore.cause.override_reason", *h.Reason)
+	}
+	return tr(c, "pubcore.cause."+h.Cause)
 }
 
 // pubDate shows an RFC 3339 output time as its local date.
@@ -430,8 +434,8 @@ func (ps *publicSite) handleOrg(c echo.Context) error {
 	for _, m := range members {
 		r := views.PubHit{USCC: m.USCC, Name: m.Name, URL: "/vendors/" + m.USCC, Status: m.Status, GradeLabel: pubGradeLabel(c, ""),
 			Categories: tr(c, "pub.profile.since", dateText(m.Since))}
-		if m.Evaluated() {
-			setPublicGrade(c, &r, m.PublicGrade)
+		if m.HasGrade() {
+			setHitGrade(c, &r, m.Headline)
 		}
 		if m.Status != registry.VendorActive {
 			r.StatusLabel = tr(c, "status."+m.Status)
@@ -440,6 +444,3 @@ func (ps *publicSite) handleOrg(c echo.Context) error {
 	}
 	return ps.render(c, http.StatusOK, views.PublicOrgPage(v))
 }
-
-// pct formats a 0–1 fraction as a whole percentage.
-func pubPct(x float64) string { return strconv.Itoa(int(math.Floor(x*100+0.5))) + "%" }

@@ -79,7 +79,7 @@ func (s *Server) handleSanctionEnd(c echo.Context) error {
 	}
 	uscc := registry.NormalizeUSCC(c.FormValue("uscc"))
 	err = s.db.EndSanction(c.Request().Context(), actor(c), id, c.FormValue("how"), c.FormValue("reason"))
-	if _, ok := registry.AsValidation(err); ok {
+	if bad, ok := registry.AsValidation(err); ok {
 		ven, verr := s.db.FindVendorByUSCC(c.Request().Context(), uscc)
 		if verr != nil {
 			return verr
@@ -89,6 +89,9 @@ func (s *Server) handleSanctionEnd(c echo.Context) error {
 			return derr
 		}
 		v.Flash, v.FlashError = tr(c, "sanctions.reason_needed"), true
+		if bad.Has("how") { // a hand-made request: the form offers only the two ways
+			v.Flash = tr(c, "sanctions.way_unknown")
+		}
 		return s.render(c, http.StatusUnprocessableEntity, views.VendorDetailPage(v))
 	}
 	if err != nil {

@@ -3,9 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -216,6 +214,9 @@ func (s *Server) vendorDetail(c echo.Context, ven registry.Vendor) (views.Vendor
 		return v, err
 	}
 	v.Memberships = membershipRows(c, ms)
+	if v.Login, v.LoginDisabled, err = s.db.VendorLogin(ctx, ven.ID); err != nil {
+		return v, err
+	}
 	entries, err := s.db.FindAudit(ctx, registry.AuditFilter{Subject: ven.USCC, Limit: 20})
 	if err != nil {
 		return v, err
@@ -296,6 +297,14 @@ func (s *Server) handleVendorInvite(c echo.Context) error {
 		return err
 	}
 	token, err := s.db.CreateInvitation(c.Request().Context(), actor(c), ven.USCC)
+	if errors.Is(err, registry.ErrHasLogin) {
+		v, derr := s.vendorDetail(c, ven)
+		if derr != nil {
+			return derr
+		}
+		v.Flash, v.FlashError = tr(c, "invite.refused_has_login"), true
+		return s.render(c, http.StatusConflict, views.VendorDetailPage(v))
+	}
 	if err != nil {
 		return err
 	}
@@ -303,22 +312,9 @@ func (s *Server) handleVendorInvite(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v.InviteURL = s.inviteURL(c, token)
+	v.InviteURL = s.inviteURL(token)
 	v.Flash = tr(c, "done.invite_created")
 	return s.render(c, http.StatusOK, views.VendorDetailPage(v))
-}
-
-// inviteURL is the absolute link a vendor opens to set up its login.
-func (s *Server) inviteURL(c echo.Context, token string) string {
-	base := strings.TrimRight(s.cfg.BaseURL, "/")
-	if base == "" {
-		scheme := "http"
-		if c.Request().TLS != nil || s.cfg.SecureCookies {
-			scheme = "https"
-		}
-		base = scheme + "://" + c.Request().Host
-	}
-	return base + "/console/invite/" + url.PathEscape(token)
 }
 
 // handleVendorHome is a vendor's view of its own record, evaluation and

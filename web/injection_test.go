@@ -83,6 +83,7 @@ var routeParams = map[string][]string{
 	"/console/users":                         nil,
 	"/console/audit":                         {"before", "actor", "action", "subject", "verify"},
 	"/console/tokens":                        nil,
+	"/console/invitations":                   nil,
 	"/console/members":                       {"status"},
 	"/console/members/new":                   nil,
 	"/console/members/import":                {"kind"},
@@ -371,8 +372,9 @@ func sweepRoute(t *testing.T, route string, clients map[string]*client, requests
 		}
 	}
 	// The sweep reached the handlers (the console home only
-	// redirects; a made-up invitation is not found).
-	if ok == 0 && route != "/console" && route != "/console/invite/:token" {
+	// redirects; a made-up invitation is not found; /metrics answers only
+	// a scraper with the metrics token, see metrics_test.go).
+	if ok == 0 && route != "/console" && route != "/console/invite/:token" && route != "/metrics" {
 		t.Errorf("no request was answered 200: the sweep does not reach the handler")
 	}
 	for role, c := range clients {

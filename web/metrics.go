@@ -1,7 +1,10 @@
 package web
 
 import (
+	"crypto/subtle"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -59,26 +62,12 @@ func newMetrics() *metrics {
 	return m
 }
 
-// middleware counts and times every request by its route pattern (never the
-// raw path, so label cardinality stays bounded).
-func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		route := c.Path()
-		if route == "" {
-			route = "unmatched"
-		}
-		status := c.Response().Status
-		if he, ok := err.(*echo.HTTPError); ok && !c.Response().Committed {
-			status = he.Code
-		} else if err != nil && !c.Response().Committed {
-			status = 500
-		}
-		m.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Inc()
-		m.latency.WithLabelValues(route, c.Request().Method).Observe(time.Since(start).Seconds())
-		return err
-	}
+// observe counts and times one answered request by its route pattern (never
+// the raw path, so label cardinality stays bounded) and the status the client
+// got.
+func (m *metrics) observe(route, method string, status int, took time.Duration) {
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route, method).Observe(took.Seconds())
 }
 
 func (m *metrics) observeIngest(route string, sum registry.IngestSummary) {
@@ -88,7 +77,25 @@ func (m *metrics) observeIngest(route string, sum registry.IngestSummary) {
 	}
 }
 
-// handler serves /metrics.
-func (m *metrics) handler() echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+// MetricsHandler serves the Prometheus metrics, for a listener of their own
+// (-metrics-addr) that only the monitoring network reaches.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+}
+
+// handleMetrics serves /metrics on the main listener only to a scraper that
+// presents the configured token (Authorization: Bearer); without a token
+// configured the route does not exist there, so anyone cannot read request
+// rates, error counts or runtime figures.
+func (s *Server) handleMetrics(c echo.Context) error {
+	if s.cfg.MetricsToken == "" {
+		return echo.ErrNotFound
+	}
+	got, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(s.cfg.MetricsToken)) != 1 {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+		return echo.NewHTTPError(http.StatusUnauthorized, "error.unauthorized")
+	}
+	s.MetricsHandler().ServeHTTP(c.Response(), c.Request())
+	return nil
 }

@@ -127,7 +127,11 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		want, _ := c.Get(ctxCSRF).(string)
 		got := c.Request().Header.Get("X-CSRF-Token")
 		if got == "" {
-			if err := parseForm(c); err != nil {
+			err := parseForm(c)
+			if mf := c.Request().MultipartForm; mf != nil {
+				defer mf.RemoveAll() // spooled file parts
+			}
+			if err != nil {
 				return err
 			}
 			got = c.FormValue("csrf")
@@ -139,13 +143,18 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// multipartMemory is how much of a multipart body is kept in memory; larger
+// file parts are spooled to temporary files (removed after the request).
+const multipartMemory = 1 << 20
+
 // parseForm parses a urlencoded or multipart body, turning a body over the
 // route's limit into 413 rather than a missing field.
 func parseForm(c echo.Context) error {
 	r := c.Request()
 	var err error
 	if strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
-		_, err = c.MultipartForm()
+		// Parts beyond multipartMemory go to temporary files, not the heap.
+		err = r.ParseMultipartForm(multipartMemory)
 	} else {
 		_, err = c.FormParams()
 	}

@@ -34,9 +34,10 @@ func emptyFacts(r *resp, id string) []string {
 // a citizen sees: the override's grade with its reason and the date it was
 // set, on the profile, the sticker and the badge alike, and in the JSON. The
 // override has no score of its own, so no score line is printed, and no
-// label goes without a value; the latest evaluation stays below, marked as
-// not published, and is not passed off as the override's score. Once a
-// publication exists, its score and date stand next to the override.
+// label goes without a value; the latest evaluation is explained further
+// down in words, never as a second badge, and is not passed off as the
+// override's score. Once a publication exists, its score and date stand
+// next to the override.
 func TestOverrideBeforeFirstPublication(t *testing.T) {
 	e := publicEnv(t)
 	ctx := context.Background()
@@ -63,11 +64,14 @@ func TestOverrideBeforeFirstPublication(t *testing.T) {
 	for _, lang := range []string{"", "?lang=en"} {
 		r := e.client().getWith("/vendors/"+pubAnxin+lang, fresh)
 		wantStatus(t, r, 200)
-		head := r.TestID("published-grade")
-		if !r.Has("published-grade") || !strings.HasPrefix(head, "C") {
-			t.Errorf("%s: published block = %q, want the override's grade C", lang, head)
+		if got := r.TestID("headline-grade"); got != "C" {
+			t.Errorf("%s: headline grade = %q, want the override's grade C", lang, got)
 		}
-		if r.Has("published-score") || strings.Contains(head, evalScore) {
+		if n := len(findAll(r.root(), byTestID("headline-grade"))); n != 1 {
+			t.Errorf("%s: %d grade badges", lang, n)
+		}
+		head := r.TestID("profile-grade")
+		if r.Has("headline-score") || strings.Contains(head, evalScore) {
 			t.Errorf("%s: a score next to an override without a publication: %q", lang, head)
 		}
 		if got := r.TestID("override-set-on"); got != setOn {
@@ -76,23 +80,26 @@ func TestOverrideBeforeFirstPublication(t *testing.T) {
 		if empty := emptyFacts(r, "profile-grade"); len(empty) > 0 {
 			t.Errorf("%s: labels without a value: %v", lang, empty)
 		}
-		facts := r.TestID("published-facts")
+		facts := r.TestID("headline-facts")
 		for _, label := range []string{"公示日期", "评分规则版本", "Published on", "Rules version"} {
 			if strings.Contains(facts, label) {
 				t.Errorf("%s: %q shown without a publication: %q", lang, label, facts)
 			}
 		}
-		grade := r.TestID("profile-grade")
 		for _, blank := range []string{"得分 （满分", "Score out of"} {
-			if strings.Contains(grade, blank) {
-				t.Errorf("%s: an empty score line: %q", lang, grade)
+			if strings.Contains(head, blank) {
+				t.Errorf("%s: an empty score line: %q", lang, head)
 			}
 		}
 		if !strings.Contains(r.TestID("override"), reason) {
 			t.Errorf("%s: override notice = %q", lang, r.TestID("override"))
 		}
-		if !r.Has("unpublished") || r.TestID("profile-grade-letter") != "A" {
-			t.Errorf("%s: the latest evaluation is no longer shown as such", lang)
+		if r.Has("unpublished") {
+			t.Errorf("%s: the override is marked as an unpublished evaluation", lang)
+		}
+		// The latest evaluation, in words below.
+		if ev := r.TestID("eval-summary"); !strings.Contains(ev, evalScore) || !strings.Contains(ev, "A") {
+			t.Errorf("%s: latest evaluation = %q", lang, ev)
 		}
 	}
 
@@ -120,11 +127,14 @@ func TestOverrideBeforeFirstPublication(t *testing.T) {
 		t.Errorf("badge under an override without a publication: %s", b.Body)
 	}
 
-	// JSON: no published grade or score, the override with when it was set.
+	// JSON: the grade in force is the override's, with no score or
+	// publication date behind it; the override says when it was set.
 	var pv publicity.Vendor
 	r := getJSON(t, anon, "/api/v1/vendors/"+pubAnxin, 200, &pv)
-	if pv.Grade != nil || pv.Score != nil || pv.PublishedAt != nil {
-		t.Errorf("JSON invents a publication: grade %v score %v published_at %v", pv.Grade, pv.Score, pv.PublishedAt)
+	if pv.Grade == nil || *pv.Grade != "C" || pv.Score != nil || pv.PublishedAt != nil || pv.GradeNote == nil || *pv.GradeNote != "override" ||
+		pv.GradeSince == nil || *pv.GradeSince != setOn+"T10:00:00+08:00" {
+		t.Errorf("JSON under an override without a publication: grade %v score %v published_at %v note %v since %v",
+			pv.Grade, pv.Score, pv.PublishedAt, pv.GradeNote, pv.GradeSince)
 	}
 	if o := pv.Override; o == nil || o.Grade != "C" || o.Reason != reason || o.SetAt != setOn+"T10:00:00+08:00" || !strings.HasPrefix(o.Until, "2025-05-01") {
 		t.Errorf("JSON override = %+v", pv.Override)
@@ -141,9 +151,9 @@ func TestOverrideBeforeFirstPublication(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := anon.getWith("/vendors/"+pubAnxin, fresh)
-	if !strings.HasPrefix(p.TestID("published-grade"), "C") || !p.Has("published-score") || p.TestID("override-set-on") != setOn ||
-		!strings.Contains(p.TestID("published-facts"), "公示日期 2025-03-17") {
-		t.Errorf("profile under an override after a publication: %q / %q", p.TestID("published-grade"), p.TestID("published-facts"))
+	if p.TestID("headline-grade") != "C" || !p.Has("headline-score") || p.TestID("override-set-on") != setOn ||
+		!strings.Contains(p.TestID("headline-facts"), "公示日期 2025-03-17") {
+		t.Errorf("profile under an override after a publication: %q / %q", p.TestID("headline"), p.TestID("headline-facts"))
 	}
 	if empty := emptyFacts(p, "profile-grade"); len(empty) > 0 {
 		t.Errorf("labels without a value after a publication: %v", empty)

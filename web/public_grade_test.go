@@ -100,8 +100,13 @@ func TestListsShowPublicGrade(t *testing.T) {
 	if inRed := strings.Contains(anon.getWith("/lists/red", fresh).Body, pubAnxin); inRed != (published == "A") {
 		t.Errorf("after the override ended: on the red list %v, published grade %s", inRed, published)
 	}
-	if p := anon.getWith("/vendors/"+pubAnxin, fresh); strings.Contains(p.Body, "涉嫌虚假宣传") {
-		t.Error("the profile still shows the ended override")
+	// The headline drops it; the publication history keeps it as a past entry.
+	p := anon.getWith("/vendors/"+pubAnxin, fresh)
+	if strings.Contains(p.TestID("profile-grade"), "涉嫌虚假宣传") || p.TestID("headline-grade") != published {
+		t.Errorf("the profile's headline after the override ended: %q", p.TestID("profile-grade"))
+	}
+	if !strings.Contains(p.TestID("published-history"), "涉嫌虚假宣传") {
+		t.Errorf("the override is missing from the publication history: %q", p.TestID("published-history"))
 	}
 }
 

@@ -242,10 +242,16 @@ func TestPublicSearchFiltersSortsAndPages(t *testing.T) {
 		names[0] != "<b>天津红桥</b>测试搬家有限公司" || names[1] != "和平区示范家政服务有限公司" {
 		t.Errorf("sort=name is not pinyin order: %v", names)
 	}
+	// By the score shown: before any publication the evaluation's, none
+	// for N (those last).
 	getJSON(t, c, "/api/v1/vendors?sort=score", http.StatusOK, &p)
 	var scores []float64
 	for _, it := range p.Items {
-		scores = append(scores, it["evaluation"].(map[string]any)["score"].(float64))
+		score := -1.0
+		if ev := it["evaluation"].(map[string]any); ev["grade"] != "N" {
+			score = ev["score"].(float64)
+		}
+		scores = append(scores, score)
 	}
 	if !sort.IsSorted(sort.Reverse(sort.Float64Slice(scores))) {
 		t.Errorf("sort=score: %v", scores)
@@ -361,13 +367,16 @@ func TestPublicProfile(t *testing.T) {
 		t.Errorf("%d h1 elements", n)
 	}
 	grade := r.TestID("profile-grade")
-	for _, want := range []string{"评价结果（尚未公示）", "A 级 · 守信", "HSCS-1.0", "2025-03-15", "守信："} {
+	for _, want := range []string{"评价结果（尚未公示）", "A 级 · 守信", "95.5", "HSCS-1.0", "2025-03-15", "守信："} {
 		if !strings.Contains(grade, want) {
 			t.Errorf("grade section lacks %q: %s", want, grade)
 		}
 	}
-	if got := r.TestID("profile-grade-letter"); got != "A" {
+	if got := r.TestID("headline-grade"); got != "A" {
 		t.Errorf("grade letter %q", got)
+	}
+	if n := len(findAll(r.root(), func(n *html.Node) bool { v, _ := attr(n, "class"); return strings.Contains(" "+v+" ", " grade ") })); n != 1 {
+		t.Errorf("%d grade badges on the profile, want 1", n)
 	}
 	parts := r.TestID("profile-components")
 	for _, want := range []string{"回访满意度", "投诉情况", "资质与保险", "监管记录", "表彰加分", "回访 30 次", "加入行业协会不加分"} {
@@ -385,8 +394,8 @@ func TestPublicProfile(t *testing.T) {
 			y2025 = row
 		}
 	}
-	// year, received, counted, outcomes of closed complaints, open
-	if want := []string{"2025", "1", "0", "不属实 1", "0"}; !slices.Equal(y2025, want) {
+	// year, received, merged, counted, outcomes of closed complaints, open
+	if want := []string{"2025", "1", "0", "0", "不属实 1", "0"}; !slices.Equal(y2025, want) {
 		t.Errorf("2025 complaints row %v, want %v", y2025, want)
 	}
 	quarters := cells(r, "callback-quarters")
@@ -416,7 +425,7 @@ func TestPublicProfile(t *testing.T) {
 	}
 	// The blacklisted vendor: grade D with its sanction on display.
 	r = c.get("/vendors/" + pubJieliang)
-	if got := r.TestID("profile-grade-letter"); got != "D" {
+	if got := r.TestID("headline-grade"); got != "D" {
 		t.Errorf("blacklisted vendor's grade %q", got)
 	}
 	if s := r.TestID("profile-sanctions"); !strings.Contains(s, blacklistReason) || !strings.Contains(s, "列入严重失信名单") {
@@ -505,17 +514,18 @@ func TestPublicBadgeQRSticker(t *testing.T) {
 	if !strings.HasPrefix(r.Body, "<svg") || !strings.Contains(r.Body, "<path d=\"M") {
 		t.Errorf("QR code: %.200s", r.Body)
 	}
-	// The QR code encodes the absolute address, so another host gets another code.
+	// The QR code encodes the absolute address built from the configuration,
+	// never from the request's Host (links_test.go checks it in detail).
 	req := httptest.NewRequest(http.MethodGet, "/vendors/"+pubAnxin+"/qr.svg", nil)
 	req.Host = "xinyong.example.cn"
 	other := c.do(req)
-	if other.Code != http.StatusOK || other.Body == r.Body {
-		t.Errorf("QR code does not depend on the profile's address")
+	if other.Code != http.StatusOK || other.Body != r.Body {
+		t.Errorf("QR code depends on the request's Host header")
 	}
 
 	r = c.get("/vendors/" + pubAnxin + "/sticker")
 	wantStatus(t, r, http.StatusOK)
-	for _, want := range []string{"天津河西安心家政服务有限公司", "/vendors/" + pubAnxin + "/qr.svg", "http://example.com/vendors/" + pubAnxin, "A 级 · 守信", "尚未公示"} {
+	for _, want := range []string{"天津河西安心家政服务有限公司", "/vendors/" + pubAnxin + "/qr.svg", "http://localhost/vendors/" + pubAnxin, "A 级 · 守信", "尚未公示"} {
 		if !strings.Contains(r.Body, want) {
 			t.Errorf("sticker lacks %q", want)
 		}
@@ -574,7 +584,7 @@ func TestPublicListsOrgsMethodology(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	num := func(x float64) string { return fmt.Sprint(x) }
 	for _, want := range []string{rules.Version, rules.Hash(), "≥ " + num(rules.Grades.A), "≥ " + num(rules.Grades.B), "≥ " + num(rules.Grades.C),
-		"每过 " + num(rules.Satisfaction.HalfLifeDays) + " 天", "全市平均满意度 80%", "相当于已有 " + num(rules.Satisfaction.PriorWeight) + " 次回访",
+		"每过 " + num(rules.Satisfaction.HalfLifeDays) + " 天", "全市平均满意度 80.0%", "相当于已有 " + num(rules.Satisfaction.PriorWeight) + " 次回访",
 		num(rules.Publication.ObjectionDays) + " 天的异议期", "不少于 " + num(rules.Grades.AMinCallbackWeight), "登记满 " + num(rules.Grades.AMinRegisteredDays) + " 天",
 		"警告 " + num(rules.Regulatory.Points.Warning) + " 分", "罚款 " + num(rules.Regulatory.Points.Fine) + " 分"} {
 		if !strings.Contains(r.Body, want) {
@@ -616,12 +626,12 @@ func TestPublicJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	want := []string{"categories", "districts", "evaluation", "evaluation_history", "grade", "history", "memberships", "name",
-		"predecessors", "published_at", "reply", "rules_version", "sanctions", "score", "stats", "status", "uscc"}
+	want := []string{"categories", "districts", "evaluation", "evaluation_history", "grade", "grade_note", "grade_since", "history",
+		"memberships", "name", "predecessors", "published_at", "reply", "rules_version", "sanctions", "score", "stats", "status", "uscc"}
 	if !slices.Equal(keys, want) {
 		t.Errorf("keys %v, want %v", keys, want)
 	}
-	for _, k := range []string{"grade", "score", "published_at", "rules_version"} {
+	for _, k := range []string{"grade", "score", "published_at", "grade_since", "grade_note", "rules_version"} {
 		if v[k] != nil {
 			t.Errorf("%s = %v before the first publication, want null", k, v[k])
 		}
@@ -631,7 +641,8 @@ func TestPublicJSON(t *testing.T) {
 		t.Errorf("evaluation %v", ev)
 	}
 	st := v["stats"].(map[string]any)
-	if st["complaints_received_3y"] != 1.0 || st["complaints_counted_3y"] != 0.0 || st["callbacks_3y"] != 30.0 || st["satisfaction_rate"] != 1.0 {
+	if st["complaints_received_3y"] != 1.0 || st["complaints_merged_3y"] != 0.0 || st["complaints_counted_3y"] != 0.0 || st["callbacks_3y"] != 30.0 ||
+		st["satisfaction_rate"] != 1.0 {
 		t.Errorf("stats %v", st)
 	}
 	if ms := v["memberships"].([]any); len(ms) != 1 || ms[0].(map[string]any)["org_uscc"] != orgUSCC {
@@ -645,7 +656,8 @@ func TestPublicJSON(t *testing.T) {
 	}
 	var black map[string]any
 	getJSON(t, c, "/api/v1/vendors/"+pubJieliang, http.StatusOK, &black)
-	if s := black["sanctions"].([]any); len(s) != 1 || s[0].(map[string]any)["summary"] != blacklistReason || s[0].(map[string]any)["display_until"] != nil {
+	if s := black["sanctions"].([]any); len(s) != 1 || s[0].(map[string]any)["summary"] != blacklistReason || s[0].(map[string]any)["display_until"] != nil ||
+		s[0].(map[string]any)["reference"] != "津市监信〔2025〕1号" {
 		t.Errorf("sanctions %v", s)
 	}
 

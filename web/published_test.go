@@ -37,8 +37,8 @@ func TestPublishedGradesArePublic(t *testing.T) {
 	}
 	anon := e.client()
 	r := anon.getWith("/vendors/"+pubAnxin, map[string]string{"Cache-Control": "no-cache"})
-	if r.Code != 200 || !r.Has("published-grade") || !r.Has("published-history") {
-		t.Fatalf("profile: %d, published block %v, history %v", r.Code, r.Has("published-grade"), r.Has("published-history"))
+	if r.Code != 200 || !r.Has("headline") || !r.Has("published-history") {
+		t.Fatalf("profile: %d, published block %v, history %v", r.Code, r.Has("headline"), r.Has("published-history"))
 	}
 	if !strings.Contains(r.Body, "&lt;i&gt;感谢&lt;/i&gt;监督") || strings.Contains(r.Body, "<i>感谢") {
 		t.Error("the reply is missing or not escaped")

@@ -11,6 +11,7 @@ import (
 
 // Body limits.
 const (
+	anonBodyLimit   = "64K" // the sign-in and invitation forms
 	formBodyLimit   = "1M"
 	uploadLimitMB   = 10
 	uploadBodyLimit = "11M" // the file plus multipart framing
@@ -19,17 +20,23 @@ const (
 // routes registers every route of the application: this file is the map.
 func (s *Server) routes() {
 	e := s.e
+	// observe comes first, so that every answer (trailing-slash redirects,
+	// recovered panics, mapped errors) is logged and counted with the status
+	// the client got.
+	e.Pre(s.observe)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
-	e.Use(middleware.Recover())
-	e.Use(s.requestLog)
-	e.Use(s.metrics.middleware)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{StackSize: 8 << 10, DisableErrorHandler: true,
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.log.Error("panic", "method", c.Request().Method, "route", c.Path(), "err", err, "stack", string(stack))
+			return err
+		}}))
 	e.Use(s.securityHeaders)
 
 	// Operations.
 	e.GET("/healthz", s.handleHealthz)
 	e.GET("/readyz", s.handleReadyz)
 	e.GET("/static/*", s.handleStatic)
-	e.GET("/metrics", s.metrics.handler())
+	e.GET("/metrics", s.handleMetrics)
 
 	// Public disclosure site.
 	ps := newPublicSite(s)
@@ -61,12 +68,20 @@ func (s *Server) routes() {
 	api.POST("/callbacks", ingestHandler(s, workOrderKey, s.db.IngestCallbacks), ingest)
 	api.POST("/volumes", ingestHandler(s, volumeKey, s.db.IngestVolumes), ingest)
 
-	// Pages.
-	pages := e.Group("", s.language, middleware.BodyLimit(formBodyLimit), s.loadSession, s.checkCSRF)
-	pages.GET("/console/login", s.handleLoginForm)
-	pages.POST("/console/login", s.handleLogin)
-	pages.GET("/console/invite/:token", s.handleInviteForm)
-	pages.POST("/console/invite/:token", s.handleInviteAccept)
+	// Pages. No middleware of the groups reads a request body: the session
+	// is loaded from the cookie, then each console route checks the role
+	// before its body limit and the CSRF check (which parses the form) run,
+	// so an anonymous or unauthorised request is answered without reading
+	// what it sends. Only the sign-in and invitation forms read an
+	// anonymous body, with a small limit.
+	base := e.Group("", s.language, s.loadSession)
+	pages := consoleGroup{g: base, body: []echo.MiddlewareFunc{middleware.BodyLimit(formBodyLimit), s.checkCSRF}}
+	uploads := consoleGroup{g: base, body: []echo.MiddlewareFunc{s.uploadSlots.middleware, middleware.BodyLimit(uploadBodyLimit), s.checkCSRF}}
+	anon := []echo.MiddlewareFunc{middleware.BodyLimit(anonBodyLimit), s.checkCSRF}
+	base.GET("/console/login", s.handleLoginForm)
+	base.POST("/console/login", s.handleLogin, anon...)
+	base.GET("/console/invite/:token", s.handleInviteForm)
+	base.POST("/console/invite/:token", s.handleInviteAccept, anon...)
 
 	all := []string{registry.RoleRegulator, registry.RoleAssociation, registry.RoleVendor}
 	s.console(pages, http.MethodPost, "/console/logout", s.handleLogout, all...)
@@ -87,6 +102,10 @@ func (s *Server) routes() {
 	s.console(pages, http.MethodPost, "/console/orgs", s.handleOrgCreate, reg)
 	s.console(pages, http.MethodGet, "/console/users", s.handleUserList, reg)
 	s.console(pages, http.MethodPost, "/console/users", s.handleUserCreate, reg)
+	s.console(pages, http.MethodPost, "/console/users/:id/disable", s.handleUserDisable, reg)
+	s.console(pages, http.MethodPost, "/console/users/:id/enable", s.handleUserEnable, reg)
+	s.console(pages, http.MethodGet, "/console/invitations", s.handleInvitationList, reg, registry.RoleAssociation)
+	s.console(pages, http.MethodPost, "/console/invitations/:id/revoke", s.handleInvitationRevoke, reg, registry.RoleAssociation)
 	s.console(pages, http.MethodGet, "/console/audit", s.handleAuditList, reg)
 	s.console(pages, http.MethodGet, "/console/tokens", s.handleTokenList, reg)
 	s.console(pages, http.MethodPost, "/console/tokens", s.handleTokenCreate, reg)
@@ -97,7 +116,6 @@ func (s *Server) routes() {
 	s.console(pages, http.MethodGet, "/console/members/new", s.handleMemberNewForm, assoc)
 	s.console(pages, http.MethodPost, "/console/members/new", s.handleMemberCreate, assoc)
 	s.console(pages, http.MethodPost, "/console/members/:uscc/action", s.handleMemberAction, assoc)
-	uploads := e.Group("", s.language, middleware.BodyLimit(uploadBodyLimit), s.loadSession, s.checkCSRF)
 	s.importRoutes(pages, uploads, s.memberImportFlow(), assoc)
 
 	s.importRoutes(pages, uploads, s.regulatorImportFlow(), reg)
@@ -122,16 +140,25 @@ func (s *Server) routes() {
 
 // importRoutes registers an upload flow: form, template download, preview
 // (the upload itself, with the larger body limit) and confirmation.
-func (s *Server) importRoutes(pages, uploads *echo.Group, f *importFlow, roles ...string) {
+func (s *Server) importRoutes(pages, uploads consoleGroup, f *importFlow, roles ...string) {
 	s.console(pages, http.MethodGet, f.base, s.handleImportForm(f), roles...)
 	s.console(pages, http.MethodGet, f.base+"/template/:kind", s.handleImportTemplate(f), roles...)
 	s.console(uploads, http.MethodPost, f.base+"/preview", s.handleImportPreview(f), roles...)
 	s.console(pages, http.MethodPost, f.base+"/confirm", s.handleImportConfirm(f), roles...)
 }
 
-// console registers a console route behind the role check and records its
-// roles so tests can walk the route table.
-func (s *Server) console(g *echo.Group, method, path string, h echo.HandlerFunc, roles ...string) {
-	g.Add(method, path, h, requireRole(roles...))
+// consoleGroup is a kind of console route: the group (language, session)
+// and the middleware that may read the body, run after the role check.
+type consoleGroup struct {
+	g    *echo.Group
+	body []echo.MiddlewareFunc
+}
+
+// console registers a console route behind the role check (first, before
+// anything reads the body) and records its roles so tests can walk the
+// route table.
+func (s *Server) console(g consoleGroup, method, path string, h echo.HandlerFunc, roles ...string) {
+	mw := append([]echo.MiddlewareFunc{requireRole(roles...)}, g.body...)
+	g.g.Add(method, path, h, mw...)
 	s.routeRoles[method+" "+path] = roles
 }

@@ -27,9 +27,18 @@ type Config struct {
 	// means the client address is the TCP peer (per-IP throttling cannot be
 	// bypassed by a forged header).
 	TrustedProxies []*net.IPNet
-	// BaseURL is the public origin used in links shown to users (invitations);
-	// empty means derive it from the request's Host.
+	// BaseURL is the public origin of links meant to leave the site
+	// (invitations, QR codes, stickers). Empty means http://Addr; a request's
+	// Host header is never used.
 	BaseURL string
+	// Addr is the listen address, the origin of such links when BaseURL is
+	// empty (an unspecified host such as ":8080" or "0.0.0.0:8080" reads as
+	// localhost).
+	Addr string
+	// MetricsToken, when set, lets a scraper read /metrics on this listener
+	// with "Authorization: Bearer TOKEN"; without it /metrics is served only
+	// by MetricsHandler on a listener of its own.
+	MetricsToken string
 	// HeaderTimeout cuts off clients that send request headers too slowly
 	// (slow-loris); default 10 s.
 	HeaderTimeout time.Duration
@@ -41,15 +50,19 @@ type Config struct {
 
 // Server is the HTTP application.
 type Server struct {
-	e        *echo.Echo
-	db       *registry.DB
-	log      *slog.Logger
-	now      func() time.Time
-	cfg      Config
-	throttle *loginThrottle
+	e   *echo.Echo
+	db  *registry.DB
+	log *slog.Logger
+	now func() time.Time
+	cfg Config
+	// pwChecks bounds concurrent password checks.
+	pwChecks passwordChecks
+	pwWait   time.Duration
 	limiters *tokenLimiters
 	metrics  *metrics
 	rates    ratesCache
+	// uploadSlots bounds each user's concurrent uploads.
+	uploadSlots *uploadSlots
 	// routeRoles records the roles allowed on each console route, by "METHOD path".
 	routeRoles map[string][]string
 }
@@ -74,8 +87,8 @@ func New(cfg Config) *Server {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	s := &Server{e: e, db: cfg.DB, log: cfg.Logger, now: cfg.Now, cfg: cfg,
-		throttle: newLoginThrottle(cfg.Now), routeRoles: map[string][]string{},
-		limiters: &tokenLimiters{}, metrics: newMetrics()}
+		pwChecks: newPasswordChecks(), pwWait: passwordWait, routeRoles: map[string][]string{},
+		limiters: &tokenLimiters{}, metrics: newMetrics(), uploadSlots: newUploadSlots()}
 	if cfg.DB != nil {
 		s.metrics.reg.MustRegister(storeCollectors(cfg.DB)...)
 	}

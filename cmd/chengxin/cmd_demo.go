@@ -13,7 +13,6 @@ import (
 	"chengxin/publicity"
 	"chengxin/registry"
 	"chengxin/registry/synth"
-	"chengxin/web"
 )
 
 // demoActor is written to the audit log for generated data.
@@ -84,7 +83,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if *sf.scheduler {
 		go runScheduler(ctx, e, db, sched)
 	}
-	return serve(ctx, e, web.New(cfg), *sf.addr, nil)
+	return serve(ctx, e, cfg, sf, nil)
 }
 
 type demoAccount struct{ role, username, password string }

@@ -9,6 +9,7 @@ import (
 
 	"chengxin/publicity"
 	"chengxin/registry"
+	"chengxin/scoring"
 )
 
 func cmdPublish(ctx context.Context, e *env, args []string) error {
@@ -69,7 +70,7 @@ func printRun(e *env, res publicity.RunResult) {
 	}
 	sort.Strings(actions)
 	for _, a := range actions {
-		fmt.Fprintf(e.stdout, "  %-18s %d\n", a, res.Actions[publicity.Action(a)])
+		fmt.Fprintf(e.stdout, "  %-18s %d\n", a, res.Actions[scoring.PublicationAction(a)])
 	}
 	if cp := res.Checkpoint; cp.ID > 0 {
 		fmt.Fprintf(e.stdout, "audit checkpoint: entry %d, hash %s, key %s\n", cp.ID, cp.Hash, cp.KeyID)

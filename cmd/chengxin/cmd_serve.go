@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 // serveFlags are the web app's settings, shared by serve and demo.
 type serveFlags struct {
 	addr, trustedProxies, baseURL *string
+	metricsAddr, metricsToken     *string
 	secureCookies                 *bool
 	evaluateAt, publishAt         *string
 	publishDay                    *int
@@ -30,7 +32,9 @@ func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
 	return serveFlags{
 		addr:           fs.String("addr", envOr(e.getenv, "CHENGXIN_ADDR", "127.0.0.1:8080"), "listen address (env CHENGXIN_ADDR)"),
 		trustedProxies: fs.String("trusted-proxies", e.getenv("CHENGXIN_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (env CHENGXIN_TRUSTED_PROXIES)"),
-		baseURL:        fs.String("base-url", e.getenv("CHENGXIN_BASE_URL"), "public origin for links shown to users, e.g. https://chengxin.example.gov.cn (env CHENGXIN_BASE_URL)"),
+		baseURL:        fs.String("base-url", e.getenv("CHENGXIN_BASE_URL"), "public origin of links that leave the site (invitations, QR codes, stickers), e.g. https://chengxin.example.gov.cn; unset: http://ADDR, never the request's Host (env CHENGXIN_BASE_URL)"),
+		metricsAddr:    fs.String("metrics-addr", metricsAddrDefault(e.getenv), "separate listener for /metrics (Prometheus); empty disables it (env CHENGXIN_METRICS_ADDR, \"off\" disables)"),
+		metricsToken:   fs.String("metrics-token", e.getenv("CHENGXIN_METRICS_TOKEN"), "also serve /metrics on the main listener to requests with \"Authorization: Bearer TOKEN\" (env CHENGXIN_METRICS_TOKEN)"),
 		secureCookies:  fs.Bool("secure-cookies", e.getenv("CHENGXIN_SECURE_COOKIES") == "1", "mark cookies Secure and send HSTS; set when served over HTTPS (env CHENGXIN_SECURE_COOKIES=1)"),
 		evaluateAt:     fs.String("evaluate-at", envOr(e.getenv, "CHENGXIN_EVALUATE_AT", "01:00"), "daily evaluation of every vendor, HH:MM Asia/Shanghai (env CHENGXIN_EVALUATE_AT)"),
 		publishAt:      fs.String("publish-at", envOr(e.getenv, "CHENGXIN_PUBLISH_AT", "02:00"), "monthly publication run, HH:MM Asia/Shanghai (env CHENGXIN_PUBLISH_AT)"),
@@ -74,16 +78,36 @@ func (f serveFlags) schedule() (publicity.Schedule, error) {
 	return s, nil
 }
 
+// metricsAddrDefault is the -metrics-addr default: CHENGXIN_METRICS_ADDR
+// ("off" disables), else loopback port 9090.
+func metricsAddrDefault(getenv func(string) string) string {
+	switch v := getenv("CHENGXIN_METRICS_ADDR"); strings.ToLower(v) {
+	case "":
+		return "127.0.0.1:9090"
+	case "off", "none", "false", "0":
+		return ""
+	default:
+		return v
+	}
+}
+
 // config reads the web app's flags; the methodology page is told this
 // process's publication schedule, or that cron starts the runs.
 func (f serveFlags) config(e *env, db *registry.DB) (web.Config, error) {
-	cfg := web.Config{DB: db, Logger: e.log, SecureCookies: *f.secureCookies, BaseURL: *f.baseURL}
+	cfg := web.Config{DB: db, Logger: e.log, SecureCookies: *f.secureCookies, BaseURL: *f.baseURL,
+		MetricsToken: *f.metricsToken}
 	if *f.scheduler {
 		s, err := f.schedule()
 		if err != nil {
 			return cfg, err
 		}
 		cfg.Schedule = &s
+	}
+	if b := *f.baseURL; b != "" {
+		u, err := url.Parse(b)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return cfg, usageError("-base-url %q: want an origin such as https://chengxin.example.gov.cn", b)
+		}
 	}
 	for _, s := range strings.Split(*f.trustedProxies, ",") {
 		if s = strings.TrimSpace(s); s == "" {
@@ -129,15 +153,26 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	} else {
 		e.log.Info("scheduler off: run `chengxin rescore` daily and `chengxin publish` monthly from cron")
 	}
-	return serve(ctx, e, web.New(cfg), *sf.addr, nil)
+	if cfg.BaseURL == "" {
+		e.log.Warn("-base-url is not set: links that leave the site (invitations, QR codes, stickers, /transparency) will point at http://" +
+			*sf.addr + "; set -base-url (CHENGXIN_BASE_URL) to the public origin")
+	}
+	return serve(ctx, e, cfg, sf, nil)
 }
 
-// serve listens on addr and serves until ctx is cancelled, then shuts down
-// gracefully. ready, if set, is called with the bound address.
-func serve(ctx context.Context, e *env, srv *web.Server, addr string, ready func(string)) error {
+// serve listens on -addr (and -metrics-addr) and serves until ctx is
+// cancelled, then shuts down gracefully. ready, if set, is called with the
+// bound address.
+func serve(ctx context.Context, e *env, cfg web.Config, sf serveFlags, ready func(string)) error {
+	addr := *sf.addr
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return &exitError{code: 1, msg: fmt.Sprintf("listen %s: %v", addr, err)}
+	}
+	cfg.Addr = ln.Addr().String()
+	srv := web.New(cfg)
+	if stop := serveMetrics(e, srv, *sf.metricsAddr); stop != nil {
+		defer stop()
 	}
 	hs := srv.HTTPServer(addr)
 	e.log.Info("serving", "addr", "http://"+ln.Addr().String())
@@ -161,4 +196,24 @@ func serve(ctx context.Context, e *env, srv *web.Server, addr string, ready func
 		return err
 	}
 	return nil
+}
+
+// serveMetrics serves /metrics on a listener of its own and returns how to
+// stop it (nil when addr is empty or cannot be bound: the web app still
+// serves, without metrics, and says so).
+func serveMetrics(e *env, srv *web.Server, addr string) func() {
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		e.log.Error("metrics not served: cannot listen on -metrics-addr", "addr", addr, "err", err)
+		return nil
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", srv.MetricsHandler())
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+	go hs.Serve(ln)
+	e.log.Info("serving metrics", "addr", "http://"+ln.Addr().String()+"/metrics")
+	return func() { hs.Close() }
 }

@@ -29,7 +29,7 @@ func demoCity(t *testing.T, now time.Time, vendors int, seed uint64) (*registry.
 		t.Fatal(err)
 	}
 	var csv bytes.Buffer
-	if err := publicity.WriteVendorsCSV(ctx, db, &csv, nil); err != nil {
+	if err := publicity.WriteVendorsCSV(ctx, db, &csv, db.Now(), nil); err != nil {
 		t.Fatal(err)
 	}
 	grades := map[string]string{}

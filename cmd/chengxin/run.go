@@ -48,7 +48,7 @@ func commands() []command {
 		{"migrate", "[-status]", "apply or list database migrations", cmdMigrate},
 		{"user", "add -username U -role regulator|association|vendor [-org USCC]", "add a console user (password on stdin)", cmdUser},
 		{"token", "add -name N -scope ingest", "create an API token (printed once, alone on the last line)", cmdToken},
-		{"import", "orgs|vendors|complaints|callbacks|volumes|sanctions FILE.csv [-org USCC]", "import a CSV file; one line per rejected row, then a summary", cmdImport},
+		{"import", "orgs|vendors|complaints|callbacks|volumes|sanctions FILE.csv [-org USCC]", "import a CSV file; one line per rejected row, then a summary (a blacklist entry publishes the vendor's worse grade at once)", cmdImport},
 		{"rescore", "[-as-of DATE] [-rules FILE -dry-run]", "evaluate every vendor; with a candidate rules file and -dry-run print the grade transition matrix", cmdRescore},
 		{"publish", "[-as-of DATE]", "a publication run: evaluate, then apply the publication rules (one run per month)", cmdPublish},
 		{"explain", "USCC [-as-of DATE] [-json]", "one vendor's evaluation with components, evidence and reasons", cmdExplain},

@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -112,7 +114,14 @@ func newFixture(t *testing.T) *fixture {
 	if _, err := db.Rescore(ctx, registry.RescoreOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	f.srv = httptest.NewServer(web.New(web.Config{DB: db}))
+	// Links that leave the site (sticker, QR code, invitations) are built
+	// from the listen address, as `serve` does without -base-url.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = &httptest.Server{Listener: ln, Config: &http.Server{Handler: web.New(web.Config{DB: db, Addr: ln.Addr().String()})}}
+	f.srv.Start()
 	t.Cleanup(f.srv.Close)
 	return f
 }

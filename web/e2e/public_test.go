@@ -86,9 +86,9 @@ func TestCitizenOpensSticker(t *testing.T) {
 	f.run(ctx, "search", chromedp.Navigate(f.srv.URL+"/vendors?q="+url.QueryEscape("安心")),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=hit-link]`)))
 	f.submit(ctx, "open profile", chromedp.Click(chromedp.CSS(`[data-testid=hit-link]`)))
-	f.run(ctx, "profile", chromedp.WaitVisible(chromedp.CSS(`[data-testid=published-grade]`)))
-	letter := f.text(ctx, `[data-testid=published-grade] .grade`)
-	label := f.text(ctx, `[data-testid=published-grade] .grade-label`)
+	f.run(ctx, "profile", chromedp.WaitVisible(chromedp.CSS(`[data-testid=headline]`)))
+	letter := f.text(ctx, `[data-testid=headline-grade]`)
+	label := f.text(ctx, `[data-testid=headline-label]`)
 	if letter == "" || label == "" {
 		t.Fatalf("published grade %q %q", letter, label)
 	}

@@ -75,7 +75,7 @@ func TestRegulatorOverridesGrade(t *testing.T) {
 	v := f.vendors[1]
 	ctx := f.browser(390)
 	profile := "/vendors/" + v.USCC
-	if got := f.publicText(ctx, "profile before", profile, `[data-testid=published-grade]`); strings.Contains(got, "C 级") {
+	if got := f.publicText(ctx, "profile before", profile, `[data-testid=headline]`); strings.Contains(got, "C 级") {
 		t.Fatalf("published grade before the override = %q", got)
 	}
 	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=override]').length`)); err != nil || n != 0 {
@@ -136,7 +136,7 @@ func TestRegulatorOverridesGrade(t *testing.T) {
 	if !strings.Contains(got, "设为 C") || !strings.Contains(got, reason) {
 		t.Errorf("public override notice = %q", got)
 	}
-	if got := f.text(ctx, `[data-testid=published-grade]`); !strings.Contains(got, "C 级") {
+	if got := f.text(ctx, `[data-testid=headline]`); !strings.Contains(got, "C 级") {
 		t.Errorf("public grade under the override = %q", got)
 	}
 	f.noHorizontalScroll(ctx, "profile with override")
@@ -157,7 +157,7 @@ func TestRegulatorSanctionsAndLifts(t *testing.T) {
 	if got := f.publicText(ctx, "black list before", "/lists/black", `[data-testid=list-total]`); !strings.Contains(got, "0") {
 		t.Fatalf("black list before = %q", got)
 	}
-	before := f.publicText(ctx, "profile before", profile, `[data-testid=profile-grade-letter]`)
+	before := f.publicText(ctx, "profile before", profile, `[data-testid=headline-grade]`)
 	if before == "D" {
 		t.Fatal("the vendor is graded D before any sanction")
 	}
@@ -226,7 +226,7 @@ func TestRegulatorSanctionsAndLifts(t *testing.T) {
 	if !strings.Contains(got, "列入严重失信名单") || !strings.Contains(got, summary) || !strings.Contains(got, issued) {
 		t.Errorf("public sanction = %q", got)
 	}
-	if got := f.text(ctx, `[data-testid=profile-grade-letter]`); got != "D" {
+	if got := f.text(ctx, `[data-testid=headline-grade]`); got != "D" {
 		t.Errorf("grade with a blacklist entry = %q, want D", got)
 	}
 	f.noHorizontalScroll(ctx, "profile sanctioned")
@@ -282,7 +282,7 @@ func TestRegulatorSanctionsAndLifts(t *testing.T) {
 	if strings.Contains(got, summary) || !strings.Contains(got, "没有") {
 		t.Errorf("public sanctions after lifting = %q", got)
 	}
-	if got := f.text(ctx, `[data-testid=profile-grade-letter]`); got != before {
+	if got := f.text(ctx, `[data-testid=headline-grade]`); got != before {
 		t.Errorf("grade after lifting = %q, want %q again", got, before)
 	}
 	f.noHorizontalScroll(ctx, "profile lifted")

@@ -1,0 +1,48 @@
+package i18n
+
+// Sign-in throttling, invitations, disabled users, error pages.
+func init() {
+	add(map[string][2]string{
+		"error.conflict":        {"操作与当前状态冲突，请刷新页面后再试。", "This conflicts with the current state; reload the page and try again."},
+		"error.unavailable":     {"服务繁忙，请稍后再试。", "The service is busy; try again shortly."},
+		"error.title.409":       {"状态冲突", "Conflict"},
+		"error.title.503":       {"服务繁忙", "Busy"},
+		"login.slowed":          {"此账号近期登录失败次数较多，已放慢登录：请 %d 秒后再试。曾在本浏览器成功登录的用户不受影响。", "This account has had many failed sign-ins recently, so sign-ins are slowed: try again in %d seconds. Browsers that signed in to it before are not slowed."},
+		"login.busy":            {"登录人数较多，请稍后再试。", "Many people are signing in; try again in a moment."},
+		"sanctions.way_unknown": {"未保存：结束公示的方式只能是“解除”或“信用修复”。", "Not saved: a display ends either by lifting or by credit repair."},
+		"user.vendor_has_login": {"该商户已有一个正常使用的登录账号（每个商户只能有一个）。", "This vendor already has an active login (one per vendor)."},
+		"user.disable_self":     {"不能停用自己正在使用的账号。", "You cannot disable the account you are signed in with."},
+
+		"nav.invitations":               {"登录邀请", "Invitations"},
+		"invitations.title":             {"商户登录邀请", "Vendor login invitations"},
+		"invitations.lead":              {"每个邀请链接只能使用一次，14 天内有效；已有登录账号的商户不能再被邀请。未使用的邀请可以撤销，撤销后链接立即失效。这里列出最近 %d 个。", "Each invitation link works once, for 14 days; a vendor that already has a login cannot be invited again. Revoke an unused invitation to make its link stop working at once. The newest %d are listed."},
+		"invitations.none":              {"还没有登录邀请。", "No invitations yet."},
+		"invitations.vendor":            {"商户", "Vendor"},
+		"invitations.issued_by":         {"发出方", "Issued by"},
+		"invitations.created":           {"发出时间", "Issued"},
+		"invitations.expires":           {"有效期至", "Valid until"},
+		"invitations.revoke":            {"撤销", "Revoke"},
+		"invitations.revoke_for":        {"撤销给 %s 的邀请", "Revoke the invitation for %s"},
+		"invitations.all":               {"查看全部登录邀请", "All login invitations"},
+		"invitations.not_open":          {"此邀请已使用、已撤销或已过期，无法撤销。", "This invitation was already used, revoked or expired; it cannot be revoked."},
+		"invitations.status.open":       {"有效，未使用", "Open, not used"},
+		"invitations.status.used":       {"已于 %s 使用（账号 %s）", "Used on %s (login %s)"},
+		"invitations.status.revoked":    {"已于 %s 撤销（%s）", "Revoked on %s (%s)"},
+		"invitations.status.expired":    {"已过期", "Expired"},
+		"invitations.status.superseded": {"已失效：商户已有登录账号", "Void: the vendor has a login"},
+		"done.invitation_revoked":       {"邀请已撤销，链接已失效。", "Invitation revoked; its link no longer works."},
+		"invite.has_login":              {"该商户已经有登录账号，此邀请不能再使用。请直接登录；忘记密码请联系监管部门。", "This vendor already has a login, so the invitation can no longer be used. Sign in instead; if the password is lost, contact the regulator."},
+		"invite.refused_has_login":      {"该商户已有登录账号，不能再发出邀请。如需更换账号（例如遗失密码），请先在“后台用户”中停用原账号。", "This vendor already has a login; no invitation was issued. To replace it (a lost password, say), disable the old account under Console users first."},
+		"invite.login_exists":           {"该商户已有登录账号：%s。", "This vendor has a login: %s."},
+		"invite.login_disabled":         {"该商户的登录账号 %s 已停用；可以发出新的邀请，由商户设置新账号。", "This vendor's login %s is disabled; a new invitation lets the vendor set up a new one."},
+		"users.enabled":                 {"正常", "Active"},
+		"users.disabled":                {"已停用", "Disabled"},
+		"users.disable":                 {"停用", "Disable"},
+		"users.enable":                  {"恢复", "Re-enable"},
+		"users.disable_named":           {"停用账号 %s", "Disable the account %s"},
+		"users.enable_named":            {"恢复账号 %s", "Re-enable the account %s"},
+		"done.user_disabled":            {"账号已停用，其所有登录会话已结束。", "Account disabled; all its sessions have ended."},
+		"done.user_enabled":             {"账号已恢复，可以重新登录。", "Account re-enabled; it can sign in again."},
+		"error.upload_busy":             {"您已有两个文件正在上传或校验，请等其完成后再上传。", "You already have two uploads being checked; wait until they finish, then upload again."},
+	})
+}
