@@ -22,7 +22,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	fs, dbPath := newFlagSet(e, "demo", "[-addr …] [-vendors 600] [-seed 1]")
 	sf := addServeFlags(fs, e)
 	vendors := fs.Int("vendors", 600, "number of synthetic vendors")
-	seed := fs.Uint64("seed", 1, "random seed (the same seed gives the same data)")
+	seed := fs.Uint64("seed", 1, "random seed (the same seed on the same day gives the same city, grades and open data)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
