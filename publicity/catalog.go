@@ -58,8 +58,12 @@ type entry struct {
 	published  bool     // grade is published or set by an override in force (not only evaluated)
 	dead       bool     // deleted from the register
 	seq        int64    // latest public change to this vendor
-	initials   []uint32 // see initialsOf
+	sortKey    string   // the name's pinyin sort key (vendors.name_pinyin)
+	initials   []uint32 // see nameUnits
+	chars      []rune   // see nameUnits
 	allInit    uint32   // OR of initials
+	bloom      uint64   // OR of runeBloom over the name's Chinese characters
+	sylBloom   uint64   // OR of sylBloom over them
 }
 
 // NewCatalog returns an empty catalog over db; it loads on first use.
@@ -203,7 +207,7 @@ func (c *Catalog) refresh(ctx context.Context) error {
 		if i, ok := c.pos[e.id]; ok {
 			old := &c.entries[i]
 			if old.name == e.name {
-				e.initials, e.allInit = old.initials, old.allInit
+				e.initials, e.chars, e.allInit, e.bloom, e.sylBloom = old.initials, old.chars, old.allInit, old.bloom, old.sylBloom
 			} else {
 				names = true
 			}
@@ -229,9 +233,13 @@ func (c *Catalog) refresh(ctx context.Context) error {
 	}
 	for i := range c.entries {
 		if e := &c.entries[i]; e.initials == nil && !e.dead {
-			e.initials = initialsOf(e.name)
-			for _, m := range e.initials {
+			e.initials, e.chars = nameUnits(e.name)
+			for j, m := range e.initials {
 				e.allInit |= m
+				if isHan(e.chars[j]) {
+					e.bloom |= runeBloom(e.chars[j])
+					e.sylBloom |= sylBloom(e.chars[j])
+				}
 			}
 		}
 	}
@@ -268,7 +276,7 @@ func (c *Catalog) load(ctx context.Context, ids []int64) ([]entry, error) {
 	}
 	// The grade shown publicly is the headline's (HeadlineOf).
 	args = append([]any{registry.FormatStorage(c.db.Now())}, args...)
-	rows, err := c.db.Reader().QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.status,
+	rows, err := c.db.Reader().QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.name_pinyin, v.status,
 		coalesce((SELECT group_concat(district, ';') FROM vendor_districts WHERE vendor_id = v.id), ''),
 		coalesce((SELECT group_concat(category, ';') FROM vendor_categories WHERE vendor_id = v.id), ''),
 		`+registry.GradeFactsColumns+`
@@ -282,8 +290,11 @@ func (c *Catalog) load(ctx context.Context, ids []int64) ([]entry, error) {
 	for rows.Next() {
 		var e entry
 		var dists, cats string
-		if err := rows.Scan(append([]any{&e.id, &e.uscc, &e.name, &e.status, &dists, &cats}, g.Dest()...)...); err != nil {
+		if err := rows.Scan(append([]any{&e.id, &e.uscc, &e.name, &e.sortKey, &e.status, &dists, &cats}, g.Dest()...)...); err != nil {
 			return nil, err
+		}
+		if e.sortKey == "" { // written by a path that does not set it yet
+			e.sortKey = registry.NamePinyinKey(e.name)
 		}
 		h := HeadlineOf(g.Facts())
 		e.grade, e.score, e.published = h.Grade, h.ScoreSortKey(), h.Published()
@@ -349,9 +360,9 @@ func (c *Catalog) order(key string) []int32 {
 	byUSCC := func(a, b int32) int { return strings.Compare(es[a].uscc, es[b].uscc) }
 	var cmp func(a, b int32) int
 	switch key {
-	case SortName:
+	case SortName: // pinyin order, as Chinese readers expect names
 		cmp = func(a, b int32) int {
-			if r := strings.Compare(es[a].name, es[b].name); r != 0 {
+			if r := strings.Compare(es[a].sortKey, es[b].sortKey); r != 0 {
 				return r
 			}
 			return byUSCC(a, b)

@@ -119,7 +119,7 @@ func OrgMembers(ctx context.Context, db *registry.DB, orgID int64, page, perPage
 	return out, total, rows.Err()
 }
 
-// CSVHeader is the open-data file's header (CONTRACT.md).
+// CSVHeader is the open-data file's header (docs/CONTRACT.md).
 var CSVHeader = []string{"uscc", "name", "status", "districts", "categories", "grade", "score", "published_at", "rules_version"}
 
 // WriteVendorsCSV streams every registered vendor as a CSV row to w, in

@@ -143,7 +143,7 @@ func TestOverrideInHistory(t *testing.T) {
 	}
 }
 
-// SCORING.md "Out of cycle": a blacklist entry publishes the worse grade at
+// docs/SCORING.md "Out of cycle": a blacklist entry publishes the worse grade at
 // once — no run, no background evaluator — in the history with the entry as
 // its cause, audited; the pending downgrade is withdrawn and the objection
 // to it closed. Another entry or a warning publishes nothing more; lifting

@@ -18,7 +18,7 @@ const (
 	SortRelevance = "relevance" // the default: best kind of match, then USCC
 	SortGrade     = "grade"     // A first, not-yet-rated last, then score
 	SortScore     = "score"     // highest score first
-	SortName      = "name"
+	SortName      = "name"      // the name in pinyin order (registry.NamePinyinKey)
 )
 
 // SortOrders lists the accepted sort values.
@@ -102,13 +102,19 @@ type SearchResult struct {
 	Categories []string
 }
 
-// Search finds vendors. q matches, best first: a whole USCC or name; a name
-// containing every word of q (FTS5 trigram index; one- and two-character
-// words through the index's trigrams that begin with them); a partial USCC
-// (four characters or more, with a digit); a category named by a word of q
-// (its name or a synonym; with other words, those must be in the name); the
-// pinyin initials of the name. SQL and FTS syntax in q is plain text.
-// Filters, sorting and paging run over the in-memory catalog.
+// Search finds vendors. q is read by NormalizeQuery (a space between
+// Chinese characters is dropped) and matches, best first: a whole USCC or
+// name; a name containing every word of q (FTS5 trigram index; one- and
+// two-character words through the index's trigrams that begin with them);
+// a partial USCC (four characters or more, with a digit); a category named
+// by a word of q (its name or a synonym; with other words, those must be
+// in the name); names where every word is found, some by their full pinyin
+// ("baojie" 保洁, "tianjin jiazheng"); names holding every character of
+// a Chinese word, in any order, or every piece of it as typed between
+// spaces; the pinyin initials of the name ("tjjz"). SQL and FTS syntax in
+// q is plain text. Filters, sorting and paging run over the in-memory
+// catalog. Callers that select the category a query names as a filter
+// (Interpret) pass the rest of the query here.
 func (c *Catalog) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
 	var res SearchResult
 	if q.Page < 1 {
@@ -117,14 +123,14 @@ func (c *Catalog) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	if q.PerPage < 1 || q.PerPage > MaxPerPage {
 		q.PerPage = DefaultPerPage
 	}
-	text := strings.Join(strings.Fields(q.Q), " ")
+	text := NormalizeQuery(q.Q)
 	if utf8.RuneCountInString(text) > MaxQueryRunes {
 		return res, nil // longer than any name: nothing can match
 	}
 	if err := c.ensureLoaded(ctx); err != nil {
 		return res, err
 	}
-	m, err := c.matcher(ctx, text)
+	m, err := c.matcher(ctx, q.Q, text)
 	if err != nil {
 		return res, err
 	}
@@ -194,11 +200,13 @@ func (c *Catalog) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 
 // Match tiers, best first.
 const (
-	tierExact    = iota // the whole USCC or name
-	tierName            // the name contains every word
-	tierCode            // a partial USCC
-	tierCategory        // a category the query names
-	tierInitials        // pinyin initials
+	tierExact     = iota // the whole USCC or name
+	tierName             // the name contains every word
+	tierCode             // a partial USCC
+	tierCategory         // a category the query names
+	tierPinyin           // every word found, some by full pinyin
+	tierScattered        // every character of a Chinese word, or every piece typed
+	tierInitials         // pinyin initials
 	numTiers
 )
 
@@ -209,8 +217,8 @@ type matcher struct {
 	code       string  // normalised query when it looks like a (partial) USCC
 	catMask    uint32  // categories named by a one-word query
 	catParts   []catPart
-	initials   []byte // lower-case pinyin initials
-	initMask   uint32
+	words      []*wordMatch // each word of the query
+	letters    *wordMatch   // all the query's words as one run of letters ("tian jin")
 	categories []string
 }
 
@@ -220,7 +228,18 @@ type catPart struct {
 	names map[int64]bool
 }
 
-func (c *Catalog) matcher(ctx context.Context, text string) (*matcher, error) {
+// wordMatch is what one word of a query matches besides name substrings.
+type wordMatch struct {
+	ids      map[int64]bool  // names containing the word (FTS)
+	han      []rune          // its characters, when it is two Chinese characters or more
+	bloom    uint64          // of han
+	pieces   []string        // the pieces typed between spaces, lower case, when there were several
+	splits   []syllableSplit // its full pinyin readings (a word of letters)
+	initials []byte          // a word of 2–16 letters read as initials
+	initMask uint32
+}
+
+func (c *Catalog) matcher(ctx context.Context, typed, text string) (*matcher, error) {
 	m := &matcher{text: text}
 	if text == "" {
 		return m, nil
@@ -266,8 +285,118 @@ func (c *Catalog) matcher(ctx context.Context, text string) (*matcher, error) {
 		m.catParts = append(m.catParts, part)
 	}
 	m.categories = uniq(m.categories)
-	m.initials, m.initMask, _ = initialsQuery(text)
+	pieces := typedPieces(typed, terms)
+	for i, t := range terms {
+		w := &wordMatch{}
+		ids := m.names
+		if len(terms) > 1 {
+			if ids, err = c.ftsNames(ctx, exprs[i:i+1]); err != nil {
+				return nil, err
+			}
+		}
+		w.ids = make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			w.ids[id] = true
+		}
+		w.setHan(t)
+		if len(pieces[i]) > 1 {
+			w.pieces = pieces[i]
+		}
+		w.setLetters(t)
+		m.words = append(m.words, w)
+	}
+	if len(terms) > 1 {
+		if letters, _, ok := lettersOf(text); ok {
+			m.letters = &wordMatch{}
+			m.letters.setLetters(string(letters))
+		}
+	}
 	return m, nil
+}
+
+// typedPieces maps each normalised term to the pieces it was typed in
+// (lower case): "天津 家政" was typed as 天津 and 家政.
+func typedPieces(typed string, terms []string) [][]string {
+	fields := strings.Fields(typed)
+	out := make([][]string, len(terms))
+	j := 0
+	for i, t := range terms {
+		var acc string
+		for j < len(fields) && acc != t {
+			acc += fields[j]
+			out[i] = append(out[i], strings.ToLower(fields[j]))
+			j++
+		}
+	}
+	return out
+}
+
+func (w *wordMatch) setHan(t string) {
+	for _, r := range t {
+		if !isHan(r) {
+			w.han = nil
+			return
+		}
+		w.han = append(w.han, r)
+		w.bloom |= runeBloom(r)
+	}
+	if len(w.han) < 2 {
+		w.han = nil
+	}
+}
+
+func (w *wordMatch) setLetters(t string) {
+	letters, _, ok := lettersOf(t)
+	if !ok {
+		return
+	}
+	if len(letters) >= 2 {
+		w.splits = splitSyllables(string(letters))
+	}
+	w.initials, w.initMask, ok = initialsQuery(string(letters))
+	if !ok {
+		w.initials = nil
+	}
+}
+
+// runeBloom is a character's bit in a name's 64-bit summary of its
+// Chinese characters (a quick "cannot contain" test).
+func runeBloom(r rune) uint64 { return 1 << ((uint32(r) * 2654435761) >> 26) }
+
+// tier is the best tier at which the word matches e, or -1.
+func (w *wordMatch) tier(e *entry) int8 {
+	switch {
+	case w.ids[e.id]:
+		return tierName
+	case w.splits != nil && matchFullPinyin(w.splits, e.initials, e.chars, e.allInit, e.sylBloom):
+		return tierPinyin
+	case w.han != nil && e.bloom&w.bloom == w.bloom && containsAll(e.name, w.han):
+		return tierScattered
+	case w.pieces != nil && containsPieces(e.name, w.pieces):
+		return tierScattered
+	case w.initials != nil && e.allInit&w.initMask == w.initMask && matchInitials(w.initials, e.initials):
+		return tierInitials
+	}
+	return -1
+}
+
+func containsAll(name string, han []rune) bool {
+	for _, r := range han {
+		if !strings.ContainsRune(name, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func containsPieces(name string, pieces []string) bool {
+	low := strings.ToLower(name)
+	for _, p := range pieces {
+		if !strings.Contains(low, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // ftsNames returns the vendors whose name matches every expression.
@@ -310,12 +439,9 @@ func (m *matcher) tiers(c *Catalog) []int8 {
 			}
 		}
 	}
-	if m.code == "" && m.catMask == 0 && len(m.catParts) == 0 && m.initials == nil {
-		return t
-	}
 	for i := range c.entries {
 		e, p := &c.entries[i], int32(i)
-		if e.dead {
+		if e.dead || t[p] == tierExact+1 {
 			continue
 		}
 		if m.code != "" {
@@ -333,11 +459,57 @@ func (m *matcher) tiers(c *Catalog) []int8 {
 				mark(p, tierCategory)
 			}
 		}
-		if m.initials != nil && e.allInit&m.initMask == m.initMask && matchInitials(m.initials, e.initials) {
-			mark(p, tierInitials)
+		if t[p] != 0 && t[p] <= tierPinyin {
+			continue // nothing below can do better
+		}
+		if worst := m.wordsTier(e); worst >= 0 {
+			mark(p, worst)
+		}
+		if m.letters != nil {
+			if w := m.letters.tier(e); w > tierName {
+				mark(p, w)
+			}
 		}
 	}
 	return t
+}
+
+// mayMatch is a quick test: false when the word cannot match e.
+func (w *wordMatch) mayMatch(e *entry) bool {
+	if w.ids[e.id] || w.pieces != nil {
+		return true
+	}
+	if w.han != nil && e.bloom&w.bloom == w.bloom {
+		return true
+	}
+	if w.initials != nil && e.allInit&w.initMask == w.initMask {
+		return true
+	}
+	for _, s := range w.splits {
+		if e.allInit&s.init == s.init && e.sylBloom&s.bloom == s.bloom {
+			return true
+		}
+	}
+	return false
+}
+
+// wordsTier is the tier at which every word of the query matches e (the
+// worst of their best), or -1 when one does not.
+func (m *matcher) wordsTier(e *entry) int8 {
+	for _, w := range m.words {
+		if !w.mayMatch(e) {
+			return -1
+		}
+	}
+	var worst int8 = -1
+	for _, w := range m.words {
+		tier := w.tier(e)
+		if tier < 0 {
+			return -1
+		}
+		worst = max(worst, tier)
+	}
+	return worst
 }
 
 // termExpr is the FTS5 expression matching names that contain t: a quoted

@@ -16,7 +16,7 @@ import (
 	"chengxin/scoring"
 )
 
-// Vendor is CONTRACT.md's public `Vendor` object. Its grade fields are the
+// Vendor is docs/CONTRACT.md's public `Vendor` object. Its grade fields are the
 // vendor's Headline (HeadlineOf): grade in force, the score and date of the
 // publication behind it, when the grade was first published and why it
 // differs from what the score alone gives; all null before the first

@@ -29,7 +29,7 @@ type BulkLoader struct {
 
 var bulkSQL = map[string]string{
 	"org":       `INSERT INTO orgs(uscc, name, kind, district, contact_phone, created_at, updated_at) VALUES (?,?,?,?,?,?,?)`,
-	"vendor":    `INSERT INTO vendors(uscc, name, legal_rep, phone, address, licence_no, licence_valid_until, insurance_valid_until, registered_at, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+	"vendor":    `INSERT INTO vendors(uscc, name, name_pinyin, legal_rep, phone, address, licence_no, licence_valid_until, insurance_valid_until, registered_at, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	"district":  `INSERT INTO vendor_districts(vendor_id, district) VALUES (?,?)`,
 	"category":  `INSERT INTO vendor_categories(vendor_id, category) VALUES (?,?)`,
 	"member":    `INSERT INTO memberships(org_id, vendor_id, status, since, updated_at) VALUES (?,?,?,?,?)`,
@@ -108,7 +108,7 @@ func (b *BulkLoader) Vendor(v Vendor) (int64, error) {
 	if status == "" {
 		status = VendorActive
 	}
-	res, err := b.exec("vendor", v.USCC, v.Name, v.LegalRep, v.Phone, v.Address, v.LicenceNo, formatTimePtr(v.LicenceValidUntil),
+	res, err := b.exec("vendor", v.USCC, v.Name, NamePinyinKey(v.Name), v.LegalRep, v.Phone, v.Address, v.LicenceNo, formatTimePtr(v.LicenceValidUntil),
 		formatTimePtr(v.InsuranceValidUntil), formatTime(v.RegisteredAt), status, b.now, b.now)
 	if err != nil {
 		return 0, err

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// Checkpoint is a signed head of the audit chain (CONTRACT.md "Audit log"):
+// Checkpoint is a signed head of the audit chain (docs/CONTRACT.md "Audit log"):
 // the audit entry ID whose Hash was the head at instant At, signed by the
 // key KeyID. Whoever keeps a copy can later prove the history up to ID was
 // not rewritten: a rewritten and re-hashed log gives entry ID another hash.

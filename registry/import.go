@@ -43,7 +43,7 @@ type ImportReport struct {
 	Invitations                                    []Invitation // in a dry run, without tokens
 }
 
-// Summary is the report's last line, as CONTRACT.md specifies.
+// Summary is the report's last line, as docs/CONTRACT.md specifies.
 func (r ImportReport) Summary() string {
 	s := fmt.Sprintf("created %d, updated %d, unchanged %d, rejected %d", r.Created, r.Updated, r.Unchanged, r.Rejected)
 	if r.Invited > 0 {

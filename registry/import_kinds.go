@@ -6,7 +6,7 @@ import (
 	"io"
 )
 
-// CSV columns per record type (CONTRACT.md "CSV files").
+// CSV columns per record type (docs/CONTRACT.md "CSV files").
 var (
 	orgColumnsRequired    = []string{"uscc", "name", "kind", "district"}
 	orgColumnsOptional    = []string{"contact_phone"}

@@ -11,7 +11,7 @@ import (
 	"chengxin/i18n"
 )
 
-// Ingest limits (CONTRACT.md "Ingest API").
+// Ingest limits (docs/CONTRACT.md "Ingest API").
 const (
 	MaxIngestRecords = 10_000
 	// ingestTxSize bounds how many records share one write transaction, so

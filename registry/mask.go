@@ -14,7 +14,7 @@ const (
 )
 
 // MaskPersonalNumbers replaces mainland mobile numbers, landline numbers and
-// identity-card numbers in free text with placeholders (CONTRACT.md
+// identity-card numbers in free text with placeholders (docs/CONTRACT.md
 // "Ingest"). It recognises them in the spellings people type:
 //
 //   - digit groups split by spaces, hyphens, dots or parentheses

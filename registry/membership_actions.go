@@ -11,7 +11,7 @@ import (
 
 // Membership actions. The vendor answers an invitation and may leave; the
 // association suspends, reinstates, ends, withdraws an unanswered
-// invitation or invites again (CONTRACT.md "Console").
+// invitation or invites again (docs/CONTRACT.md "Console").
 const (
 	MemberAccept    = "accept"    // vendor: invited → active
 	MemberDecline   = "decline"   // vendor: invited → declined

@@ -8,7 +8,7 @@ import (
 	"chengxin/scoring"
 )
 
-// publishOutOfCycle is SCORING.md's out-of-cycle publication. Called inside
+// publishOutOfCycle is docs/SCORING.md's out-of-cycle publication. Called inside
 // the transaction that stores blacklist entry sanctionID — whatever stored
 // it: the console, a CSV import in this or another process — it evaluates
 // the vendor at this instant (storing the evaluation, so every page that

@@ -320,7 +320,7 @@ func (db *DB) LatestRun(ctx context.Context) (PublicationRun, error) {
 
 // PublishMaturedPending publishes every pending downgrade whose objection
 // period has ended without an objection (scoring.DecideMatured), as
-// SCORING.md allows a scheduler to do on that day already (runs do it too,
+// docs/SCORING.md allows a scheduler to do on that day already (runs do it too,
 // before comparing grades). It returns how many it published.
 func (db *DB) PublishMaturedPending(ctx context.Context, actor Actor) (int, error) {
 	now := db.now()

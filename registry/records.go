@@ -10,7 +10,7 @@ import (
 	"chengxin/i18n"
 )
 
-// Enumerations of the hotline's records (CONTRACT.md "Ingest API").
+// Enumerations of the hotline's records (docs/CONTRACT.md "Ingest API").
 var (
 	Channels          = []string{"phone", "wechat", "weibo", "qq", "app", "web"}
 	Severities        = []string{"general", "serious", "major"}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"chengxin/scoring"
 )
@@ -99,4 +100,49 @@ func (db *DB) RulesByVersion(ctx context.Context, version string) (scoring.Rules
 	}
 	db.rulesCache.Store(version, r)
 	return r, nil
+}
+
+// RulesAdoption is the rules version in force and since when.
+type RulesAdoption struct {
+	Rules scoring.Rules
+	// Since is when the version was adopted; for the built-in HSCS-1.0
+	// that was never replaced, when the registry began (its first
+	// migration, or its first publication run if that is earlier: a
+	// database restored or migrated from an earlier system).
+	Since     time.Time
+	AdoptedBy string // "" for the built-in version
+	Builtin   bool
+}
+
+// RulesInForce returns the rules version in force with its adoption.
+func (db *DB) RulesInForce(ctx context.Context) (RulesAdoption, error) {
+	var a RulesAdoption
+	var body string
+	var at, by *string
+	err := db.read.QueryRowContext(ctx, `SELECT body, adopted_at, adopted_by FROM rules_versions WHERE active = 1`).Scan(&body, &at, &by)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		a.Rules, a.Builtin = scoring.DefaultRules(), true
+		var first *string
+		if err := db.read.QueryRowContext(ctx, `SELECT min(t) FROM (SELECT min(applied_at) AS t FROM schema_migrations
+			UNION ALL SELECT min(as_of) FROM publication_runs)`).Scan(&first); err != nil {
+			return a, fmt.Errorf("registry: rules in force: %w", err)
+		}
+		if first != nil {
+			a.Since = parseStored(*first)
+		}
+		return a, nil
+	case err != nil:
+		return a, fmt.Errorf("registry: rules in force: %w", err)
+	}
+	if a.Rules, err = scoring.ParseRules([]byte(body)); err != nil {
+		return a, fmt.Errorf("registry: stored rules do not parse: %w", err)
+	}
+	if at != nil {
+		a.Since = parseStored(*at)
+	}
+	if by != nil {
+		a.AdoptedBy = *by
+	}
+	return a, nil
 }

@@ -149,7 +149,7 @@ func (db *DB) upsertSanction(ctx context.Context, tx *sql.Tx, actor Actor, s San
 
 // afterSanctionStored runs inside the transaction (or import savepoint)
 // that stored sanction id: a blacklist entry is published out of cycle
-// (SCORING.md "Publication"), whichever path stored it.
+// (docs/SCORING.md "Publication"), whichever path stored it.
 func (db *DB) afterSanctionStored(ctx context.Context, tx *sql.Tx, actor Actor, id int64, s Sanction) error {
 	if s.Kind != "blacklist" {
 		return nil
@@ -272,7 +272,7 @@ func (db *DB) SanctionsOfVendor(ctx context.Context, vendorID int64) ([]Sanction
 	return out, rows.Err()
 }
 
-// sanctionColumns of a sanctions CSV (CONTRACT.md).
+// sanctionColumns of a sanctions CSV (docs/CONTRACT.md).
 var (
 	sanctionColumnsRequired = []string{"vendor_uscc", "kind", "issued_at", "reference", "summary"}
 	sanctionColumnsOptional = []string{"display_until", "authority"}

@@ -39,7 +39,7 @@ var ErrUSCCCheck = errors.New("registry: wrong USCC check character")
 func (e *USCCError) Is(target error) bool { return target == ErrUSCCCheck && e.Code == "check" }
 
 // NormalizeUSCC trims spaces, folds full-width characters to half-width and
-// upper-cases, as CONTRACT.md requires before any check.
+// upper-cases, as docs/CONTRACT.md requires before any check.
 func NormalizeUSCC(s string) string {
 	s = strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\u3000' || r == '\ufeff' })
 	s = width.Narrow.String(s)

@@ -92,9 +92,9 @@ func (db *DB) saveVendor(ctx context.Context, tx *sql.Tx, actor Actor, in Vendor
 		return ResultUnchanged, old, nil
 	}
 	next.UpdatedAt = db.now()
-	_, err = tx.ExecContext(ctx, `UPDATE vendors SET uscc_confirmed=?, name=?, legal_rep=?, phone=?, address=?, licence_no=?,
+	_, err = tx.ExecContext(ctx, `UPDATE vendors SET uscc_confirmed=?, name=?, name_pinyin=?, legal_rep=?, phone=?, address=?, licence_no=?,
 		licence_valid_until=?, insurance_valid_until=?, registered_at=?, updated_at=? WHERE id=?`,
-		next.USCCConfirmed, next.Name, next.LegalRep, next.Phone, next.Address, next.LicenceNo,
+		next.USCCConfirmed, next.Name, NamePinyinKey(next.Name), next.LegalRep, next.Phone, next.Address, next.LicenceNo,
 		formatTimePtr(next.LicenceValidUntil), formatTimePtr(next.InsuranceValidUntil), formatTime(next.RegisteredAt),
 		formatTime(next.UpdatedAt), old.ID)
 	if err != nil {
@@ -123,9 +123,9 @@ func (db *DB) insertVendor(ctx context.Context, tx *sql.Tx, actor Actor, f vendo
 	if f.registeredAt != nil {
 		v.RegisteredAt = f.registeredAt.UTC().Truncate(time.Second)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO vendors(uscc, uscc_confirmed, name, legal_rep, phone, address, licence_no,
+	res, err := tx.ExecContext(ctx, `INSERT INTO vendors(uscc, uscc_confirmed, name, name_pinyin, legal_rep, phone, address, licence_no,
 		licence_valid_until, insurance_valid_until, registered_at, status, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`, v.USCC, v.USCCConfirmed, v.Name, v.LegalRep, v.Phone, v.Address, v.LicenceNo,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, v.USCC, v.USCCConfirmed, v.Name, NamePinyinKey(v.Name), v.LegalRep, v.Phone, v.Address, v.LicenceNo,
 		formatTimePtr(v.LicenceValidUntil), formatTimePtr(v.InsuranceValidUntil), formatTime(v.RegisteredAt), v.Status,
 		formatTime(now), formatTime(now))
 	if err != nil {

@@ -125,7 +125,7 @@ func TestWorkedExamples(t *testing.T) {
 	}
 }
 
-// TestExplainJSON checks the field names and rounding of CONTRACT.md's explain example.
+// TestExplainJSON checks the field names and rounding of docs/CONTRACT.md's explain example.
 func TestExplainJSON(t *testing.T) {
 	ev := Evaluate(DefaultRules(), example2(), exampleAsOf)
 	b, err := json.Marshal(ev)

@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// The publication rules (SCORING.md "Publication": hysteresis and due
+// The publication rules (docs/SCORING.md "Publication": hysteresis and due
 // process) decide which grade is public. They live here, next to the model
 // they belong to, and nowhere else: every way a grade becomes public — a
 // publication run, a pending downgrade whose objection period ended, a

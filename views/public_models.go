@@ -67,6 +67,16 @@ type PubSearchView struct {
 	Suggestions                           []Option // Value: URL, Label: text
 	FirstPageURL                          string
 	JSONURL                               string
+	// Chips are the filters in force, each removable.
+	Chips []PubChip
+	// CategoryFromQ says that the query named a service category, which
+	// was selected as the filter ("" otherwise).
+	CategoryFromQ string
+}
+
+// PubChip is one filter in force on a search, with a link without it.
+type PubChip struct {
+	Kind, Label, RemoveURL, RemoveLabel string
 }
 
 // PubComplaintYear is one year of complaint statistics (or their total).
@@ -156,6 +166,7 @@ type PubProfileView struct {
 	History              []PubHistory
 	BadgeURL, QRURL      string
 	StickerURL, JSONURL  string
+	ShareURL             string // the profile's address, to copy
 }
 
 // PubStickerView is the printable A6 window sticker.
@@ -169,6 +180,7 @@ type PubStickerView struct {
 	Score, AsOf       string // "" when the grade has no score (an override before the first publication)
 	OverrideSetOn     string
 	QRURL, ProfileURL string
+	PrintedOn         string // today's date, printed on the sticker
 }
 
 // PubBlackListRow is one vendor on the black list.
@@ -226,6 +238,9 @@ type PubMethodologyView struct {
 	Rules         []string       // the grade rules (A needs, caps, N)
 	Publication   []string
 	Window        string
+	// Where publication stands: the latest finished run, the next
+	// scheduled one (or who starts runs) and the rules in force since when.
+	LatestRun, NextRun, RulesInForce string
 }
 
 // pubNavCurrent: the nav entry for href is the current section.

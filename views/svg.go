@@ -5,6 +5,7 @@ import (
 	"html"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"chengxin/scoring"
 )
@@ -22,9 +23,18 @@ var PubGradeColors = map[string]string{
 func svgEsc(s string) string { return html.EscapeString(s) }
 
 // DistributionChart draws the grade distribution as horizontal bars, one
-// row per grade, with the count at the end of each bar.
+// row per grade, with the count at the end of each bar. Labels that would
+// not fit beside the bars (English: "Grade A · trustworthy") go on their
+// own line above them, so no label is ever cut.
 func DistributionChart(id, title string, rows []PubGradeCount) string {
-	const w, rowH, labelW, countW = 320.0, 30.0, 92.0, 64.0
+	const w, countW, fontSize = 320.0, 64.0, 13.0
+	labelW, rowH, barY, textY := 92.0, 30.0, 4.0, 19.0
+	for _, r := range rows {
+		if textWidth(r.Label, fontSize)+6 > labelW {
+			labelW, rowH, barY, textY = 0, 44, 20, 15 // stacked: the label above its bar
+			break
+		}
+	}
 	maxN := 1
 	for _, r := range rows {
 		maxN = max(maxN, r.Count)
@@ -39,12 +49,30 @@ func DistributionChart(id, title string, rows []PubGradeCount) string {
 		if r.Count > 0 && bw < 2 {
 			bw = 2
 		}
-		fmt.Fprintf(&b, `<text x="0" y="%g" font-size="13" fill="#1b2430">%s</text>`, y+19, svgEsc(r.Label))
-		fmt.Fprintf(&b, `<rect x="%g" y="%g" width="%.1f" height="20" rx="3" fill="%s"/>`, labelW, y+4, bw, PubGradeColors[r.Grade])
-		fmt.Fprintf(&b, `<text x="%.1f" y="%g" font-size="13" fill="#1b2430">%d</text>`, labelW+bw+6, y+19, r.Count)
+		fmt.Fprintf(&b, `<text x="0" y="%g" font-size="%g" fill="#1b2430">%s</text>`, y+textY, fontSize, svgEsc(r.Label))
+		fmt.Fprintf(&b, `<rect x="%g" y="%g" width="%.1f" height="20" rx="3" fill="%s"/>`, labelW, y+barY, bw, PubGradeColors[r.Grade])
+		fmt.Fprintf(&b, `<text x="%.1f" y="%g" font-size="%g" fill="#1b2430">%d</text>`, labelW+bw+6, y+barY+15, fontSize, r.Count)
 	}
 	b.WriteString(`</svg>`)
 	return b.String()
+}
+
+// textWidth estimates how wide s is drawn at font size px, erring wide:
+// Chinese characters (and other wide ones) are one em, capitals 0.72 em,
+// other characters 0.6 em.
+func textWidth(s string, px float64) float64 {
+	w := 0.0
+	for _, r := range s {
+		switch {
+		case r >= 0x1100 && (unicode.Is(unicode.Han, r) || r >= 0x3000 && r <= 0x30ff || r >= 0xff00 && r <= 0xffef):
+			w += px
+		case r >= 'A' && r <= 'Z':
+			w += 0.72 * px
+		default:
+			w += 0.6 * px
+		}
+	}
+	return w
 }
 
 // ColumnChart draws one column per label (quarters), scaled to the largest

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"chengxin/i18n"
 	"chengxin/registry"
 	"chengxin/views"
 )
@@ -38,7 +39,7 @@ func districtNames(codes []string, lang string) string {
 			names = append(names, c)
 		}
 	}
-	return strings.Join(names, "、")
+	return strings.Join(names, i18n.Get(lang, "punct.list"))
 }
 
 func categoryNames(codes []string, lang string) string {
@@ -50,7 +51,7 @@ func categoryNames(codes []string, lang string) string {
 			names = append(names, c)
 		}
 	}
-	return strings.Join(names, "、")
+	return strings.Join(names, i18n.Get(lang, "punct.list"))
 }
 
 func districtOptions(lang string, selected ...string) []views.Option {

@@ -11,7 +11,7 @@ import (
 	"chengxin/views"
 )
 
-// Signed checkpoints of the audit chain (CONTRACT.md "Audit log"): open
+// Signed checkpoints of the audit chain (docs/CONTRACT.md "Audit log"): open
 // data, so anyone can keep them and check the history later.
 
 // handleCheckpointKey serves the public half of the signing key.

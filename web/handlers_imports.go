@@ -204,7 +204,7 @@ func fillImportRows(c echo.Context, v *views.ImportView, rep registry.ImportRepo
 		shown++
 		row := views.ImportRow{Line: r.Line, Key: r.Key, Name: r.Name, Result: r.Result, ResultLabel: tr(c, "result."+r.Result)}
 		for _, e := range r.Errors {
-			row.Errors = append(row.Errors, tr(c, "field."+e.Field)+"："+e.Text.In(lang(c)))
+			row.Errors = append(row.Errors, tr(c, "field."+e.Field)+tr(c, "punct.colon")+e.Text.In(lang(c)))
 		}
 		v.Rows = append(v.Rows, row)
 	}

@@ -35,7 +35,7 @@ func (s *Server) handleStatic(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	switch v := c.QueryParam("v"); {
-	case v != "" && name == "app.css" && v == views.CSSVersion:
+	case v != "" && v == views.StaticVersion(name):
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	case v != "":
 		h.Set("Cache-Control", "no-cache")
@@ -50,6 +50,8 @@ func (s *Server) handleStatic(c echo.Context) error {
 		ctype = "image/svg+xml"
 	case strings.HasSuffix(name, ".png"):
 		ctype = "image/png"
+	case strings.HasSuffix(name, ".js"):
+		ctype = "text/javascript; charset=utf-8"
 	}
 	return c.Blob(http.StatusOK, ctype, b)
 }

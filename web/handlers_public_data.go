@@ -20,6 +20,16 @@ type vendorPage struct {
 	Page    int                `json:"page"`
 	PerPage int                `json:"per_page"`
 	Total   int                `json:"total"`
+	// Interpreted says how q was read when it named a service category,
+	// which was then applied as the category filter (omitted otherwise).
+	Interpreted *queryReading `json:"interpreted,omitempty"`
+}
+
+// queryReading is a query read as a category and the words left for names.
+type queryReading struct {
+	Q        string `json:"q"`
+	Category string `json:"category"`
+	Words    string `json:"words"`
 }
 
 // handleAPIVendors is the open-data search: the page's parameters plus
@@ -38,6 +48,7 @@ func (ps *publicSite) handleAPIVendors(c echo.Context) error {
 			*dst = n
 		}
 	}
+	in := interpretQuery(&q)
 	for f, key := range q.Problems() {
 		fields[f] = tr(c, key)
 	}
@@ -61,7 +72,11 @@ func (ps *publicSite) handleAPIVendors(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.JSON(http.StatusOK, vendorPage{Items: items, Page: q.Page, PerPage: q.PerPage, Total: res.Total})
+	page := vendorPage{Items: items, Page: q.Page, PerPage: q.PerPage, Total: res.Total}
+	if in.Category != "" {
+		page.Interpreted = &queryReading{Q: in.Q, Category: in.Category, Words: in.Words}
+	}
+	return c.JSON(http.StatusOK, page)
 }
 
 // csvFormat names the open-data file's layout in its ETag.
@@ -188,6 +203,7 @@ func (ps *publicSite) handleSticker(c echo.Context) error {
 	}
 	sv := views.PubStickerView{Page: ps.page(c, tr(c, "pub.sticker.title", v.Name), tr(c, "pub.sticker.description", v.Name)),
 		Name: v.Name, USCC: v.USCC, QRURL: "/vendors/" + v.USCC + "/qr.svg", ProfileURL: ps.s.profileURL(v.USCC)}
+	sv.PrintedOn = dateText(ps.s.now())
 	stickerGrade(c, &sv, v.Headline)
 	return ps.render(c, http.StatusOK, views.PublicStickerPage(sv))
 }

@@ -85,26 +85,41 @@ func (ps *publicSite) searchQuery(c echo.Context) (publicity.SearchQuery, []stri
 	return q, notices
 }
 
-// handleSearch is the public search page.
+// handleSearch is the public search page. A query that names a service
+// category selects that category as a filter, shown selected and
+// removable (publicity.Interpret); the rest of the query is matched in
+// names. With nothing typed it browses every vendor, best grade first by
+// default, or by score or name (pinyin order).
 func (ps *publicSite) handleSearch(c echo.Context) error {
 	q, notices := ps.searchQuery(c)
-	searched := strings.TrimSpace(q.Q) != "" || q.Category != "" || q.District != "" || q.Grade != ""
+	in := interpretQuery(&q)
+	typed := strings.TrimSpace(q.Q) != ""
+	if !typed && q.Sort == "" || !typed && q.Sort == publicity.SortRelevance {
+		q.Sort = publicity.SortGrade // nothing to be relevant to: best first
+	}
 	title := tr(c, "pub.search.title")
-	if t := strings.TrimSpace(q.Q); t != "" {
+	if t := strings.TrimSpace(c.QueryParam("q")); t != "" {
 		title = tr(c, "pub.search.title_q", pubTruncate(t, 40))
 	}
-	v := views.PubSearchView{Page: ps.page(c, title, tr(c, "pub.search.description")), Q: q.Q, Searched: searched, Notices: notices,
+	v := views.PubSearchView{Page: ps.page(c, title, tr(c, "pub.search.description")), Q: q.Q, Notices: notices,
+		Searched:     typed || q.Category != "" || q.District != "" || q.Grade != "",
 		CategoryOpts: categoryOptions(lang(c), q.Category), DistrictOpts: districtOptions(lang(c), q.District)}
 	for _, g := range publicity.Grades {
 		v.GradeOpts = append(v.GradeOpts, views.Option{Value: g, Label: tr(c, "grade."+g), Selected: q.Grade == g})
 	}
 	for _, s := range publicity.SortOrders {
+		if s == publicity.SortRelevance && !typed {
+			continue
+		}
 		v.SortOpts = append(v.SortOpts, views.Option{Value: s, Label: tr(c, "pub.sort."+s), Selected: q.Sort == s || (q.Sort == "" && s == publicity.SortRelevance)})
 	}
+	v.Chips = searchChips(c, q)
+	if in.Category != "" {
+		v.CategoryFromQ = tr(c, "pub.search.category_from_q", in.Words, categoryNames([]string{in.Category}, lang(c)))
+	}
 	v.JSONURL = "/api/v1/vendors?" + pubAPIQuery(c).Encode()
-	if !searched {
+	if !v.Searched {
 		v.Suggestions = pubSuggestions(c)
-		return ps.render(c, http.StatusOK, views.PublicSearchPage(v))
 	}
 	res, err := ps.catalog.Search(c.Request().Context(), q)
 	if err != nil {
@@ -119,7 +134,7 @@ func (ps *publicSite) handleSearch(c echo.Context) error {
 			names = append(names, cat.Name(lang(c)))
 		}
 	}
-	v.Matched = strings.Join(names, "、")
+	v.Matched = strings.Join(names, tr(c, "punct.list"))
 	if len(res.Hits) == 0 {
 		first := c.Request().URL.Query()
 		first.Del("page")
@@ -225,6 +240,7 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 		BadgeURL: "/vendors/" + pv.USCC + "/badge.svg", QRURL: "/vendors/" + pv.USCC + "/qr.svg",
 		StickerURL: "/vendors/" + pv.USCC + "/sticker", JSONURL: "/api/v1/vendors/" + pv.USCC,
 		Headline: headlineView(c, pv.Headline)}
+	v.ShareURL = ps.s.profileURL(pv.USCC)
 	if pv.Reply != nil {
 		v.Reply = *pv.Reply
 	}
@@ -434,50 +450,4 @@ func (ps *publicSite) handleOrg(c echo.Context) error {
 		v.Members = append(v.Members, r)
 	}
 	return ps.render(c, http.StatusOK, views.PublicOrgPage(v))
-}
-
-// handleMethodology explains the scoring model from the rules in force, so
-// the page cannot drift from the code.
-func (ps *publicSite) handleMethodology(c echo.Context) error {
-	r, err := ps.s.db.CurrentRules(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	v := views.PubMethodologyView{Page: ps.page(c, tr(c, "pub.method.title"), tr(c, "pub.method.description")),
-		Version: r.Version, Hash: r.Hash()}
-	s, cp, g := r.Satisfaction, r.Complaints, r.Grades
-	v.Window = tr(c, "pub.method.window", num(r.WindowDays), num(r.WindowDays/365))
-	qual := r.Qualification.LicencePoints + r.Qualification.InsurancePoints
-	v.Components = []views.PubMethodRow{
-		{Label: tr(c, "eval.satisfaction"), Max: num(s.MaxPoints), Explain: tr(c, "pub.method.sat", num(s.Satisfied), num(s.BasicallySatisfied),
-			num(s.Dissatisfied), num(s.HalfLifeDays), scoring.Percent(s.PriorMean), num(s.PriorWeight))},
-		{Label: tr(c, "eval.complaints"), Max: num(cp.MaxPoints), Explain: tr(c, "pub.method.cmp", num(cp.Severity.General), num(cp.Severity.Serious),
-			num(cp.Severity.Major), num(cp.Outcome.PartiallySubstantiated), num(cp.Outcome.Mediated), num(cp.LateFactor), num(cp.HalfLifeDays),
-			num(cp.OrdersPerUnit), num(cp.PriorRate), num(cp.RateHalf))},
-		{Label: tr(c, "eval.qualification"), Max: num(qual), Explain: tr(c, "pub.method.qual", num(r.Qualification.LicencePoints), num(r.Qualification.InsurancePoints))},
-		{Label: tr(c, "eval.regulatory"), Max: num(r.Regulatory.MaxPoints), Explain: tr(c, "pub.method.reg", num(r.Regulatory.Points.Warning),
-			num(r.Regulatory.Points.Fine), num(r.Regulatory.Points.SeriousPenalty), num(r.Regulatory.HalfLifeDays))},
-		{Label: tr(c, "eval.bonus"), Max: num(r.Bonus.MaxPoints), Explain: tr(c, "pub.method.bonus", num(r.Bonus.PerCommendation),
-			num(r.Bonus.WindowDays), num(r.Bonus.MaxPoints))},
-	}
-	v.Total = tr(c, "pub.method.total", num(s.MaxPoints+cp.MaxPoints+qual+r.Regulatory.MaxPoints), num(r.Bonus.MaxPoints))
-	v.Grades = []views.PubMethodRow{
-		{Label: tr(c, "grade.A"), Max: tr(c, "pub.method.at_least", num(g.A)), Explain: tr(c, "pub.meaning.A")},
-		{Label: tr(c, "grade.B"), Max: tr(c, "pub.method.at_least", num(g.B)), Explain: tr(c, "pub.meaning.B")},
-		{Label: tr(c, "grade.C"), Max: tr(c, "pub.method.at_least", num(g.C)), Explain: tr(c, "pub.meaning.C")},
-		{Label: tr(c, "grade.D"), Max: tr(c, "pub.method.below", num(g.C)), Explain: tr(c, "pub.meaning.D")},
-		{Label: tr(c, "grade.N"), Max: tr(c, "pub.method.n_rule_short"), Explain: tr(c, "pub.meaning.N")},
-	}
-	v.Rules = []string{
-		tr(c, "pub.method.rule_a", num(g.AMinCallbackWeight), num(g.AMinRegisteredDays), num(g.ASeriousComplaintDays)),
-		tr(c, "pub.method.rule_cap"),
-		tr(c, "pub.method.rule_n", num(g.NMinCallbackWeight), num(g.NMinRegisteredDays)),
-	}
-	v.Publication = []string{
-		tr(c, "pub.method.pub_run"),
-		tr(c, "pub.method.pub_down", num(r.Publication.ObjectionDays)),
-		tr(c, "pub.method.pub_up", num(r.Publication.UpgradeMargin)),
-		tr(c, "pub.method.pub_now"),
-	}
-	return ps.render(c, http.StatusOK, views.PublicMethodologyPage(v))
 }

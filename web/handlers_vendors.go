@@ -244,7 +244,7 @@ func (s *Server) vendorDetail(c echo.Context, ven registry.Vendor) (views.Vendor
 		return v, err
 	}
 	for _, p := range preds {
-		v.Predecessors = append(v.Predecessors, p.USCC+" "+p.Name+"（"+p.Reason+"）")
+		v.Predecessors = append(v.Predecessors, p.USCC+" "+p.Name+tr(c, "punct.paren", p.Reason))
 	}
 	v.Sanctions, err = s.sanctionRows(c, ven.ID)
 	return v, err

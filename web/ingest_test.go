@@ -790,7 +790,7 @@ func TestIngestMarksAndDurability(t *testing.T) {
 	}
 }
 
-// TestIngestVolumeNeedsOrders: CONTRACT.md lists `orders` without `?`, so a
+// TestIngestVolumeNeedsOrders: docs/CONTRACT.md lists `orders` without `?`, so a
 // volume without it must be rejected, not stored (or overwritten) as 0.
 func TestIngestVolumeNeedsOrders(t *testing.T) {
 	t.Parallel()

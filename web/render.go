@@ -17,8 +17,13 @@ import (
 
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// lang returns the request's language.
+// lang returns the request's language: what pages negotiated (Chinese by
+// default); the JSON API under /api/ speaks English, like the CLI, so its
+// messages do not depend on who asks.
 func lang(c echo.Context) string {
+	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		return i18n.EN
+	}
 	if l, ok := c.Get(ctxLang).(string); ok {
 		return l
 	}

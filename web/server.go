@@ -11,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"chengxin/publicity"
 	"chengxin/registry"
 )
 
@@ -41,6 +42,10 @@ type Config struct {
 	// HeaderTimeout cuts off clients that send request headers too slowly
 	// (slow-loris); default 10 s.
 	HeaderTimeout time.Duration
+	// Schedule is this process's scheduler, which the methodology page
+	// shows (the next publication run); nil when the scheduler is off and
+	// cron starts the runs.
+	Schedule *publicity.Schedule
 }
 
 // Server is the HTTP application.

@@ -22,7 +22,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	fs, dbPath := newFlagSet(e, "demo", "[-addr …] [-vendors 600] [-seed 1]")
 	sf := addServeFlags(fs, e)
 	vendors := fs.Int("vendors", 600, "number of synthetic vendors")
-	seed := fs.Uint64("seed", 1, "random seed (the same seed gives the same data)")
+	seed := fs.Uint64("seed", 1, "random seed (the same seed on the same day gives the same city, grades and open data)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -45,6 +45,13 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		// Removed when the demo ends, however it ends: SIGINT and SIGTERM
+		// cancel ctx (main), serve returns, and this runs after db.Close.
+		defer func() {
+			if err := os.RemoveAll(dir); err != nil {
+				e.log.Warn("demo: temporary directory not removed", "dir", dir, "err", err)
+			}
+		}()
 		path = filepath.Join(dir, "chengxin.db")
 	}
 	db, err := openDB(ctx, e, path)
@@ -85,31 +92,44 @@ type demoAccount struct{ role, username, password string }
 const demoEventsPerVendor = 150
 
 // seedDemo fills an empty database with a synthetic city and demo logins.
+// The city's present is the start of today (Asia/Shanghai): the records,
+// the three monthly publication runs before it and the story of sanctions,
+// objections, replies, an override and a blacklisting (demoStory) are all
+// instants derived from it, played with the database's clock held at each
+// one, so the same seed on the same day gives the same data, grades and
+// open data. Only the passwords are random.
 func seedDemo(ctx context.Context, db *registry.DB, vendors int, seed uint64) ([]demoAccount, error) {
-	st, err := synth.Generate(ctx, db, demoActor, synth.Options{Vendors: vendors, Events: vendors * demoEventsPerVendor, Seed: seed})
+	clock := db.Now
+	day := synth.Day(clock())
+	story := &demoStory{ctx: ctx, db: db, now: day, day: day, runs: demoRuns(day)}
+	story.now = story.runs[0].Add(-time.Hour)
+	db.Now = func() time.Time { return story.now }
+	defer func() { db.Now = clock }()
+
+	st, err := synth.Generate(ctx, db, demoActor, synth.Options{Vendors: vendors, Events: vendors * demoEventsPerVendor, Seed: seed, Now: day})
 	if err != nil {
 		return nil, err
 	}
-	// Three monthly publication runs give the demo published grades with a
-	// history (and, for some vendors, pending downgrades); then everyone is
-	// evaluated now.
-	for _, at := range demoRuns(db.Now()) {
-		if _, err := publicity.Publish(ctx, db, demoActor, at); err != nil {
-			return nil, fmt.Errorf("demo: publication run %s: %w", registry.Period(at), err)
+	// Every vendor is evaluated by the runs below and at the end; the
+	// marks the bulk load left are not needed.
+	for {
+		ids, err := db.TakeMarks(ctx, 10000)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) == 0 {
+			break
 		}
 	}
-	if _, err := db.PublishMaturedPending(ctx, demoActor); err != nil {
-		return nil, fmt.Errorf("demo: pending downgrades: %w", err)
-	}
-	if _, err := db.Rescore(ctx, registry.RescoreOptions{}); err != nil {
-		return nil, fmt.Errorf("demo: evaluate: %w", err)
+	if err := story.play(st); err != nil {
+		return nil, err
 	}
 	specs := []demoAccount{
 		{role: registry.RoleRegulator, username: "regulator"},
 		{role: registry.RoleAssociation, username: "association"},
 		{role: registry.RoleVendor, username: "vendor"},
 	}
-	orgOf := map[string]string{registry.RoleAssociation: st.FirstAssociation, registry.RoleVendor: st.FirstVendor}
+	orgOf := map[string]string{registry.RoleAssociation: st.FirstAssociation, registry.RoleVendor: story.Login.USCC}
 	for i := range specs {
 		specs[i].password = randomPassword()
 		_, err := db.CreateUser(ctx, demoActor, registry.UserInput{Username: specs[i].username, Password: specs[i].password,
@@ -132,7 +152,8 @@ func randomPassword() string {
 	return string(b)
 }
 
-// demoRuns are the scheduled instants of the last three monthly runs.
+// demoRuns are the scheduled instants of the last three monthly runs at
+// or before now.
 func demoRuns(now time.Time) []time.Time {
 	s := publicity.DefaultSchedule
 	last := s.PublicationInstant(now)

@@ -155,7 +155,7 @@ func printMovers(w io.Writer, ms []registry.Mover) {
 	tw.Flush()
 }
 
-// explainJSON is CONTRACT.md's `explain -json` object.
+// explainJSON is docs/CONTRACT.md's `explain -json` object.
 type explainJSON struct {
 	USCC         string             `json:"uscc"`
 	AsOf         string             `json:"as_of"`

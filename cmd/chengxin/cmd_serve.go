@@ -91,9 +91,18 @@ func metricsAddrDefault(getenv func(string) string) string {
 	}
 }
 
+// config reads the web app's flags; the methodology page is told this
+// process's publication schedule, or that cron starts the runs.
 func (f serveFlags) config(e *env, db *registry.DB) (web.Config, error) {
 	cfg := web.Config{DB: db, Logger: e.log, SecureCookies: *f.secureCookies, BaseURL: *f.baseURL,
 		MetricsToken: *f.metricsToken}
+	if *f.scheduler {
+		s, err := f.schedule()
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Schedule = &s
+	}
 	if b := *f.baseURL; b != "" {
 		u, err := url.Parse(b)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {

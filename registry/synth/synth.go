@@ -23,6 +23,8 @@ type Options struct {
 	Events int
 	Seed   uint64
 	// Now is the city's present; records lie in the three years before it.
+	// Zero means the start of today (Day), so the same seed gives the same
+	// city all day long.
 	Now time.Time
 	// Progress, when set, is called now and then with rows written so far.
 	Progress func(rows int)
@@ -51,7 +53,7 @@ func Generate(ctx context.Context, db *registry.DB, actor registry.Actor, opt Op
 		return st, fmt.Errorf("synth: at least one vendor")
 	}
 	if opt.Now.IsZero() {
-		opt.Now = db.Now()
+		opt.Now = Day(db.Now())
 	}
 	b, err := db.NewBulkLoader(ctx, actor)
 	if err != nil {
@@ -93,6 +95,15 @@ func Generate(ctx context.Context, db *registry.DB, actor registry.Actor, opt Op
 		opt.Progress(b.Rows())
 	}
 	return st, b.Close(fmt.Sprintf("synth:seed=%d,vendors=%d,events=%d", opt.Seed, opt.Vendors, opt.Events))
+}
+
+// Day is the start of t's calendar day in Asia/Shanghai. Every instant the
+// generator derives (registration dates, record times, licence expiries)
+// is an offset from its Now, so anchoring Now to a day, not to the clock,
+// is what makes two runs on one day byte-identical.
+func Day(t time.Time) time.Time {
+	l := t.In(registry.Shanghai)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, registry.Shanghai)
 }
 
 type generator struct {

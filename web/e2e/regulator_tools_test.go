@@ -109,14 +109,3 @@ func (f *fixture) check(ctx context.Context, width int, page string) {
 	f.checkAxe(ctx, page)
 	f.screenshot(ctx, fmt.Sprintf("%s-%d", page, width))
 }
-
-// value reads a form control's current value.
-func (f *fixture) value(ctx context.Context, sel string) string {
-	f.t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
-	if err != nil {
-		path := f.screenshot(ctx, "FAILED-value")
-		f.t.Fatalf("value of %s: %v (screenshot: %s)", sel, err, path)
-	}
-	return v
-}
