@@ -126,12 +126,7 @@ func (db *DB) BeginLogin(ctx context.Context, username, ip string, knownDevice b
 				return &ThrottledError{RetryAfter: time.Duration(wait) * time.Millisecond, Reason: "account"}
 			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO login_attempts(account, ip, at_ms) VALUES (?, ?, ?)`, a.Account, a.IP, now)
-		if err != nil {
-			return err
-		}
-		a.ID, err = res.LastInsertId()
-		return err
+		return tx.QueryRowContext(ctx, `INSERT INTO login_attempts(account, ip, at_ms) VALUES (?, ?, ?) RETURNING id`, a.Account, a.IP, now).Scan(&a.ID)
 	})
 	if _, ok := AsThrottled(err); ok {
 		return a, err

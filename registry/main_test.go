@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"chengxin/i18n"
+	"chengxin/internal/testdb"
 	"chengxin/registry"
 )
 
@@ -40,7 +40,7 @@ func (c *testClock) Advance(d time.Duration) { c.now = c.now.Add(d) }
 // openDB opens a fresh database file in t.TempDir with the fixed clock.
 func openDB(t *testing.T) (*registry.DB, *testClock) {
 	t.Helper()
-	db, err := registry.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	db, err := registry.Open(context.Background(), testdb.DSN(t, "test.db"))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -85,12 +85,11 @@ func (db *DB) saveOrg(ctx context.Context, tx *sql.Tx, actor Actor, in OrgInput,
 		}
 		o := Org{USCC: in.USCC, USCCConfirmed: confirmed, Name: in.Name, Kind: in.Kind, District: in.District,
 			ContactPhone: in.ContactPhone, CreatedAt: now, UpdatedAt: now}
-		res, err := tx.ExecContext(ctx, `INSERT INTO orgs(uscc, uscc_confirmed, name, kind, district, contact_phone, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?)`, o.USCC, o.USCCConfirmed, o.Name, o.Kind, o.District, o.ContactPhone, formatTime(now), formatTime(now))
+		err := tx.QueryRowContext(ctx, `INSERT INTO orgs(uscc, uscc_confirmed, name, kind, district, contact_phone, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?) RETURNING id`, o.USCC, o.USCCConfirmed, o.Name, o.Kind, o.District, o.ContactPhone, formatTime(now), formatTime(now)).Scan(&o.ID)
 		if err != nil {
 			return "", o, fmt.Errorf("registry: insert org %s: %w", o.USCC, err)
 		}
-		o.ID, _ = res.LastInsertId()
 		if confirmed {
 			if err := db.audit(ctx, tx, actor.String(), "uscc.confirm", o.USCC, nil); err != nil {
 				return "", o, err

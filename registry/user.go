@@ -115,12 +115,11 @@ func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, actor Actor, u *User, 
 		return &ValidationError{Fields: map[string]i18n.Text{"username": i18n.T("user.duplicate")}}
 	}
 	u.CreatedAt = db.now()
-	res, err := tx.ExecContext(ctx, `INSERT INTO users(username, password_hash, role, org_id, vendor_id, created_at) VALUES (?,?,?,?,?,?)`,
-		u.Username, hash, u.Role, nullID(u.OrgID), nullID(u.VendorID), formatTime(u.CreatedAt))
+	err := tx.QueryRowContext(ctx, `INSERT INTO users(username, password_hash, role, org_id, vendor_id, created_at) VALUES (?,?,?,?,?,?) RETURNING id`,
+		u.Username, hash, u.Role, nullID(u.OrgID), nullID(u.VendorID), formatTime(u.CreatedAt)).Scan(&u.ID)
 	if err != nil {
 		return fmt.Errorf("registry: insert user %s: %w", u.Username, err)
 	}
-	u.ID, _ = res.LastInsertId()
 	return db.audit(ctx, tx, actor.String(), "user.create", "user:"+u.Username, map[string]any{"role": u.Role, "org_id": u.OrgID, "vendor_id": u.VendorID})
 }
 
