@@ -213,13 +213,15 @@ func (db *DB) RememberLoginDevice(ctx context.Context, u User) (string, error) {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_devices WHERE expires_at <= ?`, formatTime(now)); err != nil {
 			return err
 		}
+		hash := hashToken(token)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO login_devices(token_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)`,
-			hashToken(token), u.ID, formatTime(now), formatTime(now.Add(LoginDeviceTTL))); err != nil {
+			hash, u.ID, formatTime(now), formatTime(now.Add(LoginDeviceTTL))); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM login_devices WHERE user_id = ? AND token_hash NOT IN
-			(SELECT token_hash FROM login_devices WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?)`,
-			u.ID, u.ID, loginDevicesPerUser)
+		// Keep this device and the newest others, up to the limit.
+		_, err := tx.ExecContext(ctx, `DELETE FROM login_devices WHERE user_id = ? AND token_hash <> ? AND token_hash NOT IN
+			(SELECT token_hash FROM login_devices WHERE user_id = ? AND token_hash <> ? ORDER BY created_at DESC, token_hash DESC LIMIT ?)`,
+			u.ID, hash, u.ID, hash, loginDevicesPerUser-1)
 		return err
 	})
 	if err != nil {
