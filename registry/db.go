@@ -29,6 +29,8 @@ type DB struct {
 	marks chan struct{} // signalled after commits that mark vendors for re-evaluation
 	// tokenUse limits last_used_at writes of API tokens.
 	tokenUse *tokenUseCache
+	// limiter holds the API token rate limits of an SQLite database.
+	limiter tokenLimiter
 	// rulesCache holds parsed rules versions by name.
 	rulesCache sync.Map
 	stats      Stats

@@ -9,3 +9,12 @@ CREATE TABLE job_claims (
     done_at    TEXT COLLATE "C",
     PRIMARY KEY (job, period)
 );
+
+-- API token rate limits shared by every process (GCRA: the theoretical
+-- arrival time of the token's next request, Unix milliseconds). Used on
+-- PostgreSQL; an SQLite database is served by one process, which limits in
+-- memory (registry/ratelimit.go).
+CREATE TABLE token_rates (
+    token_id BIGINT PRIMARY KEY REFERENCES api_tokens(id) ON DELETE CASCADE,
+    tat_ms   BIGINT NOT NULL
+);
