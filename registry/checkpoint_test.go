@@ -111,7 +111,7 @@ func TestCheckpointSignsHead(t *testing.T) {
 		t.Errorf("latest %+v %v", latest, err)
 	}
 	// Reopening finds the same key.
-	db2, err := registry.Open(ctx, db.Path())
+	db2, err := registry.Open(ctx, db.DSN())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -196,8 +196,8 @@ func (db *DB) KnownLoginDevice(ctx context.Context, token, username string) (boo
 	}
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM login_devices d JOIN users u ON u.id = d.user_id
-		WHERE d.token_hash = ? AND u.username = ? AND d.expires_at > ? AND u.disabled = 0`,
-		hashToken(token), strings.TrimSpace(username), formatTime(db.now())).Scan(&n)
+		WHERE d.token_hash = ? AND lower(u.username) = ? AND d.expires_at > ? AND u.disabled = 0`,
+		hashToken(token), foldUsername(strings.TrimSpace(username)), formatTime(db.now())).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("registry: known device: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,9 @@ func openDB(t *testing.T) (*registry.DB, *testClock) {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if db.SigningKeyPath() == "" { // PostgreSQL: no file to keep it beside
+		db.SetSigningKeyPath(filepath.Join(t.TempDir(), "signing-key"))
+	}
 	clk := &testClock{now: t0}
 	db.Now = clk.Now
 	return db, clk

@@ -74,7 +74,7 @@ func TestVendorPinyinKeyStored(t *testing.T) {
 	if _, err := raw.Exec(`UPDATE vendors SET name_pinyin = ''`); err != nil {
 		t.Fatal(err)
 	}
-	again, err := registry.Open(ctx, db.Path())
+	again, err := registry.Open(ctx, db.DSN())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,15 +8,20 @@ package testdb
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"chengxin/migrations"
 )
 
 // EnvPostgres names the variable that selects PostgreSQL for tests.
@@ -77,9 +82,11 @@ func NewPostgres(ctx context.Context, serverURL string) (dsn string, drop func()
 		return "", nil, fmt.Errorf("connect to %s: %w", u.Redacted(), err)
 	}
 	defer admin.Close(ctx)
-	// template0 and the C collation: the same byte order as SQLite whatever
-	// the server's locale (the schema also says COLLATE "C" on text).
-	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name+` TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`); err != nil {
+	tmpl, err := migratedTemplate(ctx, admin, u)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmpl); err != nil {
 		return "", nil, fmt.Errorf("create database %s: %w", name, err)
 	}
 	u.Path = "/" + name
@@ -95,4 +102,74 @@ func NewPostgres(ctx context.Context, serverURL string) (dsn string, drop func()
 		return err
 	}
 	return u.String(), drop, nil
+}
+
+// migratedTemplate returns the name of a database holding the current
+// PostgreSQL migrations and nothing else, creating it once per migration set
+// (its name carries their hash): copying it is much faster than migrating
+// every test's database.
+func migratedTemplate(ctx context.Context, admin *pgx.Conn, server *url.URL) (string, error) {
+	files, err := fs.Sub(migrations.Postgres, "postgres")
+	if err != nil {
+		return "", err
+	}
+	names, err := fs.Glob(files, "*.sql")
+	if err != nil {
+		return "", err
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	bodies := make([][]byte, len(names))
+	for i, n := range names {
+		if bodies[i], err = fs.ReadFile(files, n); err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%s\x00", n, bodies[i])
+	}
+	tmpl := fmt.Sprintf("cx_template_%x", h.Sum(nil)[:6])
+	// One test process creates it; the others wait here.
+	if _, err := admin.Exec(ctx, `SELECT pg_advisory_lock(7366001)`); err != nil {
+		return "", err
+	}
+	defer admin.Exec(context.Background(), `SELECT pg_advisory_unlock(7366001)`)
+	var exists bool
+	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, tmpl).Scan(&exists); err != nil {
+		return "", err
+	}
+	if exists {
+		return tmpl, nil
+	}
+	building := tmpl + "_new"
+	admin.Exec(ctx, `DROP DATABASE IF EXISTS `+building+` WITH (FORCE)`)
+	// template0 and the C collation: the same byte order as SQLite whatever
+	// the server's locale (the schema also says COLLATE "C" on text).
+	if _, err := admin.Exec(ctx, `CREATE DATABASE `+building+` TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`); err != nil {
+		return "", fmt.Errorf("create template %s: %w", building, err)
+	}
+	tu := *server
+	tu.Path = "/" + building
+	c, err := pgx.Connect(ctx, tu.String())
+	if err != nil {
+		return "", err
+	}
+	// The same records registry's runner writes (registry/migrate.go).
+	if _, err := c.Exec(ctx, `CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`); err != nil {
+		c.Close(ctx)
+		return "", err
+	}
+	for i, n := range names {
+		if _, err := c.Exec(ctx, string(bodies[i])); err != nil {
+			c.Close(ctx)
+			return "", fmt.Errorf("template: migration %s: %w", n, err)
+		}
+		if _, err := c.Exec(ctx, `INSERT INTO schema_migrations(name, applied_at) VALUES ($1, $2)`, n, time.Now().UTC().Format(time.RFC3339)); err != nil {
+			c.Close(ctx)
+			return "", err
+		}
+	}
+	c.Close(ctx)
+	if _, err := admin.Exec(ctx, `ALTER DATABASE `+building+` RENAME TO `+tmpl); err != nil {
+		return "", err
+	}
+	return tmpl, nil
 }
