@@ -9,3 +9,9 @@ import "embed"
 //
 //go:embed *.sql
 var FS embed.FS
+
+// Postgres holds PostgreSQL's files, postgres/NNNN_name.sql: the same
+// numbered sequence as FS, one file per migration, written for PostgreSQL.
+//
+//go:embed postgres/*.sql
+var Postgres embed.FS

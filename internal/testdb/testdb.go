@@ -142,8 +142,9 @@ func migratedTemplate(ctx context.Context, admin *pgx.Conn, server *url.URL) (st
 	building := tmpl + "_new"
 	admin.Exec(ctx, `DROP DATABASE IF EXISTS `+building+` WITH (FORCE)`)
 	// template0 and the C collation: the same byte order as SQLite whatever
-	// the server's locale (the schema also says COLLATE "C" on text).
-	if _, err := admin.Exec(ctx, `CREATE DATABASE `+building+` TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`); err != nil {
+	// the server's locale (the schema also says COLLATE "C" on text); a
+	// UTF-8 character class, so pg_trgm indexes Chinese names.
+	if _, err := admin.Exec(ctx, `CREATE DATABASE `+building+` TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'`); err != nil {
 		return "", fmt.Errorf("create template %s: %w", building, err)
 	}
 	tu := *server
