@@ -133,17 +133,26 @@ func TestPostgresMigrations(t *testing.T) {
 			litePrev += int64(len(s.want))
 		}
 		// A seq that is a multiple of 10,000 drops the changes 200,000 or
-		// more behind it.
-		prune := `INSERT INTO public_changes(seq, vendor_id) VALUES (210000, 7)`
-		if _, err := lite.Exec(prune); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := pg.Exec(ctx, prune); err != nil {
-			t.Fatal(err)
-		}
+		// more behind it; others drop nothing.
 		q := `SELECT seq, vendor_id FROM public_changes ORDER BY seq`
-		if l, p := queryStrings(t, sqliteQuerier{lite}, q), queryStrings(t, pgQuerier{pg}, q); !slices.Equal(l, []string{"210000|7"}) || !slices.Equal(p, l) {
-			t.Errorf("after pruning: SQLite %v, PostgreSQL %v, want only 210000|7", l, p)
+		before := queryStrings(t, sqliteQuerier{lite}, q)
+		for _, step := range []struct {
+			seq  int
+			want []string
+		}{
+			{205000, append(slices.Clone(before), "205000|7")},
+			{210000, []string{"205000|7", "210000|7"}},
+		} {
+			stmt := fmt.Sprintf(`INSERT INTO public_changes(seq, vendor_id) VALUES (%d, 7)`, step.seq)
+			if _, err := lite.Exec(stmt); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pg.Exec(ctx, stmt); err != nil {
+				t.Fatal(err)
+			}
+			if l, p := queryStrings(t, sqliteQuerier{lite}, q), queryStrings(t, pgQuerier{pg}, q); !slices.Equal(l, step.want) || !slices.Equal(p, l) {
+				t.Errorf("after seq %d: SQLite %v, PostgreSQL %v, want %v", step.seq, l, p, step.want)
+			}
 		}
 	})
 
@@ -237,7 +246,9 @@ func TestPostgresDataMigrations(t *testing.T) {
 }
 
 // legacyData is a database under the schema of 0001–0008, written so that
-// each statement runs unchanged on both engines.
+// each statement runs unchanged on both engines. Rows of the WITHOUT ROWID
+// tables are inserted out of key order: SQLite reads them in key order,
+// PostgreSQL in the order they were written unless told otherwise.
 var legacyData = []string{
 	`INSERT INTO orgs(id, uscc, name, kind, district, created_at, updated_at) VALUES (1, 'O1', '河西家政协会', 'association', '120103', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')`,
 	vendorInsert(1, "V1", "甲"), vendorInsert(2, "V2", "乙"), vendorInsert(3, "V3", "丙"),
@@ -271,10 +282,10 @@ var legacyData = []string{
 		(2, 1, 'D', 55, 'D', 'downgrade'), (2, 2, 'C', 70, 'A', 'downgrade_pending'), (2, 3, 'A', 93, 'B', 'upgrade_held'),
 		(2, 5, 'C', 70.25, 'C', 'downgrade_kept'), (2, 6, 'N', 0, 'N', 'first'), (3, 1, 'B', 90, 'B', 'first')`,
 	`INSERT INTO published_grades(vendor_id, grade, score, published_at, run_id, rules_version) VALUES
-		(1, 'D', 55, '2025-02-01T00:00:00Z', 2, 'HSCS-1.1'),
-		(2, 'C', 70, '2025-02-15T00:00:00Z', 2, 'HSCS-1.1'),
+		(5, 'C', 70.25, '2025-03-05T00:00:00Z', 2, 'HSCS-1.1'),
 		(3, 'B', 80, '2025-02-01T00:00:00Z', 2, 'HSCS-1.1'),
-		(5, 'C', 70.25, '2025-03-05T00:00:00Z', 2, 'HSCS-1.1')`,
+		(2, 'C', 70, '2025-02-15T00:00:00Z', 2, 'HSCS-1.1'),
+		(1, 'D', 55, '2025-02-01T00:00:00Z', 2, 'HSCS-1.1')`,
 	`INSERT INTO pending_downgrades(vendor_id, grade, score, run_id, public_after, objected_at) VALUES
 		(6, 'D', 50, 2, '2025-02-15T00:00:00Z', '2025-02-05T00:00:00Z')`,
 	`INSERT INTO cases(id, kind, vendor_id, subject, text, opened_by, opened_at, deadline_at, status, decided_by, decided_at, decision_reason) VALUES
