@@ -17,4 +17,4 @@ CREATE TABLE job_claims (
 CREATE TABLE token_rates (
     token_id INTEGER PRIMARY KEY REFERENCES api_tokens(id) ON DELETE CASCADE,
     tat_ms   INTEGER NOT NULL
-);
+) WITHOUT ROWID;
