@@ -126,5 +126,14 @@ func (db *DB) monthShanghai(col string) string {
 	return `strftime('%Y-%m', ` + col + `, '+8 hours')`
 }
 
+// likeFoldingASCII is the LIKE operator that ignores the case of ASCII
+// letters: SQLite's LIKE does, PostgreSQL's ILIKE does on "C" text.
+func (db *DB) likeFoldingASCII() string {
+	if db.pg {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
 // errNotOnPostgres is returned by SQLite-only maintenance on PostgreSQL.
 var errNotOnPostgres = errors.New("not available on PostgreSQL (see the README's PostgreSQL section)")

@@ -144,7 +144,8 @@ func (db *DB) FindOrgByID(ctx context.Context, id int64) (Org, error) {
 func (db *DB) FindOrgs(ctx context.Context, q string) ([]Org, error) {
 	where, args := "1=1", []any{}
 	if q = strings.TrimSpace(q); q != "" {
-		where = `(o.name LIKE ? ESCAPE '\' OR o.uscc LIKE ? ESCAPE '\')`
+		like := db.likeFoldingASCII()
+		where = `(o.name ` + like + ` ? ESCAPE '\' OR o.uscc ` + like + ` ? ESCAPE '\')`
 		args = append(args, "%"+escapeLike(q)+"%", escapeLike(NormalizeUSCC(q))+"%")
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT `+prefixed("o.", orgColumns)+`,

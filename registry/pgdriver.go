@@ -18,9 +18,7 @@ import (
 //   - placeholders: `?` → `$1`, `$2`, …;
 //   - null-safe comparison with a parameter: `x IS ?` → `x IS NOT DISTINCT
 //     FROM $n` and `x IS NOT ?` → `x IS DISTINCT FROM $n`;
-//   - `group_concat(x, sep)` → `string_agg(x, sep)` and `char(n)` → `chr(n)`;
-//   - `LIKE` → `ILIKE`: SQLite's LIKE ignores ASCII case, PostgreSQL's does
-//     not.
+//   - `group_concat(x, sep)` → `string_agg(x, sep)` and `char(n)` → `chr(n)`.
 //
 // Everything else (upserts with ON CONFLICT, RETURNING, CTEs, partial
 // indexes) is written in the SQL both engines share. Differences that are not
@@ -181,8 +179,6 @@ func translateSQL(q string) string {
 				b.WriteString("string_agg")
 			case call && strings.EqualFold(word, "char"):
 				b.WriteString("chr")
-			case strings.EqualFold(word, "like"):
-				b.WriteString("ILIKE")
 			default:
 				b.WriteString(word)
 			}
