@@ -57,6 +57,9 @@ func rsVendorIDs(t *testing.T, db *registry.DB) []int64 {
 		}
 		ids = append(ids, id)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return ids
 }
 
@@ -156,6 +159,9 @@ func rsScores(t *testing.T, db *registry.DB) map[int64]rsScoreRow {
 			t.Fatal(err)
 		}
 		out[id] = r
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
@@ -438,6 +444,9 @@ func TestRescoreHistory(t *testing.T) {
 		newRows = append(newRows, v)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if !slices.Equal(newRows, []int64{target}) {
 		t.Errorf("new history rows for vendors %v, want [%d]", newRows, target)
 	}

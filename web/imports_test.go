@@ -70,6 +70,9 @@ func imReevalMarks(t *testing.T, e *env) []int64 {
 		rows.Scan(&id)
 		out = append(out, id)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 

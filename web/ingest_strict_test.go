@@ -92,6 +92,9 @@ func TestIngestRefusesDuplicateKeysAndBadText(t *testing.T) {
 		keys = append(keys, k)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if strings.Join(keys, " ") != "8890-D-10 8890-D-11 8890-D-9" {
 		t.Errorf("stored work orders %q", keys)
 	}

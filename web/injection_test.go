@@ -200,6 +200,9 @@ func dbFingerprint(t *testing.T, e *env) map[string]string {
 		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	out["schema"] = hex.EncodeToString(h.Sum(nil))
 	for _, table := range tables {
 		out["count "+table] = fmt.Sprint(e.count(`"` + table + `"`))

@@ -121,6 +121,9 @@ func sweepDatabase(t *testing.T, e *env) (int, []string) {
 		tables = append(tables, n)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	fold := strings.NewReplacer(" ", "", "-", "", ".", "", "(", "", ")", "", "（", "", "）", "", "+", "")
 	cells := 0
 	var hits []string
@@ -159,6 +162,9 @@ func sweepDatabase(t *testing.T, e *env) (int, []string) {
 			}
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return cells, hits
 }
