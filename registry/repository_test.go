@@ -135,3 +135,167 @@ func uncheckedNextLoops(body *ast.BlockStmt, count *int) []nextLoop {
 	}
 	return bad
 }
+
+// sqlImports are the import paths that run SQL: database/sql and the
+// drivers (any engine).
+var sqlImports = []string{"database/sql", "modernc.org/sqlite", "github.com/jackc/", "github.com/lib/pq",
+	"github.com/mattn/go-sqlite3", "github.com/go-sql-driver/"}
+
+func isSQLImport(path string) bool {
+	for _, p := range sqlImports {
+		if path == p || strings.HasPrefix(path, p+"/") || strings.HasSuffix(p, "/") && strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// One owner for the schema (docs/ARCHITECTURE.md, "Storage"): no
+// production Go file outside package registry (and its internal packages)
+// imports database/sql or a SQL driver, imports registrytest, or calls
+// registry.OpenSQLForTools. Tests may: they check what was stored.
+//
+// Two exceptions. registry/registrytest is test support, imported only by
+// tests (checked here), and hands them database/sql. web/loadtest is a
+// measurement tool, a main package of its own that is not part of the
+// served binary: its floors are what the engine does without Chengxin in
+// between (a bare INSERT loop on the same database) and its check that
+// every acknowledged record is stored reads the file with a connection of
+// its own, neither of which may go through the application it measures.
+func TestOnlyRegistryRunsSQL(t *testing.T) {
+	allowed := func(dir string) bool {
+		return dir == "registry" || strings.HasPrefix(dir, "registry/internal/")
+	}
+	exceptions := map[string]string{
+		"registry/registrytest": "database/sql",
+		"web/loadtest":          "*",
+	}
+	files := 0
+	parseRepo(t, parser.ImportsOnly, func(rel string, fset *token.FileSet, f *ast.File) {
+		if strings.HasSuffix(rel, "_test.go") {
+			return
+		}
+		files++
+		dir := filepath.ToSlash(filepath.Dir(rel))
+		if allowed(dir) {
+			return
+		}
+		for _, imp := range f.Imports {
+			path := strings.Trim(imp.Path.Value, `"`)
+			switch {
+			case path == "chengxin/registry/registrytest":
+				t.Errorf("%s imports %s: only tests may", rel, path)
+			case isSQLImport(path):
+				if ex := exceptions[dir]; ex != "*" && ex != path {
+					t.Errorf("%s imports %s: only package registry runs SQL (add a registry method)", rel, path)
+				}
+			}
+		}
+	})
+	if files < 100 {
+		t.Fatalf("checked only %d files: the walk of the repository is broken", files)
+	}
+	parseRepo(t, 0, func(rel string, fset *token.FileSet, f *ast.File) {
+		dir := filepath.ToSlash(filepath.Dir(rel))
+		if strings.HasSuffix(rel, "_test.go") || allowed(dir) || dir == "registry/registrytest" {
+			return
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if s, ok := n.(*ast.SelectorExpr); ok && s.Sel.Name == "OpenSQLForTools" {
+				t.Errorf("%s: calls OpenSQLForTools, which is for tests and tools", fset.Position(s.Pos()))
+			}
+			return true
+		})
+	})
+}
+
+// Nor does package registry hand out what runs SQL: no exported function,
+// method or field of its non-test files has a database/sql type, except
+// OpenSQLForTools (see above).
+func TestRegistryAPIHasNoSQLTypes(t *testing.T) {
+	checked := 0
+	parseRepo(t, 0, func(rel string, fset *token.FileSet, f *ast.File) {
+		if filepath.ToSlash(filepath.Dir(rel)) != "registry" || strings.HasSuffix(rel, "_test.go") {
+			return
+		}
+		sqlName := ""
+		for _, imp := range f.Imports {
+			if strings.Trim(imp.Path.Value, `"`) == "database/sql" {
+				sqlName = "sql"
+				if imp.Name != nil {
+					sqlName = imp.Name.Name
+				}
+			}
+		}
+		if sqlName == "" {
+			return
+		}
+		usesSQL := func(n ast.Node) bool {
+			found := false
+			ast.Inspect(n, func(m ast.Node) bool {
+				if s, ok := m.(*ast.SelectorExpr); ok {
+					if id, ok := s.X.(*ast.Ident); ok && id.Name == sqlName {
+						found = true
+					}
+				}
+				return !found
+			})
+			return found
+		}
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if !d.Name.IsExported() || d.Name.Name == "OpenSQLForTools" {
+					continue
+				}
+				if d.Recv != nil && !exportedReceiver(d.Recv) {
+					continue
+				}
+				checked++
+				if usesSQL(d.Type) {
+					t.Errorf("%s: exported %s has a database/sql type in its signature", fset.Position(d.Pos()), d.Name.Name)
+				}
+			case *ast.GenDecl:
+				for _, s := range d.Specs {
+					ts, ok := s.(*ast.TypeSpec)
+					if !ok || !ts.Name.IsExported() {
+						continue
+					}
+					switch typ := ts.Type.(type) {
+					case *ast.StructType:
+						for _, fld := range typ.Fields.List {
+							for _, name := range fld.Names {
+								if name.IsExported() && usesSQL(fld.Type) {
+									t.Errorf("%s: exported field %s.%s has a database/sql type", fset.Position(fld.Pos()), ts.Name.Name, name.Name)
+								}
+							}
+							if len(fld.Names) == 0 && usesSQL(fld.Type) {
+								t.Errorf("%s: %s embeds a database/sql type", fset.Position(fld.Pos()), ts.Name.Name)
+							}
+						}
+					default:
+						if usesSQL(ts.Type) {
+							t.Errorf("%s: exported type %s is made of a database/sql type", fset.Position(ts.Pos()), ts.Name.Name)
+						}
+					}
+				}
+			}
+		}
+	})
+	if checked < 50 {
+		t.Fatalf("checked only %d exported functions: the walk is broken", checked)
+	}
+}
+
+// exportedReceiver: the method's receiver type is exported.
+func exportedReceiver(recv *ast.FieldList) bool {
+	typ := recv.List[0].Type
+	if s, ok := typ.(*ast.StarExpr); ok {
+		typ = s.X
+	}
+	if ix, ok := typ.(*ast.IndexExpr); ok {
+		typ = ix.X
+	}
+	id, ok := typ.(*ast.Ident)
+	return ok && id.IsExported()
+}
