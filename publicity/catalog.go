@@ -2,8 +2,6 @@ package publicity
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -14,24 +12,22 @@ import (
 // Catalog is the in-memory read model behind public search: one small
 // entry per vendor (code, name, status, district and category bits, current
 // evaluated grade and score, pinyin initials) that filters, sorts and pages
-// 100,000 vendors in a few milliseconds, next to the FTS5 index that finds
-// name substrings.
+// 100,000 vendors in a few milliseconds, next to the store's name search
+// (registry.NameSearch) that finds name substrings.
 //
-// It follows the table public_changes, to which triggers append the vendor
-// of every change to what public pages show: Refresh reads the rows past
-// the last seq it has seen (usually none: one indexed read) and reloads
-// only those vendors. The caller decides how often to call it (the web
+// It follows the store's log of public changes (registry.ChangeFeed), which
+// names the vendor of every change to what public pages show: Refresh reads
+// the changes past the last seq it has seen (usually none: one indexed
+// read) and reloads only those vendors. The caller decides how often to call it (the web
 // layer: at most every 100 ms, and whenever a request asks for fresh data);
 // reads use the state of the last Refresh, loading everything on first use.
 // Version is that seq: cached pages carry it.
 type Catalog struct {
-	db *registry.DB
+	db      *registry.DB
+	changes *registry.ChangeFeed
+	names   *registry.NameSearch
 
 	refreshMu sync.Mutex // one refresher at a time
-
-	latestOnce sync.Once
-	latest     *sql.Stmt // SELECT max(seq): prepared, it runs on every request
-	latestErr  error
 
 	mu      sync.RWMutex // guards what follows; writers are refreshes
 	loaded  bool
@@ -40,7 +36,6 @@ type Catalog struct {
 	pos     map[int64]int32
 	byUSCC  map[string]int32
 	entries []entry
-	terms   map[string][]string // short term → FTS trigrams that begin with it
 
 	ordersMu sync.Mutex // guards orders (built lazily under mu.RLock)
 	orders   map[string][]int32
@@ -68,7 +63,8 @@ type entry struct {
 
 // NewCatalog returns an empty catalog over db; it loads on first use.
 func NewCatalog(db *registry.DB) *Catalog {
-	return &Catalog{db: db, pos: map[int64]int32{}, byUSCC: map[string]int32{}, terms: map[string][]string{}, orders: map[string][]int32{}}
+	return &Catalog{db: db, changes: db.NewChangeFeed(), names: db.NewNameSearch(),
+		pos: map[int64]int32{}, byUSCC: map[string]int32{}, orders: map[string][]int32{}}
 }
 
 // fullReloadAbove: past this many changed vendors one full scan is cheaper.
@@ -99,28 +95,13 @@ func (c *Catalog) ensureLoaded(ctx context.Context) error {
 	return c.refresh(ctx)
 }
 
-// latestSeq reads the seq of the latest public change.
-func (c *Catalog) latestSeq(ctx context.Context) (int64, error) {
-	c.latestOnce.Do(func() {
-		c.latest, c.latestErr = c.db.Reader().PrepareContext(context.WithoutCancel(ctx), `SELECT coalesce(max(seq), 0) FROM public_changes`)
-	})
-	if c.latestErr != nil {
-		return 0, fmt.Errorf("publicity: public changes: %w", c.latestErr)
-	}
-	var latest int64
-	if err := c.latest.QueryRowContext(ctx).Scan(&latest); err != nil {
-		return 0, fmt.Errorf("publicity: public changes: %w", err)
-	}
-	return latest, nil
-}
-
 // refresh reloads the vendors changed since the last refresh.
 func (c *Catalog) refresh(ctx context.Context) error {
 	c.mu.RLock()
 	loaded, seq := c.loaded, c.seq
 	c.mu.RUnlock()
 	if loaded {
-		latest, err := c.latestSeq(ctx)
+		latest, err := c.changes.Latest(ctx)
 		if err != nil {
 			return err
 		}
@@ -134,7 +115,7 @@ func (c *Catalog) refresh(ctx context.Context) error {
 	loaded, seq = c.loaded, c.seq
 	c.mu.RUnlock()
 
-	latest, err := c.latestSeq(ctx)
+	latest, err := c.changes.Latest(ctx)
 	if err != nil {
 		return err
 	}
@@ -143,34 +124,25 @@ func (c *Catalog) refresh(ctx context.Context) error {
 	}
 	var ids []int64
 	changed := map[int64]int64{} // vendor → its latest seq
+	var global int64             // seq of the latest change to every page; 0 none
 	full := !loaded || latest-seq > fullReloadAbove
 	if !full {
-		var oldest int64
-		if err := c.db.Reader().QueryRowContext(ctx, `SELECT coalesce(min(seq), 0) FROM public_changes`).Scan(&oldest); err != nil {
-			return fmt.Errorf("publicity: public changes: %w", err)
+		oldest, err := c.changes.Oldest(ctx)
+		if err != nil {
+			return err
 		}
 		full = oldest > seq+1 // pruned past what this catalog has seen
 	}
 	if !full {
-		rows, err := c.db.Reader().QueryContext(ctx, `SELECT vendor_id, max(seq) FROM public_changes WHERE seq > ? AND seq <= ? GROUP BY vendor_id`, seq, latest)
+		ch, err := c.changes.Since(ctx, seq, latest)
 		if err != nil {
-			return fmt.Errorf("publicity: public changes: %w", err)
-		}
-		for rows.Next() {
-			var id, s int64
-			if err := rows.Scan(&id, &s); err != nil {
-				rows.Close()
-				return err
-			}
-			changed[id] = s
-			if id != 0 {
-				ids = append(ids, id)
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
+		for _, v := range ch.Vendors {
+			changed[v.VendorID] = v.Seq
+			ids = append(ids, v.VendorID)
+		}
+		global = ch.Global
 	}
 	var fresh []entry
 	if full {
@@ -192,8 +164,8 @@ func (c *Catalog) refresh(ctx context.Context) error {
 	if full {
 		c.entries, c.pos, c.byUSCC = c.entries[:0], make(map[int64]int32, len(fresh)), make(map[string]int32, len(fresh))
 		c.global = latest
-	} else if s, ok := changed[0]; ok {
-		c.global = s
+	} else if global != 0 {
+		c.global = global
 	}
 	found := make(map[int64]bool, len(fresh))
 	// Which sort orders the changes invalidate.
@@ -244,7 +216,7 @@ func (c *Catalog) refresh(ctx context.Context) error {
 		}
 	}
 	if names || members {
-		clear(c.terms)
+		c.names.NamesChanged()
 	}
 	c.ordersMu.Lock()
 	if members {
@@ -267,41 +239,17 @@ func (c *Catalog) refresh(ctx context.Context) error {
 
 // load reads the catalog entries of ids (all vendors when ids is nil).
 func (c *Catalog) load(ctx context.Context, ids []int64) ([]entry, error) {
-	where, args := "", []any{}
-	if ids != nil {
-		where = ` WHERE v.id IN (` + strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",") + `)`
-		for _, id := range ids {
-			args = append(args, id)
-		}
-	}
-	// The grade shown publicly is the headline's (HeadlineOf).
-	args = append([]any{registry.FormatStorage(c.db.Now())}, args...)
-	rows, err := c.db.Reader().QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.name_pinyin, v.status,
-		coalesce((SELECT group_concat(district, ';') FROM vendor_districts WHERE vendor_id = v.id), ''),
-		coalesce((SELECT group_concat(category, ';') FROM vendor_categories WHERE vendor_id = v.id), ''),
-		`+registry.GradeFactsColumns+`
-		FROM vendors v`+registry.GradeFactsJoins+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("publicity: load catalog: %w", err)
-	}
-	defer rows.Close()
 	var out []entry
-	var g registry.GradeFactsScanner
-	for rows.Next() {
-		var e entry
-		var dists, cats string
-		if err := rows.Scan(append([]any{&e.id, &e.uscc, &e.name, &e.sortKey, &e.status, &dists, &cats}, g.Dest()...)...); err != nil {
-			return nil, err
-		}
-		if e.sortKey == "" { // written by a path that does not set it yet
-			e.sortKey = registry.NamePinyinKey(e.name)
-		}
-		h := HeadlineOf(g.Facts())
+	// The grade shown publicly is the headline's (HeadlineOf).
+	err := c.db.EachCatalogVendor(ctx, ids, c.db.Now(), func(v registry.CatalogVendor) error {
+		e := entry{id: v.ID, uscc: v.USCC, name: v.Name, sortKey: v.SortKey, status: v.Status,
+			districts: districtBits(v.Districts), categories: categoryBits(v.Categories)}
+		h := HeadlineOf(v.Facts)
 		e.grade, e.score, e.published = h.Grade, h.ScoreSortKey(), h.Published()
-		e.districts, e.categories = districtBits(dists), categoryBits(cats)
 		out = append(out, e)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 var (
@@ -318,17 +266,17 @@ func init() {
 	}
 }
 
-func districtBits(list string) uint32 {
+func districtBits(list []string) uint32 {
 	var m uint32
-	for _, c := range strings.Split(list, ";") {
+	for _, c := range list {
 		m |= districtBit[c]
 	}
 	return m
 }
 
-func categoryBits(list string) uint32 {
+func categoryBits(list []string) uint32 {
 	var m uint32
-	for _, c := range strings.Split(list, ";") {
+	for _, c := range list {
 		m |= categoryBit[c]
 	}
 	return m
@@ -404,43 +352,4 @@ func (c *Catalog) order(key string) []int32 {
 	slices.SortFunc(o, cmp)
 	c.orders[key] = o
 	return o
-}
-
-// shortTermTrigrams returns the trigrams of the FTS index that begin with
-// term (one or two characters, lower-cased as the index folds case), cached
-// until a name changes.
-func (c *Catalog) shortTermTrigrams(ctx context.Context, term string) ([]string, error) {
-	c.mu.RLock()
-	t, ok := c.terms[term]
-	c.mu.RUnlock()
-	if ok {
-		return t, nil
-	}
-	// Terms sort by their UTF-8 bytes; U+10FFFF sorts after any continuation.
-	rows, err := c.db.Reader().QueryContext(ctx, `SELECT term FROM vendor_search_terms WHERE term >= ? AND term < ?`,
-		term, term+"\U0010FFFF")
-	if err != nil {
-		return nil, fmt.Errorf("publicity: search terms: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		if strings.HasPrefix(s, term) {
-			out = append(out, s)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	if len(c.terms) >= 2000 {
-		clear(c.terms)
-	}
-	c.terms[term] = out
-	c.mu.Unlock()
-	return out, nil
 }

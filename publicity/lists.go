@@ -3,7 +3,6 @@ package publicity
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -24,22 +23,14 @@ type BlackListEntry struct {
 
 // BlackList lists blacklist entries on display at now, newest first.
 func BlackList(ctx context.Context, db *registry.DB, now time.Time) ([]BlackListEntry, error) {
-	ss, err := sanctionsOnDisplay(ctx, db, `s.kind = 'blacklist'`, nil, now)
+	ss, err := db.BlacklistOnDisplay(ctx, now)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]BlackListEntry, 0, len(ss))
 	for _, s := range ss {
-		e := BlackListEntry{USCC: s.VendorUSCC, Name: s.VendorName, Summary: s.Summary, Reference: s.Reference}
-		if s.Authority != nil {
-			e.Authority = *s.Authority
-		}
-		e.IssuedAt, _ = time.Parse(time.RFC3339, s.IssuedAt)
-		if s.DisplayUntil != nil {
-			t, _ := time.Parse(time.RFC3339, *s.DisplayUntil)
-			e.DisplayUntil = &t
-		}
-		out = append(out, e)
+		out = append(out, BlackListEntry{USCC: s.VendorUSCC, Name: s.VendorName, IssuedAt: s.IssuedAt, DisplayUntil: s.DisplayUntil,
+			Summary: s.Summary, Reference: s.Reference, Authority: s.Authority})
 	}
 	return out, nil
 }
@@ -93,30 +84,15 @@ type OrgMember struct {
 // OrgMembers returns one page of an organisation's active members by name,
 // and how many there are.
 func OrgMembers(ctx context.Context, db *registry.DB, orgID int64, page, perPage int) ([]OrgMember, int, error) {
-	var total int
-	if err := db.Reader().QueryRowContext(ctx, `SELECT count(*) FROM memberships WHERE org_id = ? AND status = 'active'`, orgID).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("publicity: count members: %w", err)
-	}
-	rows, err := db.Reader().QueryContext(ctx, `SELECT v.uscc, v.name, v.status, m.since, `+registry.GradeFactsColumns+`
-		FROM memberships m JOIN vendors v ON v.id = m.vendor_id`+registry.GradeFactsJoins+`
-		WHERE m.org_id = ? AND m.status = 'active' ORDER BY v.name, v.uscc LIMIT ? OFFSET ?`,
-		registry.FormatStorage(db.Now()), orgID, perPage, registry.PageOffset(page, perPage))
+	ms, total, err := db.ActiveOrgMembers(ctx, orgID, page, perPage, db.Now())
 	if err != nil {
-		return nil, 0, fmt.Errorf("publicity: members: %w", err)
+		return nil, 0, err
 	}
-	defer rows.Close()
 	var out []OrgMember
-	var g registry.GradeFactsScanner
-	for rows.Next() {
-		var m OrgMember
-		var since string
-		if err := rows.Scan(append([]any{&m.USCC, &m.Name, &m.Status, &since}, g.Dest()...)...); err != nil {
-			return nil, 0, err
-		}
-		m.Since, m.Headline = parseTime(since), HeadlineOf(g.Facts())
-		out = append(out, m)
+	for _, m := range ms {
+		out = append(out, OrgMember{USCC: m.USCC, Name: m.Name, Status: m.Status, Since: m.Since, Headline: HeadlineOf(m.Facts)})
 	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // CSVHeader is the open-data file's header (docs/CONTRACT.md).
@@ -128,28 +104,16 @@ var CSVHeader = []string{"uscc", "name", "status", "districts", "categories", "g
 // headline (the grade in force, so an override too), empty until its first
 // publication; score is empty for N. flush is called every few hundred rows.
 func WriteVendorsCSV(ctx context.Context, db *registry.DB, w io.Writer, now time.Time, flush func()) error {
-	rows, err := db.Reader().QueryContext(ctx, `SELECT v.uscc, v.name, v.status,
-		coalesce((SELECT group_concat(district, ';') FROM vendor_districts WHERE vendor_id = v.id), ''),
-		coalesce((SELECT group_concat(category, ';') FROM vendor_categories WHERE vendor_id = v.id), ''),
-		`+registry.GradeFactsColumns+`
-		FROM vendors v`+registry.GradeFactsJoins+` ORDER BY v.uscc`, registry.FormatStorage(now))
-	if err != nil {
-		return fmt.Errorf("publicity: open data: %w", err)
-	}
-	defer rows.Close()
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
 		return err
 	}
 	rec := make([]string, len(CSVHeader))
-	var g registry.GradeFactsScanner
 	n := 0
-	for rows.Next() {
-		if err := rows.Scan(append([]any{&rec[0], &rec[1], &rec[2], &rec[3], &rec[4]}, g.Dest()...)...); err != nil {
-			return err
-		}
-		o := OpenDataOf(HeadlineOf(g.Facts()))
-		rec[1] = neutralizeFormula(rec[1])
+	err := db.EachOpenDataVendor(ctx, now, func(v registry.OpenDataVendor) error {
+		o := OpenDataOf(HeadlineOf(v.Facts))
+		rec[0], rec[1], rec[2] = v.USCC, neutralizeFormula(v.Name), v.Status
+		rec[3], rec[4] = strings.Join(v.Districts, ";"), strings.Join(v.Categories, ";")
 		rec[5], rec[6], rec[7], rec[8] = o.Grade, o.Score, o.PublishedAt, o.RulesVersion
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -163,8 +127,9 @@ func WriteVendorsCSV(ctx context.Context, db *registry.DB, w io.Writer, now time
 				flush()
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	cw.Flush()

@@ -15,6 +15,7 @@ import (
 
 	"chengxin/publicity"
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 	"chengxin/scoring"
 )
 
@@ -287,8 +288,8 @@ func TestCrashedRunResumedAtOnce(t *testing.T) {
 		t.Fatalf("next run: %+v", res.Run)
 	}
 	var runs, pubs int
-	w.db.Reader().QueryRow(`SELECT count(*) FROM publication_runs WHERE status = 'done'`).Scan(&runs)
-	w.db.Reader().QueryRow(`SELECT count(*) FROM publications WHERE run_id = ?`, live.ID).Scan(&pubs)
+	registrytest.SQL(t, w.db).QueryRow(`SELECT count(*) FROM publication_runs WHERE status = 'done'`).Scan(&runs)
+	registrytest.SQL(t, w.db).QueryRow(`SELECT count(*) FROM publications WHERE run_id = ?`, live.ID).Scan(&pubs)
 	if runs != 3 || pubs != 1 {
 		t.Errorf("done runs = %d, publications of the resumed run = %d; want 3 and 1", runs, pubs)
 	}
@@ -306,7 +307,7 @@ func TestRunRefusedWithoutItsLock(t *testing.T) {
 		t.Fatalf("publish without its lock: %v", err)
 	}
 	var runs int
-	w.db.Reader().QueryRow(`SELECT count(*) FROM publication_runs`).Scan(&runs)
+	registrytest.SQL(t, w.db).QueryRow(`SELECT count(*) FROM publication_runs`).Scan(&runs)
 	if runs != 0 {
 		t.Errorf("%d runs recorded", runs)
 	}

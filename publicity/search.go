@@ -2,12 +2,9 @@ package publicity
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"chengxin/registry"
@@ -104,15 +101,15 @@ type SearchResult struct {
 
 // Search finds vendors. q is read by NormalizeQuery (a space between
 // Chinese characters is dropped) and matches, best first: a whole USCC or
-// name; a name containing every word of q (FTS5 trigram index; one- and
-// two-character words through the index's trigrams that begin with them);
+// name; a name containing every word of q (registry.NameSearch, a trigram
+// index that finds one- and two-character words too);
 // a partial USCC (four characters or more, with a digit); a category named
 // by a word of q (its name or a synonym; with other words, those must be
 // in the name); names where every word is found, some by their full pinyin
 // ("baojie" 保洁, "tianjin jiazheng"); names holding every character of
 // a Chinese word, in any order, or every piece of it as typed between
-// spaces; the pinyin initials of the name ("tjjz"). SQL and FTS syntax in
-// q is plain text. Filters, sorting and paging run over the in-memory
+// spaces; the pinyin initials of the name ("tjjz"). SQL and search-index
+// syntax in q is plain text. Filters, sorting and paging run over the in-memory
 // catalog. Callers that select the category a query names as a filter
 // (Interpret) pass the rest of the query here.
 func (c *Catalog) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
@@ -213,7 +210,7 @@ const (
 // matcher holds what a query matches, worked out before the catalog is read.
 type matcher struct {
 	text       string
-	names      []int64 // vendors whose name contains every word (FTS)
+	names      []int64 // vendors whose name contains every word (NameSearch)
 	code       string  // normalised query when it looks like a (partial) USCC
 	catMask    uint32  // categories named by a one-word query
 	catParts   []catPart
@@ -230,7 +227,7 @@ type catPart struct {
 
 // wordMatch is what one word of a query matches besides name substrings.
 type wordMatch struct {
-	ids      map[int64]bool  // names containing the word (FTS)
+	ids      map[int64]bool  // names containing the word (NameSearch)
 	han      []rune          // its characters, when it is two Chinese characters or more
 	bloom    uint64          // of han
 	pieces   []string        // the pieces typed between spaces, lower case, when there were several
@@ -245,16 +242,8 @@ func (c *Catalog) matcher(ctx context.Context, typed, text string) (*matcher, er
 		return m, nil
 	}
 	terms := strings.Fields(text)
-	exprs := make([]string, len(terms))
-	for i, t := range terms {
-		e, err := c.termExpr(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		exprs[i] = e
-	}
 	var err error
-	if m.names, err = c.ftsNames(ctx, exprs); err != nil {
+	if m.names, err = c.names.VendorsNamedWithAll(ctx, terms); err != nil {
 		return nil, err
 	}
 	if code := strings.ReplaceAll(registry.NormalizeUSCC(text), " ", ""); isCodeFragment(code) && len(code) >= 4 {
@@ -274,7 +263,7 @@ func (c *Catalog) matcher(ctx context.Context, typed, text string) (*matcher, er
 			m.catMask = mask
 			continue
 		}
-		ids, err := c.ftsNames(ctx, slices.Delete(slices.Clone(exprs), i, i+1))
+		ids, err := c.names.VendorsNamedWithAll(ctx, slices.Delete(slices.Clone(terms), i, i+1))
 		if err != nil {
 			return nil, err
 		}
@@ -290,7 +279,7 @@ func (c *Catalog) matcher(ctx context.Context, typed, text string) (*matcher, er
 		w := &wordMatch{}
 		ids := m.names
 		if len(terms) > 1 {
-			if ids, err = c.ftsNames(ctx, exprs[i:i+1]); err != nil {
+			if ids, err = c.names.VendorsNamedWithAll(ctx, terms[i:i+1]); err != nil {
 				return nil, err
 			}
 		}
@@ -399,28 +388,6 @@ func containsPieces(name string, pieces []string) bool {
 	return true
 }
 
-// ftsNames returns the vendors whose name matches every expression.
-func (c *Catalog) ftsNames(ctx context.Context, exprs []string) ([]int64, error) {
-	if len(exprs) == 0 || slices.Contains(exprs, "") {
-		return nil, nil
-	}
-	rows, err := c.db.Reader().QueryContext(ctx, `SELECT rowid FROM vendor_search WHERE vendor_search MATCH ?`,
-		strings.Join(exprs, " AND "))
-	if err != nil {
-		return nil, fmt.Errorf("publicity: name search: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
-}
-
 // tiers marks every catalog entry the query matches with its best tier + 1.
 // The caller holds c.mu.RLock.
 func (m *matcher) tiers(c *Catalog) []int8 {
@@ -512,118 +479,31 @@ func (m *matcher) wordsTier(e *entry) int8 {
 	return worst
 }
 
-// termExpr is the FTS5 expression matching names that contain t: a quoted
-// phrase (trigrams) for three characters or more; for one or two, any of the
-// index's trigrams that begin with t. "" means no name contains t.
-func (c *Catalog) termExpr(ctx context.Context, t string) (string, error) {
-	t = strings.ToLower(t)
-	if utf8.RuneCountInString(t) >= 3 {
-		return phrase(t), nil
-	}
-	tris, err := c.shortTermTrigrams(ctx, t)
-	if err != nil || len(tris) == 0 {
-		return "", err
-	}
-	q := make([]string, len(tris))
-	for i, tri := range tris {
-		q[i] = phrase(tri)
-	}
-	return "(" + strings.Join(q, " OR ") + ")", nil
-}
-
 // hitsByID loads the result rows for ids, in that order, with the grade
 // the public sees at now.
 func hitsByID(ctx context.Context, db *registry.DB, ids []int64, now time.Time) ([]Hit, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	ph := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
-	args := []any{registry.FormatStorage(now)}
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	rows, err := db.Reader().QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.status,
-		(SELECT group_concat(district, ';') FROM (SELECT district FROM vendor_districts WHERE vendor_id = v.id ORDER BY district)),
-		(SELECT group_concat(category, ';') FROM (SELECT category FROM vendor_categories WHERE vendor_id = v.id ORDER BY category)),
-		e.body, `+registry.GradeFactsColumns+`
-		FROM vendors v`+registry.GradeFactsJoins+` LEFT JOIN evaluations e ON e.id = s.evaluation_id
-		WHERE v.id IN (`+ph+`)`, args...)
+	byID, err := db.VendorSummaries(ctx, ids, now)
 	if err != nil {
-		return nil, fmt.Errorf("publicity: search rows: %w", err)
-	}
-	defer rows.Close()
-	byID := make(map[int64]Hit, len(ids))
-	var g registry.GradeFactsScanner
-	for rows.Next() {
-		var h Hit
-		var dists, cats, body *string
-		if err := rows.Scan(append([]any{&h.ID, &h.USCC, &h.Name, &h.Status, &dists, &cats, &body}, g.Dest()...)...); err != nil {
-			return nil, err
-		}
-		h.Headline = HeadlineOf(g.Facts())
-		h.Districts, h.Categories = splitCodes(dists), splitCodes(cats)
-		if body != nil {
-			var b struct {
-				Evidence evidenceCounts `json:"evidence"`
-			}
-			if json.Unmarshal([]byte(*body), &b) == nil {
-				e := b.Evidence
-				h.CallbacksCounted, h.Satisfied = e.CallbacksCounted, e.CallbacksSatisfied+e.CallbacksBasicallySatisfied
-				h.Rated = h.Satisfied + e.CallbacksDissatisfied
-				h.ComplaintsReceived, h.ComplaintsMerged, h.ComplaintsCounted = e.ComplaintsReceived, e.ComplaintsMerged, e.ComplaintsCounted
-			}
-		}
-		byID[h.ID] = h
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]Hit, 0, len(ids))
 	for _, id := range ids {
-		if h, ok := byID[id]; ok {
-			out = append(out, h)
+		v, ok := byID[id]
+		if !ok {
+			continue
 		}
+		h := Hit{ID: v.ID, USCC: v.USCC, Name: v.Name, Status: v.Status, Districts: v.Districts, Categories: v.Categories, Headline: HeadlineOf(v.Facts)}
+		if e := v.Counts; e != nil {
+			h.CallbacksCounted, h.Satisfied = e.CallbacksCounted, e.CallbacksSatisfied+e.CallbacksBasicallySatisfied
+			h.Rated = h.Satisfied + e.CallbacksDissatisfied
+			h.ComplaintsReceived, h.ComplaintsMerged, h.ComplaintsCounted = e.ComplaintsReceived, e.ComplaintsMerged, e.ComplaintsCounted
+		}
+		out = append(out, h)
 	}
 	return out, nil
-}
-
-// evidenceCounts are the counts of a stored evaluation's evidence that
-// public lists show.
-type evidenceCounts struct {
-	CallbacksCounted            int `json:"callbacks_counted"`
-	CallbacksSatisfied          int `json:"callbacks_satisfied"`
-	CallbacksBasicallySatisfied int `json:"callbacks_basically_satisfied"`
-	CallbacksDissatisfied       int `json:"callbacks_dissatisfied"`
-	ComplaintsReceived          int `json:"complaints_received"`
-	ComplaintsMerged            int `json:"complaints_merged"`
-	ComplaintsCounted           int `json:"complaints_counted"`
-}
-
-func splitCodes(s *string) []string {
-	if s == nil || *s == "" {
-		return []string{}
-	}
-	return strings.Split(*s, ";")
-}
-
-// parseTime reads a stored RFC 3339 time (zero when malformed).
-func parseTime(s string) time.Time {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
-}
-
-// phrase quotes s as an FTS5 string: everything inside is plain text.
-func phrase(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r == 0 || !unicode.IsPrint(r) && !unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
 // isCodeFragment: upper-case letters and digits with at least one digit

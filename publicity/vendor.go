@@ -5,11 +5,7 @@ package publicity
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"chengxin/registry"
@@ -197,79 +193,55 @@ func vendorsOf(ctx context.Context, db *registry.DB, vs []registry.Vendor, now t
 		out[i] = Vendor{USCC: v.USCC, Name: v.Name, Status: v.Status, Districts: nonNil(v.Districts), Categories: nonNil(v.Categories),
 			Memberships: []Membership{}, Sanctions: []SanctionInfo{}, History: []HistoryEntry{}, Predecessors: []Predecessor{}}
 	}
-	in, args := inList(ids)
-	q := db.Reader()
 
-	rows, err := q.QueryContext(ctx, `SELECT s.vendor_id, e.as_of, e.rules_version, e.score, e.grade, e.body
-		FROM vendor_scores s JOIN evaluations e ON e.id = s.evaluation_id WHERE s.vendor_id IN (`+in+`)`, args...)
+	evs, err := db.CurrentEvaluations(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("publicity: evaluations: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var asOf, body string
-		var ev EvaluationInfo
-		if err := rows.Scan(&id, &asOf, &ev.RulesVersion, &ev.Score, &ev.Grade, &body); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		var b storedBody
-		if err := json.Unmarshal([]byte(body), &b); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("publicity: evaluation body of vendor #%d: %w", id, err)
-		}
-		ev.AsOf, ev.Components, ev.Reasons, ev.Evidence = registry.FormatOutput(parseTime(asOf)), b.Components, nonNil(b.Reasons), b.Evidence
-		pv := &out[index[id]]
-		pv.Evaluation, pv.Stats = &ev, StatsOf(b.Evidence)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	for id, e := range evs {
+		pv := &out[index[id]]
+		pv.Evaluation = &EvaluationInfo{AsOf: registry.FormatOutput(e.AsOf), RulesVersion: e.RulesVersion, Score: e.Score, Grade: e.Grade,
+			Components: e.Components, Reasons: e.Reasons, Evidence: e.Evidence}
+		pv.Stats = StatsOf(e.Evidence)
+	}
 
-	rows, err = q.QueryContext(ctx, `SELECT m.vendor_id, o.uscc, o.name, m.since FROM memberships m JOIN orgs o ON o.id = m.org_id
-		WHERE m.status = 'active' AND m.vendor_id IN (`+in+`) ORDER BY o.name, o.uscc`, args...)
+	members, err := db.ActiveMembershipsOf(ctx, ids)
 	if err != nil {
-		return nil, fmt.Errorf("publicity: memberships: %w", err)
-	}
-	for rows.Next() {
-		var id int64
-		var m Membership
-		var since string
-		if err := rows.Scan(&id, &m.OrgUSCC, &m.OrgName, &since); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		m.Since = registry.FormatOutput(parseTime(since))
-		pv := &out[index[id]]
-		pv.Memberships = append(pv.Memberships, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	for id, ms := range members {
+		pv := &out[index[id]]
+		for _, m := range ms {
+			pv.Memberships = append(pv.Memberships, Membership{OrgUSCC: m.OrgUSCC, OrgName: m.OrgName, Since: registry.FormatOutput(m.Since)})
+		}
 	}
 
-	if err := addPublished(ctx, db, out, index, in, args, now); err != nil {
+	if err := addPublished(ctx, db, out, index, ids, now); err != nil {
 		return nil, err
 	}
-	sanctions, err := sanctionsOnDisplay(ctx, db, `s.vendor_id IN (`+in+`)`, args, now)
+	sanctions, err := db.SanctionsOnDisplay(ctx, ids, now)
 	if err != nil {
 		return nil, err
 	}
 	for _, s := range sanctions {
-		pv := &out[index[s.vendorID]]
-		info := s.SanctionInfo
-		info.Reference = s.Reference
-		pv.Sanctions = append(pv.Sanctions, info)
+		pv := &out[index[s.VendorID]]
+		pv.Sanctions = append(pv.Sanctions, sanctionInfo(s))
 	}
 	return out, nil
 }
 
-// storedBody is the part of an evaluations row's body public records use.
-type storedBody struct {
-	Components scoring.Components `json:"components"`
-	Reasons    []string           `json:"reasons"`
-	Evidence   scoring.Evidence   `json:"evidence"`
+// sanctionInfo is the public form of a sanction on display.
+func sanctionInfo(s registry.DisplayedSanction) SanctionInfo {
+	info := SanctionInfo{Kind: s.Kind, IssuedAt: registry.FormatOutput(s.IssuedAt), Reference: s.Reference, Summary: s.Summary}
+	if s.Authority != "" {
+		authority := s.Authority
+		info.Authority = &authority
+	}
+	if s.DisplayUntil != nil {
+		u := registry.FormatOutput(*s.DisplayUntil)
+		info.DisplayUntil = &u
+	}
+	return info
 }
 
 // StatsOf is the three-year figures of an evaluation's evidence.
@@ -279,76 +251,17 @@ func StatsOf(e scoring.Evidence) VendorStats {
 		SatisfactionRate: scoring.Rate(e.CallbacksSatisfied+e.CallbacksBasicallySatisfied, e.CallbacksSatisfied+e.CallbacksBasicallySatisfied+e.CallbacksDissatisfied)}
 }
 
-// vendorSanction is a sanction on display with its vendor.
-type vendorSanction struct {
-	SanctionInfo
-	vendorID               int64
-	VendorUSCC, VendorName string
-}
-
-// sanctionsOnDisplay lists sanctions and commendations on display at now
-// (issued, not lifted, not repaired, display_until empty or later), newest
-// first, matching the extra condition cond on sanctions s.
-func sanctionsOnDisplay(ctx context.Context, db *registry.DB, cond string, args []any, now time.Time) ([]vendorSanction, error) {
-	at := now.UTC().Format(time.RFC3339)
-	rows, err := db.Reader().QueryContext(ctx, `SELECT s.vendor_id, v.uscc, v.name, s.kind, s.issued_at, s.display_until, s.summary, s.reference, s.authority
-		FROM sanctions s JOIN vendors v ON v.id = s.vendor_id
-		WHERE `+cond+` AND s.issued_at <= ? AND s.repaired_at IS NULL AND (s.lifted_at IS NULL OR s.lifted_at > ?)
-		AND (s.display_until IS NULL OR s.display_until = '' OR s.display_until > ?)
-		ORDER BY s.issued_at DESC, s.id DESC`, append(append([]any{}, args...), at, at, at)...)
-	if err != nil {
-		return nil, fmt.Errorf("publicity: sanctions: %w", err)
-	}
-	defer rows.Close()
-	var out []vendorSanction
-	for rows.Next() {
-		var s vendorSanction
-		var issued, authority string
-		var until *string
-		if err := rows.Scan(&s.vendorID, &s.VendorUSCC, &s.VendorName, &s.Kind, &issued, &until, &s.Summary, &s.Reference, &authority); err != nil {
-			return nil, err
-		}
-		if authority != "" {
-			s.Authority = &authority
-		}
-		s.IssuedAt = registry.FormatOutput(parseTime(issued))
-		if until != nil && *until != "" {
-			u := registry.FormatOutput(parseTime(*until))
-			s.DisplayUntil = &u
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
 // evaluationHistory lists a vendor's stored evaluations, newest first.
 func evaluationHistory(ctx context.Context, db *registry.DB, vendorID int64, limit int) ([]EvaluationEntry, error) {
-	rows, err := db.Reader().QueryContext(ctx, `SELECT as_of, grade, score, rules_version FROM evaluations
-		WHERE vendor_id = ? ORDER BY as_of DESC, id DESC LIMIT ?`, vendorID, limit)
+	es, err := db.EvaluationHistory(ctx, vendorID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("publicity: evaluation history: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := []EvaluationEntry{}
-	for rows.Next() {
-		var e EvaluationEntry
-		var asOf string
-		if err := rows.Scan(&asOf, &e.Grade, &e.Score, &e.RulesVersion); err != nil {
-			return nil, err
-		}
-		e.AsOf = registry.FormatOutput(parseTime(asOf))
-		out = append(out, e)
+	out := make([]EvaluationEntry, 0, len(es))
+	for _, e := range es {
+		out = append(out, EvaluationEntry{AsOf: registry.FormatOutput(e.AsOf), Grade: e.Grade, Score: e.Score, RulesVersion: e.RulesVersion})
 	}
-	return out, rows.Err()
-}
-
-// inList returns "?,?,…" and the arguments for ids.
-func inList(ids []int64) (string, []any) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	return strings.TrimSuffix(strings.Repeat("?,", len(ids)), ","), args
+	return out, nil
 }
 
 func nonNil(s []string) []string {
@@ -363,11 +276,7 @@ func IsNotFound(err error) bool { return errors.Is(err, registry.ErrNotFound) }
 
 // addPublished fills the headline (published grade, pending downgrade,
 // override in force), approved reply and predecessors of the vendors.
-func addPublished(ctx context.Context, db *registry.DB, out []Vendor, index map[int64]int, in string, args []any, now time.Time) error {
-	ids := make([]int64, 0, len(index))
-	for id := range index {
-		ids = append(ids, id)
-	}
+func addPublished(ctx context.Context, db *registry.DB, out []Vendor, index map[int64]int, ids []int64, now time.Time) error {
 	facts, err := db.GradeFactsOf(ctx, ids, now)
 	if err != nil {
 		return err
@@ -375,44 +284,24 @@ func addPublished(ctx context.Context, db *registry.DB, out []Vendor, index map[
 	for id, f := range facts {
 		setHeadline(&out[index[id]], HeadlineOf(f))
 	}
-	q := db.Reader()
-	each := func(query string, qargs []any, scan func(rows *sql.Rows) error) error {
-		rows, err := q.QueryContext(ctx, query, qargs...)
-		if err != nil {
-			return fmt.Errorf("publicity: published: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := scan(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	}
-	if err := each(`SELECT vendor_id, text FROM vendor_replies WHERE vendor_id IN (`+in+`)`, args,
-		func(rows *sql.Rows) error {
-			var id int64
-			var text string
-			if err := rows.Scan(&id, &text); err != nil {
-				return err
-			}
-			out[index[id]].Reply = &text
-			return nil
-		}); err != nil {
+	replies, err := db.ApprovedReplies(ctx, ids)
+	if err != nil {
 		return err
 	}
-	return each(`SELECT p.vendor_id, v.uscc, v.name FROM vendor_predecessors p JOIN vendors v ON v.id = p.predecessor_id
-		WHERE p.vendor_id IN (`+in+`) ORDER BY p.linked_at`, args,
-		func(rows *sql.Rows) error {
-			var id int64
-			var p Predecessor
-			if err := rows.Scan(&id, &p.USCC, &p.Name); err != nil {
-				return err
-			}
-			pv := &out[index[id]]
-			pv.Predecessors = append(pv.Predecessors, p)
-			return nil
-		})
+	for id, text := range replies {
+		out[index[id]].Reply = &text
+	}
+	preds, err := db.PredecessorsOf(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for id, ps := range preds {
+		pv := &out[index[id]]
+		for _, p := range ps {
+			pv.Predecessors = append(pv.Predecessors, Predecessor{USCC: p.USCC, Name: p.Name})
+		}
+	}
+	return nil
 }
 
 // setHeadline puts a headline into CONTRACT's grade fields: null before the

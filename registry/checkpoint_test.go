@@ -147,6 +147,9 @@ func rewriteAndRehash(t *testing.T, path string, id int64, detail string) {
 		es = append(es, e)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	var prev string
 	if err := raw.QueryRow(`SELECT coalesce((SELECT hash FROM audit_log WHERE id = ?), '')`, id-1).Scan(&prev); err != nil {
 		t.Fatal(err)

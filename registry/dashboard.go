@@ -158,6 +158,9 @@ func (db *DB) PublishedCounts(ctx context.Context) (now, before map[string]int, 
 		now[g] = n
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
 	rows, err = db.read.QueryContext(ctx, `SELECT published_grade, count(*) FROM publications
 		WHERE run_id = (SELECT id FROM publication_runs WHERE status = 'done' ORDER BY as_of DESC LIMIT 1 OFFSET 1) GROUP BY published_grade`)
 	if err != nil {

@@ -172,10 +172,6 @@ func (db *DB) inTxWaiting(ctx context.Context, urgent bool, fn func(tx *sql.Tx) 
 	return nil
 }
 
-// Reader exposes the read pool to sibling packages (publicity) that build
-// read models with their own SQL.
-func (db *DB) Reader() *sql.DB { return db.read }
-
 // Checkpoint copies the write-ahead log into the database file and truncates
 // it. Large writes (a rescore, a bulk load) call it when they finish, so
 // readers do not search a long log afterwards.

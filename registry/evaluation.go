@@ -82,6 +82,9 @@ func loadRecords(ctx context.Context, q querier, vendorID int64) (scoring.Inputs
 		in.Callbacks = append(in.Callbacks, cb)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return in, err
+	}
 	if in.Complaints, err = queryComplaintInputs(ctx, q, `WHERE vendor_id = ?`, vendorID); err != nil {
 		return in, err
 	}
@@ -98,6 +101,9 @@ func loadRecords(ctx context.Context, q querier, vendorID int64) (scoring.Inputs
 		in.Volumes = append(in.Volumes, v)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return in, err
+	}
 	in.Sanctions, err = sanctionInputs(ctx, q, vendorID)
 	return in, err
 }

@@ -3,7 +3,6 @@ package registry_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"math"
 	"slices"
 	"testing"
@@ -12,37 +11,6 @@ import (
 	"chengxin/registry"
 	"chengxin/scoring"
 )
-
-// evStartEvaluator runs the evaluator until the test ends.
-func evStartEvaluator(t *testing.T, db *registry.DB) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		db.RunEvaluator(ctx, time.Hour, slog.New(slog.DiscardHandler))
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-}
-
-// evWaitFor polls cond every 20 ms until it holds or within fails.
-func evWaitFor(t *testing.T, within time.Duration, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v; %s", what, within, state)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 // evCallbacks returns the callbacks counted in each vendor's current evaluation.
 func evCallbacks(db *registry.DB, ids []int64) []int {
@@ -62,8 +30,7 @@ func evCallback(wo, uscc string) registry.CallbackInput {
 	return registry.CallbackInput{WorkOrderNo: wo, VendorUSCC: uscc, CalledAt: ingRFC(-time.Hour), Result: "satisfied"}
 }
 
-// Ingest marks vendors; ProcessMarks and the background evaluator evaluate
-// them, bursts included, until no mark is left.
+// Ingest marks vendors; ProcessMarks evaluates them and takes their marks.
 func TestEvaluatorFollowsIngest(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -97,39 +64,8 @@ func TestEvaluatorFollowsIngest(t *testing.T) {
 	if n, err := db.ProcessMarks(ctx, 10, t0); err != nil || n != 0 {
 		t.Errorf("ProcessMarks with no marks = %d, %v; want 0", n, err)
 	}
-
-	// The evaluator reacts to the ingest's signal, not to its hourly tick.
-	evStartEvaluator(t, db)
-	if _, err := db.IngestCallbacks(ctx, ingActor, []registry.CallbackInput{evCallback("CB-2", vs[0].USCC)}, nil); err != nil {
-		t.Fatal(err)
-	}
-	evWaitFor(t, time.Second, "re-evaluation after one callback", func() (bool, string) {
-		got := evCallbacks(db, ids)
-		marks, _ := db.CountMarks(ctx)
-		return got[0] == 2 && marks == 0, fmt.Sprintf("callbacks counted %v, %d marks", got, marks)
-	})
-	if se := rsLatest(t, db, ids[0]); !se.AsOf.Equal(t0) {
-		t.Errorf("the evaluator evaluated at %v, want the clock's %v", se.AsOf, t0)
-	}
-
-	// A burst of 50 ingests over three vendors.
-	want := []int{2, 0, 0}
-	for i := 0; i < 50; i++ {
-		v := vs[i%3]
-		if _, err := db.IngestCallbacks(ctx, ingActor, []registry.CallbackInput{evCallback(fmt.Sprintf("CB-B-%02d", i), v.USCC)}, nil); err != nil {
-			t.Fatal(err)
-		}
-		want[i%3]++
-	}
-	evWaitFor(t, 2*time.Second, "re-evaluation after a burst", func() (bool, string) {
-		got := evCallbacks(db, ids)
-		marks, _ := db.CountMarks(ctx)
-		return fmt.Sprint(got) == fmt.Sprint(want) && marks == 0, fmt.Sprintf("callbacks counted %v (want %v), %d marks", got, want, marks)
-	})
-	for _, id := range ids {
-		se := rsLatest(t, db, id)
-		rsSameStored(t, "after the burst", rsFresh(t, db, scoring.DefaultRules(), id, t0), se)
-	}
+	// The loop that calls ProcessMarks in a serving process is
+	// cmd/chengxin's runEvaluator (evaluator_test.go there).
 }
 
 // CityPriors and GradeCounts sum the current evaluations.

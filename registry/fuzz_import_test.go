@@ -336,6 +336,9 @@ func digestQuery(tb testing.TB, db *DB) string {
 		tables = append(tables, name)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
 	var parts []string
 	for _, table := range tables {
 		rs, err := db.read.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
@@ -352,6 +355,9 @@ func digestQuery(tb testing.TB, db *DB) string {
 			order = append(order, fmt.Sprint(len(cols)))
 		}
 		rs.Close()
+		if err := rs.Err(); err != nil {
+			tb.Fatal(err)
+		}
 		parts = append(parts, fmt.Sprintf(`SELECT '%s', coalesce(group_concat(%s, char(10)), '') FROM (SELECT * FROM "%s" ORDER BY %s)`,
 			table, strings.Join(cols, ` || ',' || `), table, strings.Join(order, ", ")))
 	}

@@ -12,7 +12,7 @@ import (
 // vendor's grade: its published grade, pending downgrade, override in force
 // and latest evaluation. publicity.HeadlineOf turns them into the one
 // headline every public page, badge, sticker, JSON answer and open-data row
-// shows; the facts are read with GradeFactsColumns and GradeFactsJoins so
+// shows; the facts are read with gradeFactsColumns and gradeFactsJoins so
 // every reader reads the same ones.
 type GradeFacts struct {
 	Published  *PublishedFacts  // nil before the first publication
@@ -53,25 +53,25 @@ type EvaluationFacts struct {
 	RulesVersion string
 }
 
-// GradeFactsColumns selects a vendor's GradeFacts from the tables joined
-// by GradeFactsJoins (aliases p, d, o and s on a vendors table aliased v);
-// scan them with GradeFactsScanner.
-const GradeFactsColumns = `p.grade, p.score, p.published_at, p.grade_since, p.grade_note, p.rules_version,
+// gradeFactsColumns selects a vendor's GradeFacts from the tables joined
+// by gradeFactsJoins (aliases p, d, o and s on a vendors table aliased v);
+// scan them with gradeFactsScanner.
+const gradeFactsColumns = `p.grade, p.score, p.published_at, p.grade_since, p.grade_note, p.rules_version,
 	d.grade, d.public_after, d.objected_at IS NOT NULL,
 	o.grade, o.reason, o.until, o.set_at,
 	s.grade, s.score, s.as_of, s.reasons, s.rules_version`
 
-// GradeFactsJoins joins what GradeFactsColumns reads onto vendors v; its
+// gradeFactsJoins joins what gradeFactsColumns reads onto vendors v; its
 // one parameter is the instant overrides must be in force at, as
 // FormatStorage writes it.
-const GradeFactsJoins = ` LEFT JOIN published_grades p ON p.vendor_id = v.id
+const gradeFactsJoins = ` LEFT JOIN published_grades p ON p.vendor_id = v.id
 	LEFT JOIN pending_downgrades d ON d.vendor_id = v.id
 	LEFT JOIN grade_overrides o ON o.vendor_id = v.id AND o.until > ?
 	LEFT JOIN vendor_scores s ON s.vendor_id = v.id`
 
-// GradeFactsScanner receives GradeFactsColumns from a row: pass Dest()'s
-// pointers to Scan, then read Facts().
-type GradeFactsScanner struct {
+// gradeFactsScanner receives gradeFactsColumns from a row: pass dest()'s
+// pointers to Scan, then read facts().
+type gradeFactsScanner struct {
 	pGrade, pAt, pSince, pNote, pRules *string
 	pScore                             *float64
 	dGrade, dAfter                     *string
@@ -81,16 +81,16 @@ type GradeFactsScanner struct {
 	sScore                             *float64
 }
 
-// Dest returns the scan destinations of GradeFactsColumns, in order.
-func (g *GradeFactsScanner) Dest() []any {
+// dest returns the scan destinations of gradeFactsColumns, in order.
+func (g *gradeFactsScanner) dest() []any {
 	return []any{&g.pGrade, &g.pScore, &g.pAt, &g.pSince, &g.pNote, &g.pRules,
 		&g.dGrade, &g.dAfter, &g.dObjected,
 		&g.oGrade, &g.oReason, &g.oUntil, &g.oSetAt,
 		&g.sGrade, &g.sScore, &g.sAsOf, &g.sReasons, &g.sRules}
 }
 
-// Facts returns what the last Scan read.
-func (g *GradeFactsScanner) Facts() GradeFacts {
+// facts returns what the last Scan read.
+func (g *gradeFactsScanner) facts() GradeFacts {
 	var f GradeFacts
 	if g.pGrade != nil {
 		f.Published = &PublishedFacts{Grade: *g.pGrade, Score: deref(g.pScore), At: parseStored(deref(g.pAt)),
@@ -130,7 +130,7 @@ func (db *DB) GradeFactsOf(ctx context.Context, ids []int64, now time.Time) (map
 		for _, id := range part {
 			args = append(args, id)
 		}
-		rows, err := db.read.QueryContext(ctx, `SELECT v.id, `+GradeFactsColumns+` FROM vendors v`+GradeFactsJoins+`
+		rows, err := db.read.QueryContext(ctx, `SELECT v.id, `+gradeFactsColumns+` FROM vendors v`+gradeFactsJoins+`
 			WHERE v.id IN (`+strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("registry: grade facts: %w", err)
@@ -144,13 +144,13 @@ func (db *DB) GradeFactsOf(ctx context.Context, ids []int64, now time.Time) (map
 
 func scanGradeFacts(rows *sql.Rows, out map[int64]GradeFacts) error {
 	defer rows.Close()
-	var g GradeFactsScanner
+	var g gradeFactsScanner
 	for rows.Next() {
 		var id int64
-		if err := rows.Scan(append([]any{&id}, g.Dest()...)...); err != nil {
+		if err := rows.Scan(append([]any{&id}, g.dest()...)...); err != nil {
 			return err
 		}
-		out[id] = g.Facts()
+		out[id] = g.facts()
 	}
 	return rows.Err()
 }

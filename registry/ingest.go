@@ -206,6 +206,9 @@ func (db *DB) TakeMarks(ctx context.Context, limit int) ([]int64, error) {
 			ids = append(ids, id)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 		for _, id := range ids {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM reeval_marks WHERE vendor_id = ?`, id); err != nil {
 				return err

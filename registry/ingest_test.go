@@ -135,7 +135,7 @@ func TestIngestBatchAcrossTransactions(t *testing.T) {
 		t.Errorf("%d complaints stored, want %d", got, stored)
 	}
 	var audits int
-	db.Reader().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'complaint.create' AND actor = 'token:hotline'`).Scan(&audits)
+	db.ReadPoolForTest().QueryRow(`SELECT count(*) FROM audit_log WHERE action = 'complaint.create' AND actor = 'token:hotline'`).Scan(&audits)
 	if audits != stored {
 		t.Errorf("%d complaint.create audit entries, want %d", audits, stored)
 	}
@@ -201,7 +201,7 @@ func TestIngestSuperseded(t *testing.T) {
 		t.Errorf("key %q, want the trimmed work order number", sum.Results[3].Key)
 	}
 	var ch string
-	db.Reader().QueryRow(`SELECT channel FROM complaints WHERE work_order_no = 'A'`).Scan(&ch)
+	db.ReadPoolForTest().QueryRow(`SELECT channel FROM complaints WHERE work_order_no = 'A'`).Scan(&ch)
 	if ch != "wechat" {
 		t.Errorf("stored channel %q, want wechat (the last wins)", ch)
 	}
@@ -232,7 +232,7 @@ func TestIngestSuperseded(t *testing.T) {
 		t.Errorf("first %+v last %+v accepted %d", sum.Results[0], sum.Results[700], sum.Accepted)
 	}
 	var orders int64
-	db.Reader().QueryRow(`SELECT orders FROM volumes WHERE month = '1950-01'`).Scan(&orders)
+	db.ReadPoolForTest().QueryRow(`SELECT orders FROM volumes WHERE month = '1950-01'`).Scan(&orders)
 	if orders != 999 {
 		t.Errorf("1950-01 orders %d, want 999", orders)
 	}
@@ -257,7 +257,7 @@ func TestIngestLateExcusedSurvivesUpdate(t *testing.T) {
 	}
 	excused := func() int {
 		var x int
-		if err := db.Reader().QueryRow(`SELECT late_excused FROM complaints WHERE work_order_no = 'L-1'`).Scan(&x); err != nil {
+		if err := db.ReadPoolForTest().QueryRow(`SELECT late_excused FROM complaints WHERE work_order_no = 'L-1'`).Scan(&x); err != nil {
 			t.Fatal(err)
 		}
 		return x
@@ -315,7 +315,7 @@ func TestIngestMoveMarksBothVendors(t *testing.T) {
 		t.Errorf("marks after moving a complaint %v, want [%d %d]", ids, a.ID, b.ID)
 	}
 	var vid int64
-	db.Reader().QueryRow(`SELECT vendor_id FROM complaints WHERE work_order_no = 'M-1'`).Scan(&vid)
+	db.ReadPoolForTest().QueryRow(`SELECT vendor_id FROM complaints WHERE work_order_no = 'M-1'`).Scan(&vid)
 	if vid != b.ID {
 		t.Errorf("complaint belongs to #%d, want #%d", vid, b.ID)
 	}
@@ -541,7 +541,7 @@ func TestTokens(t *testing.T) {
 // scanTableFor returns "row N column C" when any cell of table contains s.
 func ingScanTable(t *testing.T, db *registry.DB, table, s string) string {
 	t.Helper()
-	rows, err := db.Reader().Query(`SELECT * FROM ` + table)
+	rows, err := db.ReadPoolForTest().Query(`SELECT * FROM ` + table)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func vendorIn(uscc string) registry.VendorInput {
 func count(t *testing.T, db *registry.DB, table string) int {
 	t.Helper()
 	var n int
-	if err := db.Reader().QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+	if err := db.ReadPoolForTest().QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
 		t.Fatalf("count %s: %v", table, err)
 	}
 	return n

@@ -33,7 +33,7 @@ func TestFindVendorsPageOverflow(t *testing.T) {
 		t.Errorf("page 2 of 2: %d vendors, want 1", len(vs))
 	}
 	var n int
-	if err := db.Reader().QueryRow(`SELECT count(*) FROM (SELECT 1 FROM vendors LIMIT 2 OFFSET -4)`).Scan(&n); err != nil || n != 2 {
+	if err := db.ReadPoolForTest().QueryRow(`SELECT count(*) FROM (SELECT 1 FROM vendors LIMIT 2 OFFSET -4)`).Scan(&n); err != nil || n != 2 {
 		t.Errorf("a negative OFFSET gives %d rows (%v): the reason for this test changed", n, err)
 	}
 }

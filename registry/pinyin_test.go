@@ -35,7 +35,7 @@ func TestVendorPinyinKeyStored(t *testing.T) {
 	key := func(code string) string {
 		t.Helper()
 		var k string
-		if err := db.Reader().QueryRow(`SELECT name_pinyin FROM vendors WHERE uscc = ?`, code).Scan(&k); err != nil {
+		if err := db.ReadPoolForTest().QueryRow(`SELECT name_pinyin FROM vendors WHERE uscc = ?`, code).Scan(&k); err != nil {
 			t.Fatal(err)
 		}
 		return k
@@ -80,7 +80,7 @@ func TestVendorPinyinKeyStored(t *testing.T) {
 	}
 	defer again.Close()
 	var missing int
-	if err := again.Reader().QueryRow(`SELECT count(*) FROM vendors WHERE name_pinyin = ''`).Scan(&missing); err != nil || missing != 0 {
+	if err := again.ReadPoolForTest().QueryRow(`SELECT count(*) FROM vendors WHERE name_pinyin = ''`).Scan(&missing); err != nil || missing != 0 {
 		t.Errorf("%d keys left empty after opening (%v)", missing, err)
 	}
 	if got := key(b); !strings.HasPrefix(got, "bei3 chen2") {

@@ -100,6 +100,9 @@ func predecessorIDs(ctx context.Context, q querier, vendorID int64) ([]int64, er
 			}
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -42,7 +42,7 @@ func newPubWorld(t *testing.T) *pubWorld {
 	}
 	exec := func(q string, args ...any) {
 		t.Helper()
-		if _, err := db.Reader().Exec(q, args...); err != nil {
+		if _, err := db.ReadPoolForTest().Exec(q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
@@ -51,7 +51,7 @@ func newPubWorld(t *testing.T) *pubWorld {
 		exec(`INSERT INTO publication_runs(period, as_of, status, started_at, finished_at, actor, rules_version, vendors)
 			VALUES (?,?,'done',?,?,'system','HSCS-1.0',0)`, period, at, at, at)
 		var id int64
-		db.Reader().QueryRow(`SELECT id FROM publication_runs WHERE period = ?`, period).Scan(&id)
+		db.ReadPoolForTest().QueryRow(`SELECT id FROM publication_runs WHERE period = ?`, period).Scan(&id)
 		return id
 	}
 	pub := func(runID int64, v, evaluated string, score float64, published, action string) {

@@ -495,6 +495,9 @@ func (db *DB) AggregateRecords(ctx context.Context) (vendors, records int, took 
 			records += n
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return 0, 0, 0, err
+		}
 	}
 	return len(seen), records, time.Since(start), nil
 }

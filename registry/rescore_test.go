@@ -44,7 +44,7 @@ func rsCity(t *testing.T) (*registry.DB, *testClock, []int64) {
 
 func rsVendorIDs(t *testing.T, db *registry.DB) []int64 {
 	t.Helper()
-	rows, err := db.Reader().Query(`SELECT id FROM vendors ORDER BY id`)
+	rows, err := db.ReadPoolForTest().Query(`SELECT id FROM vendors ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +56,9 @@ func rsVendorIDs(t *testing.T, db *registry.DB) []int64 {
 			t.Fatal(err)
 		}
 		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return ids
 }
@@ -143,7 +146,7 @@ type rsScoreRow struct {
 
 func rsScores(t *testing.T, db *registry.DB) map[int64]rsScoreRow {
 	t.Helper()
-	rows, err := db.Reader().Query(`SELECT vendor_id, evaluation_id, as_of, evaluated_at, grade, score FROM vendor_scores`)
+	rows, err := db.ReadPoolForTest().Query(`SELECT vendor_id, evaluation_id, as_of, evaluated_at, grade, score FROM vendor_scores`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,6 +159,9 @@ func rsScores(t *testing.T, db *registry.DB) map[int64]rsScoreRow {
 			t.Fatal(err)
 		}
 		out[id] = r
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
@@ -181,7 +187,7 @@ func rsSanction(t *testing.T, db *registry.DB, vendorID int64, kind string, issu
 		}
 		return rsStored(*p)
 	}
-	_, err := db.Reader().Exec(`INSERT INTO sanctions(vendor_id, kind, issued_at, display_until, reference, summary, repaired_at, lifted_at, created_by, created_at)
+	_, err := db.ReadPoolForTest().Exec(`INSERT INTO sanctions(vendor_id, kind, issued_at, display_until, reference, summary, repaired_at, lifted_at, created_by, created_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?)`, vendorID, kind, rsStored(issued), opt(until), ref, "测试处罚 "+ref, opt(repaired), opt(lifted), "cli", rsStored(t0))
 	if err != nil {
 		t.Fatalf("insert sanction %s: %v", ref, err)
@@ -229,7 +235,7 @@ func TestRescoreMatchesPerVendorEvaluation(t *testing.T) {
 		`UPDATE vendors SET licence_valid_until = '2025-01-31T15:59:59Z' WHERE id = ` + strconv.FormatInt(ids[21], 10),
 		`DELETE FROM callbacks WHERE vendor_id = ` + strconv.FormatInt(ids[30], 10),
 	} {
-		res, err := db.Reader().Exec(q)
+		res, err := db.ReadPoolForTest().Exec(q)
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
@@ -410,7 +416,7 @@ func TestRescoreHistory(t *testing.T) {
 	// A substantiated complaint for one vendor: exactly one new row, its own.
 	target := ids[7]
 	var uscc string
-	if err := db.Reader().QueryRow(`SELECT uscc FROM vendors WHERE id = ?`, target).Scan(&uscc); err != nil {
+	if err := db.ReadPoolForTest().QueryRow(`SELECT uscc FROM vendors WHERE id = ?`, target).Scan(&uscc); err != nil {
 		t.Fatal(err)
 	}
 	before := rsLatest(t, db, target)
@@ -428,7 +434,7 @@ func TestRescoreHistory(t *testing.T) {
 		t.Errorf("rescore after one complaint stored %d, want 1", withComplaint.Stored)
 	}
 	var newRows []int64
-	rows, err := db.Reader().Query(`SELECT vendor_id FROM evaluations WHERE id > ?`, maxID)
+	rows, err := db.ReadPoolForTest().Query(`SELECT vendor_id FROM evaluations WHERE id > ?`, maxID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,6 +444,9 @@ func TestRescoreHistory(t *testing.T) {
 		newRows = append(newRows, v)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if !slices.Equal(newRows, []int64{target}) {
 		t.Errorf("new history rows for vendors %v, want [%d]", newRows, target)
 	}
@@ -464,7 +473,7 @@ func TestRescoreHistory(t *testing.T) {
 		t.Errorf("%d evaluations after the past rescore, want %d", n, nEval+past.Stored)
 	}
 	var wrongAsOf int
-	if err := db.Reader().QueryRow(`SELECT count(*) FROM evaluations WHERE id > ? AND as_of <> ?`, maxID, rsStored(tp)).Scan(&wrongAsOf); err != nil {
+	if err := db.ReadPoolForTest().QueryRow(`SELECT count(*) FROM evaluations WHERE id > ? AND as_of <> ?`, maxID, rsStored(tp)).Scan(&wrongAsOf); err != nil {
 		t.Fatal(err)
 	}
 	if wrongAsOf != 0 {
@@ -485,7 +494,7 @@ func TestRescoreHistory(t *testing.T) {
 func rsMaxEvaluationID(t *testing.T, db *registry.DB) int64 {
 	t.Helper()
 	var id int64
-	if err := db.Reader().QueryRow(`SELECT coalesce(max(id), 0) FROM evaluations`).Scan(&id); err != nil {
+	if err := db.ReadPoolForTest().QueryRow(`SELECT coalesce(max(id), 0) FROM evaluations`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	return id

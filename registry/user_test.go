@@ -150,7 +150,7 @@ func TestSessions(t *testing.T) {
 		t.Fatalf("CreateSession = %q, %+v", tok, s)
 	}
 	var stored int
-	if err := db.Reader().QueryRow(`SELECT count(*) FROM sessions WHERE token_hash = ?`, tok).Scan(&stored); err != nil || stored != 0 {
+	if err := db.ReadPoolForTest().QueryRow(`SELECT count(*) FROM sessions WHERE token_hash = ?`, tok).Scan(&stored); err != nil || stored != 0 {
 		t.Errorf("the raw token is stored (%d, %v)", stored, err)
 	}
 	got, err := db.FindSession(ctx, tok)

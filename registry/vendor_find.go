@@ -139,6 +139,9 @@ func (db *DB) FindVendorsByID(ctx context.Context, ids []int64) (map[int64]Vendo
 			batch = append(batch, &v)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("registry: vendors by id: %w", err)
+		}
 		if err := loadVendorCodes(ctx, db.read, batch); err != nil {
 			return nil, err
 		}

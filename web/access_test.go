@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 )
 
 // issueInvite has the regulator issue an invitation for uscc and returns
@@ -224,7 +225,7 @@ func TestDisableUser(t *testing.T) {
 		wantRedirect(t, c.get("/console/me"), "/console/login")
 	}
 	var n int
-	e.db.Reader().QueryRow(`SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'vendor1'`).Scan(&n)
+	registrytest.SQL(t, e.db).QueryRow(`SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'vendor1'`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d sessions left", n)
 	}
@@ -262,7 +263,7 @@ func TestDisableUser(t *testing.T) {
 func userID(t *testing.T, e *env, username string) string {
 	t.Helper()
 	var id string
-	if err := e.db.Reader().QueryRow(`SELECT id FROM users WHERE username = ?`, username).Scan(&id); err != nil {
+	if err := registrytest.SQL(t, e.db).QueryRow(`SELECT id FROM users WHERE username = ?`, username).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	return id

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/net/html"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 	"chengxin/web"
 )
 
@@ -133,7 +134,7 @@ func (e *env) addUser(role, username, of string) {
 func (e *env) count(table string) int {
 	e.t.Helper()
 	var n int
-	if err := e.db.Reader().QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+	if err := registrytest.SQL(e.t, e.db).QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
 		e.t.Fatalf("count %s: %v", table, err)
 	}
 	return n

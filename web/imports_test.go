@@ -15,6 +15,7 @@ import (
 	"golang.org/x/net/html"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 )
 
 // imNow is the clock of the import tests: the CSV times below are days before it.
@@ -59,7 +60,7 @@ func imCSV(lines ...string) string { return strings.Join(lines, "\n") + "\n" }
 // imReevalMarks lists the vendors marked for re-evaluation.
 func imReevalMarks(t *testing.T, e *env) []int64 {
 	t.Helper()
-	rows, err := e.db.Reader().Query(`SELECT vendor_id FROM reeval_marks ORDER BY vendor_id`)
+	rows, err := registrytest.SQL(t, e.db).Query(`SELECT vendor_id FROM reeval_marks ORDER BY vendor_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +70,9 @@ func imReevalMarks(t *testing.T, e *env) []int64 {
 		var id int64
 		rows.Scan(&id)
 		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
@@ -187,7 +191,7 @@ func TestRegulatorImportComplaints(t *testing.T) {
 	}
 	var received string
 	var vendorID int64
-	if err := e.db.Reader().QueryRow(`SELECT received_at, vendor_id FROM complaints WHERE work_order_no = '8890-IM-0001'`).Scan(&received, &vendorID); err != nil {
+	if err := registrytest.SQL(t, e.db).QueryRow(`SELECT received_at, vendor_id FROM complaints WHERE work_order_no = '8890-IM-0001'`).Scan(&received, &vendorID); err != nil {
 		t.Fatal(err)
 	}
 	if received != "2026-01-05T01:00:00Z" || vendorID != e.vendor.ID {
@@ -237,7 +241,7 @@ func TestRegulatorImportCallbacksAndVolumes(t *testing.T) {
 	r = imConfirm(t, reg, r)
 	wantStatus(t, r, http.StatusOK)
 	var orders int64
-	if err := e.db.Reader().QueryRow(`SELECT count(*), sum(orders) FROM volumes WHERE vendor_id = ?`, e.vendor.ID).Scan(new(int), &orders); err != nil {
+	if err := registrytest.SQL(t, e.db).QueryRow(`SELECT count(*), sum(orders) FROM volumes WHERE vendor_id = ?`, e.vendor.ID).Scan(new(int), &orders); err != nil {
 		t.Fatal(err)
 	}
 	if n := e.count("volumes"); n != 2 || orders != 250 {

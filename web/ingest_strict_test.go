@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 )
 
 // rawComplaint is a valid complaint record as JSON text, with extra members
@@ -82,7 +83,7 @@ func TestIngestRefusesDuplicateKeysAndBadText(t *testing.T) {
 	})
 	// Only the three valid records were stored, none of the others' keys.
 	var keys []string
-	rows, err := e.db.Reader().Query(`SELECT work_order_no FROM complaints ORDER BY work_order_no`)
+	rows, err := registrytest.SQL(t, e.db).Query(`SELECT work_order_no FROM complaints ORDER BY work_order_no`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +93,9 @@ func TestIngestRefusesDuplicateKeysAndBadText(t *testing.T) {
 		keys = append(keys, k)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if strings.Join(keys, " ") != "8890-D-10 8890-D-11 8890-D-9" {
 		t.Errorf("stored work orders %q", keys)
 	}

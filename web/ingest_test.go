@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 )
 
 // ingestUSCC is a valid code numbered n, distinct from the fixtures'.
@@ -208,7 +209,7 @@ func ingVolume(uscc, month string, orders any, source string) map[string]any {
 // storedComplaint reads one stored complaint's columns.
 func (e *env) ingStoredComplaint(wo string) (status, channel, severity, summary string, vendorID int64) {
 	e.t.Helper()
-	err := e.db.Reader().QueryRow(`SELECT status, channel, severity, summary, vendor_id FROM complaints WHERE work_order_no = ?`, wo).
+	err := registrytest.SQL(e.t, e.db).QueryRow(`SELECT status, channel, severity, summary, vendor_id FROM complaints WHERE work_order_no = ?`, wo).
 		Scan(&status, &channel, &severity, &summary, &vendorID)
 	if err != nil {
 		e.t.Fatalf("complaint %s: %v", wo, err)
@@ -423,7 +424,7 @@ func TestIngestPartialAcceptance(t *testing.T) {
 		t.Errorf("%d complaints stored, want 2", n)
 	}
 	var n int
-	e.db.Reader().QueryRow(`SELECT count(*) FROM complaints WHERE work_order_no IN ('8890-P-2', '8890-P-4')`).Scan(&n)
+	registrytest.SQL(t, e.db).QueryRow(`SELECT count(*) FROM complaints WHERE work_order_no IN ('8890-P-2', '8890-P-4')`).Scan(&n)
 	if n != 0 {
 		t.Errorf("a rejected record was stored")
 	}
@@ -526,7 +527,7 @@ func TestIngestDuplicateKeyLastWins(t *testing.T) {
 	})
 	wantIngestResults(t, sum, registry.ResultSuperseded, registry.ResultCreated, registry.ResultCreated)
 	var orders int
-	e.db.Reader().QueryRow(`SELECT orders FROM volumes WHERE month = '2025-02' AND source = 'dispatch'`).Scan(&orders)
+	registrytest.SQL(t, e.db).QueryRow(`SELECT orders FROM volumes WHERE month = '2025-02' AND source = 'dispatch'`).Scan(&orders)
 	if orders != 12 {
 		t.Errorf("stored orders %d, want 12", orders)
 	}
@@ -556,7 +557,7 @@ func TestIngestSummaryMasked(t *testing.T) {
 		t.Errorf("the public record shows the complaint's summary")
 	}
 	var n int
-	e.db.Reader().QueryRow(`SELECT count(*) FROM audit_log WHERE detail LIKE '%13812345678%' OR detail LIKE '%王女士%'`).Scan(&n)
+	registrytest.SQL(t, e.db).QueryRow(`SELECT count(*) FROM audit_log WHERE detail LIKE '%13812345678%' OR detail LIKE '%王女士%'`).Scan(&n)
 	if n != 0 {
 		t.Errorf("the audit log keeps the summary")
 	}
@@ -756,7 +757,7 @@ func TestIngestMarksAndDurability(t *testing.T) {
 		t.Fatal(err)
 	}
 	var status, outcome string
-	err = fresh.Reader().QueryRow(`SELECT status, outcome FROM complaints WHERE work_order_no = '8890-K-1'`).Scan(&status, &outcome)
+	err = registrytest.SQL(t, fresh).QueryRow(`SELECT status, outcome FROM complaints WHERE work_order_no = '8890-K-1'`).Scan(&status, &outcome)
 	fresh.Close()
 	if err != nil || status != "closed" || outcome != "mediated" {
 		t.Fatalf("fresh handle: status %q outcome %q, %v", status, outcome, err)

@@ -19,6 +19,7 @@ import (
 
 	"chengxin/publicity"
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 )
 
 // injections are the hostile values the sweep sends: SQL and FTS5 syntax,
@@ -180,7 +181,7 @@ func TestInjectionParamsListed(t *testing.T) {
 func dbFingerprint(t *testing.T, e *env) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	rows, err := e.db.Reader().Query(`SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index', 'trigger', 'view') ORDER BY name`)
+	rows, err := registrytest.SQL(t, e.db).Query(`SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index', 'trigger', 'view') ORDER BY name`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,12 +201,15 @@ func dbFingerprint(t *testing.T, e *env) map[string]string {
 		}
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	out["schema"] = hex.EncodeToString(h.Sum(nil))
 	for _, table := range tables {
 		out["count "+table] = fmt.Sprint(e.count(`"` + table + `"`))
 	}
 	var head string
-	if err := e.db.Reader().QueryRow(`SELECT coalesce((SELECT id || ' ' || hash FROM audit_log ORDER BY id DESC LIMIT 1), '')`).Scan(&head); err != nil {
+	if err := registrytest.SQL(t, e.db).QueryRow(`SELECT coalesce((SELECT id || ' ' || hash FROM audit_log ORDER BY id DESC LIMIT 1), '')`).Scan(&head); err != nil {
 		t.Fatal(err)
 	}
 	out["audit head"] = head
@@ -216,7 +220,7 @@ func dbFingerprint(t *testing.T, e *env) map[string]string {
 		"sanctions": "id, vendor_id, kind, reference, summary, lifted_at, repaired_at",
 	} {
 		var rowsText string
-		if err := e.db.Reader().QueryRow(`SELECT coalesce(group_concat(r, char(10)), '') FROM (SELECT quote(` +
+		if err := registrytest.SQL(t, e.db).QueryRow(`SELECT coalesce(group_concat(r, char(10)), '') FROM (SELECT quote(` +
 			strings.ReplaceAll(cols, ", ", `) || ',' || quote(`) + `) AS r FROM ` + table + ` ORDER BY id)`).Scan(&rowsText); err != nil {
 			t.Fatalf("%s: %v", table, err)
 		}

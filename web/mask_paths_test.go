@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 )
 
 // Personal numbers in every spelling the issue names, and the digits each
@@ -74,7 +75,7 @@ func TestPersonalNumbersMaskedOnEveryPath(t *testing.T) {
 		t.Fatalf("reply: %d %s", r.Code, r)
 	}
 	var caseID int64
-	if err := e.db.Reader().QueryRow(`SELECT id FROM cases WHERE kind = 'reply'`).Scan(&caseID); err != nil {
+	if err := registrytest.SQL(t, e.db).QueryRow(`SELECT id FROM cases WHERE kind = 'reply'`).Scan(&caseID); err != nil {
 		t.Fatal(err)
 	}
 	reg.get("/console/reviews")
@@ -92,7 +93,7 @@ func TestPersonalNumbersMaskedOnEveryPath(t *testing.T) {
 		t.Errorf("a personal number survives in %s", h)
 	}
 	var summary string
-	e.db.Reader().QueryRow(`SELECT summary FROM complaints WHERE work_order_no = '8890-MASK-2'`).Scan(&summary)
+	registrytest.SQL(t, e.db).QueryRow(`SELECT summary FROM complaints WHERE work_order_no = '8890-MASK-2'`).Scan(&summary)
 	for _, want := range []string{"王女士", "1380元", "8890-20250310-000123", registry.MaskedMobile, registry.MaskedLandline, registry.MaskedIDCard} {
 		if !strings.Contains(summary, want) {
 			t.Errorf("the stored summary %q lacks %q", summary, want)
@@ -121,6 +122,9 @@ func sweepDatabase(t *testing.T, e *env) (int, []string) {
 		tables = append(tables, n)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	fold := strings.NewReplacer(" ", "", "-", "", ".", "", "(", "", ")", "", "（", "", "）", "", "+", "")
 	cells := 0
 	var hits []string
@@ -159,6 +163,9 @@ func sweepDatabase(t *testing.T, e *env) (int, []string) {
 			}
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return cells, hits
 }

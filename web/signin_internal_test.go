@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 )
 
 // TestPasswordChecksBounded: with every password-check slot taken, an
@@ -45,7 +46,7 @@ func TestPasswordChecksBounded(t *testing.T) {
 		t.Errorf("answered after %s, before the %s wait", waited, s.pwWait)
 	}
 	var n int
-	db.Reader().QueryRow(`SELECT count(*) FROM login_attempts`).Scan(&n)
+	registrytest.SQL(t, db).QueryRow(`SELECT count(*) FROM login_attempts`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d attempts counted for an unchecked sign-in", n)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 	"chengxin/web"
 )
 
@@ -115,7 +116,7 @@ func TestSignInFlood(t *testing.T) {
 				t.Errorf("%d sessions", s)
 			}
 			var failed int
-			e.db.Reader().QueryRow(`SELECT count(*) FROM login_attempts WHERE account = 'reg1' AND outcome = 'failed'`).Scan(&failed)
+			registrytest.SQL(t, e.db).QueryRow(`SELECT count(*) FROM login_attempts WHERE account = 'reg1' AND outcome = 'failed'`).Scan(&failed)
 			if failed != registry.LoginPairLimit {
 				t.Errorf("%d failed attempts recorded, want %d", failed, registry.LoginPairLimit)
 			}

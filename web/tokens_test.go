@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 )
 
 // tkCallback posts one callback to the ingest API with a bearer token.
@@ -86,7 +87,7 @@ func TestConsoleTokens(t *testing.T) {
 		t.Errorf("new token row %q", row)
 	}
 	var hash string
-	if err := e.db.Reader().QueryRow(`SELECT token_hash FROM api_tokens WHERE name = 'hotline'`).Scan(&hash); err != nil {
+	if err := registrytest.SQL(t, e.db).QueryRow(`SELECT token_hash FROM api_tokens WHERE name = 'hotline'`).Scan(&hash); err != nil {
 		t.Fatal(err)
 	}
 	if hash == "" || strings.Contains(hash, secret) || strings.Contains(secret, hash) {

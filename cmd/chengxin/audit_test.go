@@ -64,6 +64,9 @@ func rehashFrom(t *testing.T, path string, id int64, detail string) {
 		es = append(es, e)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	prev := ""
 	for _, e := range es {
 		h := registry.AuditHash(prev, e.ID, e.At, e.Actor, e.Action, e.Subject, e.Detail)

@@ -79,10 +79,12 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	go db.RunEvaluator(ctx, time.Second, e.log)
+	var scheduled *publicity.Schedule
 	if *sf.scheduler {
-		go runScheduler(ctx, e, db, sched)
+		scheduled = &sched
 	}
+	bg := startBackground(ctx, e, db, scheduled)
+	defer bg.stop() // before db.Close (deferred earlier, runs later)
 	return serve(ctx, e, cfg, sf, nil)
 }
 

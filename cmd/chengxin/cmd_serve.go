@@ -147,12 +147,14 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	go db.RunEvaluator(ctx, time.Second, e.log)
+	var scheduled *publicity.Schedule
 	if *sf.scheduler {
-		go runScheduler(ctx, e, db, sched)
+		scheduled = &sched
 	} else {
 		e.log.Info("scheduler off: run `chengxin rescore` daily and `chengxin publish` monthly from cron")
 	}
+	bg := startBackground(ctx, e, db, scheduled)
+	defer bg.stop() // before db.Close (deferred earlier, runs later)
 	if cfg.BaseURL == "" {
 		e.log.Warn("-base-url is not set: links that leave the site (invitations, QR codes, stickers, /transparency) will point at http://" +
 			*sf.addr + "; set -base-url (CHENGXIN_BASE_URL) to the public origin")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 )
 
 // TestCrashDuringPublication runs `chengxin publish` on a city of 3,000
@@ -135,10 +136,10 @@ func checkRuns(t *testing.T, dbPath string) (running bool, done map[string]bool)
 	}
 	defer db.Close()
 	var vendors int
-	if err := db.Reader().QueryRow(`SELECT count(*) FROM vendors`).Scan(&vendors); err != nil {
+	if err := registrytest.SQL(t, db).QueryRow(`SELECT count(*) FROM vendors`).Scan(&vendors); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.Reader().Query(`SELECT r.id, r.period, r.status,
+	rows, err := registrytest.SQL(t, db).Query(`SELECT r.id, r.period, r.status,
 		(SELECT count(*) FROM publications p WHERE p.run_id = r.id),
 		(SELECT count(*) FROM audit_log a WHERE a.action = 'publication.run' AND a.subject = 'period:' || r.period)
 		FROM publication_runs r ORDER BY r.id`)
@@ -175,7 +176,7 @@ func checkRuns(t *testing.T, dbPath string) (running bool, done map[string]bool)
 		t.Fatal(err)
 	}
 	var orphans int
-	db.Reader().QueryRow(`SELECT count(*) FROM published_grades g JOIN publication_runs r ON r.id = g.run_id WHERE r.status != 'done'`).Scan(&orphans)
+	registrytest.SQL(t, db).QueryRow(`SELECT count(*) FROM published_grades g JOIN publication_runs r ON r.id = g.run_id WHERE r.status != 'done'`).Scan(&orphans)
 	if orphans != 0 {
 		t.Fatalf("%d published grades belong to an unfinished run", orphans)
 	}

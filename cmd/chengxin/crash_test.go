@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 )
 
 // TestCrashSafety runs the real binary, ingests continuously over HTTP,
@@ -119,7 +120,7 @@ func TestCrashSafety(t *testing.T) {
 	missing := 0
 	for key := range acked {
 		var n int
-		if err := db.Reader().QueryRow(`SELECT count(*) FROM callbacks WHERE work_order_no = ?`, key).Scan(&n); err != nil {
+		if err := registrytest.SQL(t, db).QueryRow(`SELECT count(*) FROM callbacks WHERE work_order_no = ?`, key).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if n == 0 {

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 )
 
 func TestMain(m *testing.M) {
@@ -440,7 +441,7 @@ func TestBackupUnderWritesAndRestore(t *testing.T) {
 		t.Fatalf("audit chain of the backup: %+v %v", brk, err)
 	}
 	var n int
-	if err := b.Reader().QueryRow(`SELECT count(*) FROM callbacks WHERE work_order_no LIKE 'BK-%'`).Scan(&n); err != nil {
+	if err := registrytest.SQL(t, b).QueryRow(`SELECT count(*) FROM callbacks WHERE work_order_no LIKE 'BK-%'`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	b.Close()
@@ -524,7 +525,7 @@ func TestServeSchedulerOff(t *testing.T) {
 		}
 		defer db.Close()
 		var n int
-		db.Reader().QueryRow(`SELECT count(*) FROM publication_runs` + where).Scan(&n)
+		registrytest.SQL(t, db).QueryRow(`SELECT count(*) FROM publication_runs` + where).Scan(&n)
 		return n
 	}
 	// serveFor runs serve until /healthz answers and then until done says so.
@@ -627,7 +628,7 @@ func TestPublishFinishesCrashedRunThenTheOneAskedFor(t *testing.T) {
 	}
 	defer db.Close()
 	var done int
-	db.Reader().QueryRow(`SELECT count(*) FROM publication_runs WHERE status = 'done'`).Scan(&done)
+	registrytest.SQL(t, db).QueryRow(`SELECT count(*) FROM publication_runs WHERE status = 'done'`).Scan(&done)
 	if done != 3 {
 		t.Errorf("%d runs done, want 3 (January, the resumed February, March)", done)
 	}

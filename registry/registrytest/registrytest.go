@@ -1,0 +1,41 @@
+// Package registrytest gives tests outside package registry what the
+// application never has: SQL over the store's database, to check what was
+// stored and to tamper with it on purpose. Only _test.go files import it
+// (registry's TestOnlyRegistryRunsSQL fails otherwise).
+package registrytest
+
+import (
+	"database/sql"
+	"sync"
+	"testing"
+
+	"chengxin/registry"
+)
+
+var (
+	mu    sync.Mutex
+	pools = map[*registry.DB]*sql.DB{}
+)
+
+// SQL returns a connection pool of its own to db's database file
+// (registry.OpenSQLForTools), opened on first use and closed when tb ends.
+func SQL(tb testing.TB, db *registry.DB) *sql.DB {
+	tb.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	if p, ok := pools[db]; ok {
+		return p
+	}
+	p, err := registry.OpenSQLForTools(db.Path())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	pools[db] = p
+	tb.Cleanup(func() {
+		mu.Lock()
+		delete(pools, db)
+		mu.Unlock()
+		p.Close()
+	})
+	return p
+}
