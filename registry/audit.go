@@ -139,7 +139,7 @@ func (db *DB) FindAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error
 		where, args = append(where, "actor = ?"), append(args, f.Actor)
 	}
 	if f.Action != "" {
-		where, args = append(where, "action LIKE ? ESCAPE '\\'"), append(args, escapeLike(f.Action)+"%")
+		where, args = append(where, "action "+db.likeFoldingASCII()+" ? ESCAPE '\\'"), append(args, escapeLike(f.Action)+"%")
 	}
 	if f.Subject != "" {
 		where, args = append(where, "subject = ?"), append(args, f.Subject)

@@ -6,12 +6,12 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"chengxin/registry"
+	"chengxin/registry/registrytest"
 )
 
 // auditFixture makes n audit entries (vendor creations) and returns the database path.
@@ -25,13 +25,13 @@ func auditFixture(t *testing.T, n int) (*registry.DB, string) {
 		}
 		clk.Advance(time.Minute)
 	}
-	return db, db.Path()
+	return db, db.DSN()
 }
 
-// rawDB opens the database file directly, bypassing the registry.
-func rawDB(t *testing.T, path string) *sql.DB {
+// rawDB opens the database directly, bypassing the registry.
+func rawDB(t *testing.T, dsn string) *sql.DB {
 	t.Helper()
-	raw, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(5000)")
+	raw, err := registry.OpenSQLForTools(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,13 +165,12 @@ func TestVerifyAuditTampered(t *testing.T) {
 		wantN  int64
 		reason string
 	}{
-		{"detail edited", []string{`DROP TRIGGER audit_log_no_update`, `UPDATE audit_log SET detail = '{"name":"forged"}' WHERE id = 3`}, 3, 3, "content"},
-		{"actor edited", []string{`DROP TRIGGER audit_log_no_update`, `UPDATE audit_log SET actor = 'system' WHERE id = 1`}, 1, 1, "content"},
-		{"entry and its hash rewritten", []string{`DROP TRIGGER audit_log_no_update`,
-			`UPDATE audit_log SET detail = '{}' WHERE id = 2`,
+		{"detail edited", []string{`UPDATE audit_log SET detail = '{"name":"forged"}' WHERE id = 3`}, 3, 3, "content"},
+		{"actor edited", []string{`UPDATE audit_log SET actor = 'system' WHERE id = 1`}, 1, 1, "content"},
+		{"entry and its hash rewritten", []string{`UPDATE audit_log SET detail = '{}' WHERE id = 2`,
 			`UPDATE audit_log SET hash = 'x' WHERE id = 2`}, 2, 2, "content"},
-		{"middle entry deleted", []string{`DROP TRIGGER audit_log_no_delete`, `DELETE FROM audit_log WHERE id = 3`}, 4, 3, "missing"},
-		{"first entry deleted", []string{`DROP TRIGGER audit_log_no_delete`, `DELETE FROM audit_log WHERE id = 1`}, 2, 1, "missing"},
+		{"middle entry deleted", []string{`DELETE FROM audit_log WHERE id = 3`}, 4, 3, "missing"},
+		{"first entry deleted", []string{`DELETE FROM audit_log WHERE id = 1`}, 2, 1, "missing"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,6 +178,7 @@ func TestVerifyAuditTampered(t *testing.T) {
 			if brk, n, err := db.VerifyAudit(ctx); brk != nil || n != 5 || err != nil {
 				t.Fatalf("before tampering: %+v, %d, %v", brk, n, err)
 			}
+			registrytest.AllowTampering(t, db)
 			raw := rawDB(t, path)
 			for _, s := range tt.stmts {
 				if _, err := raw.Exec(s); err != nil {
@@ -201,10 +201,8 @@ func TestVerifyAuditTampered(t *testing.T) {
 		e := es[len(es)-2] // #2
 		forged := `{"name":"forged"}`
 		h := registry.AuditHash(e.PrevHash, e.ID, e.At, e.Actor, e.Action, e.Subject, forged)
+		registrytest.AllowTampering(t, db)
 		raw := rawDB(t, path)
-		if _, err := raw.Exec(`DROP TRIGGER audit_log_no_update`); err != nil {
-			t.Fatal(err)
-		}
 		if _, err := raw.Exec(`UPDATE audit_log SET detail = ?, hash = ? WHERE id = ?`, forged, h, e.ID); err != nil {
 			t.Fatal(err)
 		}

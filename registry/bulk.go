@@ -28,15 +28,15 @@ type BulkLoader struct {
 }
 
 var bulkSQL = map[string]string{
-	"org":       `INSERT INTO orgs(uscc, name, kind, district, contact_phone, created_at, updated_at) VALUES (?,?,?,?,?,?,?)`,
-	"vendor":    `INSERT INTO vendors(uscc, name, name_pinyin, legal_rep, phone, address, licence_no, licence_valid_until, insurance_valid_until, registered_at, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	"org":       `INSERT INTO orgs(uscc, name, kind, district, contact_phone, created_at, updated_at) VALUES (?,?,?,?,?,?,?) RETURNING id`,
+	"vendor":    `INSERT INTO vendors(uscc, name, name_pinyin, legal_rep, phone, address, licence_no, licence_valid_until, insurance_valid_until, registered_at, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 	"district":  `INSERT INTO vendor_districts(vendor_id, district) VALUES (?,?)`,
 	"category":  `INSERT INTO vendor_categories(vendor_id, category) VALUES (?,?)`,
 	"member":    `INSERT INTO memberships(org_id, vendor_id, status, since, updated_at) VALUES (?,?,?,?,?)`,
 	"complaint": `INSERT INTO complaints(work_order_no, vendor_id, received_at, channel, category, severity, status, outcome, deadline_at, closed_at, service_order_no, summary, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 	"callback":  `INSERT INTO callbacks(work_order_no, vendor_id, called_at, result, updated_at) VALUES (?,?,?,?,?)`,
 	"volume":    `INSERT INTO volumes(vendor_id, month, source, orders, updated_at) VALUES (?,?,?,?,?)`,
-	"mark":      `INSERT OR REPLACE INTO reeval_marks(vendor_id, marked_at) VALUES (?,?)`,
+	"mark":      `INSERT INTO reeval_marks(vendor_id, marked_at) VALUES (?,?) ON CONFLICT(vendor_id) DO UPDATE SET marked_at = excluded.marked_at`,
 }
 
 // NewBulkLoader starts a bulk load.
@@ -49,7 +49,7 @@ func (db *DB) NewBulkLoader(ctx context.Context, actor Actor) (*BulkLoader, erro
 }
 
 func (b *BulkLoader) begin() error {
-	tx, err := b.db.write.BeginTx(b.ctx, nil)
+	tx, err := b.db.beginWrite(b.ctx)
 	if err != nil {
 		return fmt.Errorf("registry: bulk begin: %w", err)
 	}
@@ -57,29 +57,36 @@ func (b *BulkLoader) begin() error {
 	return nil
 }
 
-func (b *BulkLoader) exec(kind string, args ...any) (sql.Result, error) {
+// exec runs one bulk statement; with id non-nil the statement returns the
+// new row's id (RETURNING id) into it.
+func (b *BulkLoader) exec(kind string, id *int64, args ...any) error {
 	st, ok := b.stmts[kind]
 	if !ok {
 		var err error
 		if st, err = b.tx.PrepareContext(b.ctx, bulkSQL[kind]); err != nil {
-			return nil, fmt.Errorf("registry: bulk prepare %s: %w", kind, err)
+			return fmt.Errorf("registry: bulk prepare %s: %w", kind, err)
 		}
 		b.stmts[kind] = st
 	}
-	res, err := st.ExecContext(b.ctx, args...)
+	var err error
+	if id != nil {
+		err = st.QueryRowContext(b.ctx, args...).Scan(id)
+	} else {
+		_, err = st.ExecContext(b.ctx, args...)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("registry: bulk %s: %w", kind, err)
+		return fmt.Errorf("registry: bulk %s: %w", kind, err)
 	}
 	b.counts[kind]++
 	if b.rows++; b.rows%bulkCommitEvery == 0 {
 		if err := b.commit(); err != nil {
-			return nil, err
+			return err
 		}
 		if err := b.begin(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return res, nil
+	return nil
 }
 
 func (b *BulkLoader) commit() error {
@@ -95,11 +102,9 @@ func (b *BulkLoader) commit() error {
 
 // Org inserts an organisation and returns its id.
 func (b *BulkLoader) Org(o Org) (int64, error) {
-	res, err := b.exec("org", o.USCC, o.Name, o.Kind, o.District, o.ContactPhone, b.now, b.now)
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+	var id int64
+	err := b.exec("org", &id, o.USCC, o.Name, o.Kind, o.District, o.ContactPhone, b.now, b.now)
+	return id, err
 }
 
 // Vendor inserts a vendor with its districts and categories and returns its id.
@@ -108,22 +113,19 @@ func (b *BulkLoader) Vendor(v Vendor) (int64, error) {
 	if status == "" {
 		status = VendorActive
 	}
-	res, err := b.exec("vendor", v.USCC, v.Name, NamePinyinKey(v.Name), v.LegalRep, v.Phone, v.Address, v.LicenceNo, formatTimePtr(v.LicenceValidUntil),
+	var id int64
+	err := b.exec("vendor", &id, v.USCC, v.Name, NamePinyinKey(v.Name), v.LegalRep, v.Phone, v.Address, v.LicenceNo, formatTimePtr(v.LicenceValidUntil),
 		formatTimePtr(v.InsuranceValidUntil), formatTime(v.RegisteredAt), status, b.now, b.now)
 	if err != nil {
 		return 0, err
 	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
-	}
 	for _, d := range v.Districts {
-		if _, err := b.exec("district", id, d); err != nil {
+		if err := b.exec("district", nil, id, d); err != nil {
 			return 0, err
 		}
 	}
 	for _, c := range v.Categories {
-		if _, err := b.exec("category", id, c); err != nil {
+		if err := b.exec("category", nil, id, c); err != nil {
 			return 0, err
 		}
 	}
@@ -132,32 +134,32 @@ func (b *BulkLoader) Vendor(v Vendor) (int64, error) {
 
 // Membership makes a vendor an active member of an organisation since a date.
 func (b *BulkLoader) Membership(orgID, vendorID int64, since time.Time) error {
-	_, err := b.exec("member", orgID, vendorID, MemberActive, formatTime(since), b.now)
+	err := b.exec("member", nil, orgID, vendorID, MemberActive, formatTime(since), b.now)
 	return err
 }
 
 // Complaint inserts a complaint (its summary is masked here too).
 func (b *BulkLoader) Complaint(c Complaint) error {
-	_, err := b.exec("complaint", c.WorkOrderNo, c.VendorID, formatTime(c.ReceivedAt), c.Channel, c.Category, c.Severity, c.Status,
+	err := b.exec("complaint", nil, c.WorkOrderNo, c.VendorID, formatTime(c.ReceivedAt), c.Channel, c.Category, c.Severity, c.Status,
 		c.Outcome, formatTime(c.DeadlineAt), formatTimePtr(c.ClosedAt), c.ServiceOrderNo, MaskPersonalNumbers(c.Summary), b.now)
 	return err
 }
 
 // Callback inserts a callback.
 func (b *BulkLoader) Callback(cb Callback) error {
-	_, err := b.exec("callback", cb.WorkOrderNo, cb.VendorID, formatTime(cb.CalledAt), cb.Result, b.now)
+	err := b.exec("callback", nil, cb.WorkOrderNo, cb.VendorID, formatTime(cb.CalledAt), cb.Result, b.now)
 	return err
 }
 
 // Volume inserts a monthly volume.
 func (b *BulkLoader) Volume(v Volume) error {
-	_, err := b.exec("volume", v.VendorID, v.Month, v.Source, v.Orders, b.now)
+	err := b.exec("volume", nil, v.VendorID, v.Month, v.Source, v.Orders, b.now)
 	return err
 }
 
 // Mark queues a vendor for evaluation.
 func (b *BulkLoader) Mark(vendorID int64) error {
-	_, err := b.exec("mark", vendorID, b.now)
+	err := b.exec("mark", nil, vendorID, b.now)
 	return err
 }
 

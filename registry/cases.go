@@ -90,12 +90,11 @@ func (db *DB) openCase(ctx context.Context, tx *sql.Tx, actor Actor, c *Case) er
 	}
 	now := db.now()
 	c.OpenedBy, c.OpenedAt, c.DeadlineAt, c.Status = actor.String(), now, now.Add(ReviewPeriod), "open"
-	res, err := tx.ExecContext(ctx, `INSERT INTO cases(kind, vendor_id, subject, text, attachment, opened_by, opened_at, deadline_at)
-		VALUES (?,?,?,?,?,?,?,?)`, c.Kind, c.VendorID, c.Subject, c.Text, c.Attachment, c.OpenedBy, formatTime(now), formatTime(c.DeadlineAt))
+	err := tx.QueryRowContext(ctx, `INSERT INTO cases(kind, vendor_id, subject, text, attachment, opened_by, opened_at, deadline_at)
+		VALUES (?,?,?,?,?,?,?,?) RETURNING id`, c.Kind, c.VendorID, c.Subject, c.Text, c.Attachment, c.OpenedBy, formatTime(now), formatTime(c.DeadlineAt)).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("registry: open case: %w", err)
 	}
-	c.ID, _ = res.LastInsertId()
 	uscc := vendorUSCC(ctx, tx, c.VendorID)
 	if err := db.notify(ctx, tx, RoleRegulator, 0, "inbox.case_opened", []any{uscc, "case." + c.Kind}, "/console/reviews"); err != nil {
 		return err

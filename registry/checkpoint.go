@@ -77,8 +77,8 @@ func VerifyCheckpointSignature(cp Checkpoint, pub ed25519.PublicKey) error {
 	return nil
 }
 
-// SetSigningKeyPath names the signing key file (default: the database path
-// followed by ".signing-key").
+// SetSigningKeyPath names the signing key file (default: the SQLite database
+// path followed by ".signing-key"; none on PostgreSQL).
 func (db *DB) SetSigningKeyPath(path string) {
 	db.keyMu.Lock()
 	defer db.keyMu.Unlock()
@@ -97,6 +97,10 @@ func (db *DB) SigningKey() (*SigningKey, error) {
 	db.keyMu.Lock()
 	defer db.keyMu.Unlock()
 	if db.key == nil {
+		if db.keyPath == "" {
+			// A PostgreSQL database has no file to keep the key beside.
+			return nil, fmt.Errorf("%w: name its file with -signing-key (or CHENGXIN_SIGNING_KEY)", ErrNoSigningKey)
+		}
 		k, err := LoadOrCreateSigningKey(db.keyPath)
 		if err != nil {
 			return nil, err

@@ -97,12 +97,13 @@ func (db *DB) ServiceRates(ctx context.Context, f RatesFilter) ([]MonthRates, er
 		args []any
 		scan func(m *MonthRates, n [4]int)
 	}{
-		{`SELECT strftime('%Y-%m', deadline_at, '+8 hours') AS m, count(*),
-			coalesce(sum(status = 'closed' AND closed_at IS NOT NULL AND (closed_at <= deadline_at OR late_excused <> 0)), 0), 0, 0
+		{`SELECT ` + db.monthShanghai("deadline_at") + ` AS m, count(*),
+			count(*) FILTER (WHERE status = 'closed' AND closed_at IS NOT NULL AND (closed_at <= deadline_at OR late_excused <> 0)), 0, 0
 			FROM complaints WHERE deadline_at >= ? AND deadline_at <= ? AND ` + vendorCond + ` GROUP BY m`,
 			[]any{from, until}, func(m *MonthRates, n [4]int) { m.Due, m.OnTime = n[0], n[1] }},
-		{`SELECT strftime('%Y-%m', called_at, '+8 hours') AS m, coalesce(sum(result = 'satisfied'), 0),
-			coalesce(sum(result = 'basically_satisfied'), 0), coalesce(sum(result = 'dissatisfied'), 0), coalesce(sum(result = 'unreachable'), 0)
+		{`SELECT ` + db.monthShanghai("called_at") + ` AS m, count(*) FILTER (WHERE result = 'satisfied'),
+			count(*) FILTER (WHERE result = 'basically_satisfied'), count(*) FILTER (WHERE result = 'dissatisfied'),
+			count(*) FILTER (WHERE result = 'unreachable')
 			FROM callbacks WHERE called_at >= ? AND called_at <= ? AND ` + vendorCond + ` GROUP BY m`,
 			[]any{from, until}, func(m *MonthRates, n [4]int) {
 				m.Satisfied, m.BasicallySatisfied, m.Dissatisfied, m.Unreachable = n[0], n[1], n[2], n[3]

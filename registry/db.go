@@ -23,10 +23,14 @@ import (
 type DB struct {
 	write *sql.DB
 	read  *sql.DB
-	path  string
+	path  string        // the SQLite file; "" on PostgreSQL
+	pg    bool          // the PostgreSQL engine (engine.go)
+	dsn   string        // as given to Open
 	marks chan struct{} // signalled after commits that mark vendors for re-evaluation
 	// tokenUse limits last_used_at writes of API tokens.
 	tokenUse *tokenUseCache
+	// limiter holds the API token rate limits of an SQLite database.
+	limiter tokenLimiter
 	// rulesCache holds parsed rules versions by name.
 	rulesCache sync.Map
 	stats      Stats
@@ -42,10 +46,35 @@ type DB struct {
 const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)" +
 	"&_pragma=cache_size(-16384)" // 16 MiB page cache per connection
 
-// Open opens (creating if needed) the database at path and applies pending
-// migrations. Never pass ":memory:": each pooled connection would see its own
-// empty database.
-func Open(ctx context.Context, path string) (*DB, error) {
+// Open opens the database named by dsn — an SQLite file path (created if
+// needed) or a postgres:// URL — and applies pending migrations. Never pass
+// ":memory:": each pooled connection would see its own empty database.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db, err := openEngine(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.dsn = dsn
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.fillPinyinKeys(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func openEngine(ctx context.Context, dsn string) (*DB, error) {
+	if IsPostgresDSN(dsn) {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+// openSQLite opens an SQLite file: one writer connection and a read pool.
+func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("registry: open: a file path is required, got %q", path)
 	}
@@ -62,26 +91,28 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		write.Close()
 		return nil, fmt.Errorf("registry: open readers: %w", err)
 	}
-	// A full rescore holds five readers (one per record stream) for its whole
-	// run; the rest serve pages meanwhile.
-	n := max(10, runtime.NumCPU()*4)
+	n := readPoolSize()
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	db := &DB{write: write, read: read, path: path, marks: make(chan struct{}, 1),
-		tokenUse: &tokenUseCache{last: map[int64]time.Time{}}, Now: time.Now, keyPath: path + ".signing-key"}
+	db := newDB(write, read, path, false)
 	if err := write.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("registry: open %s: %w", path, err)
 	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	if err := db.fillPinyinKeys(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
 	return db, nil
+}
+
+// readPoolSize is the read pool's size: a full rescore holds five readers
+// (one per record stream) for its whole run; the rest serve pages meanwhile.
+func readPoolSize() int { return max(10, runtime.NumCPU()*4) }
+
+func newDB(write, read *sql.DB, path string, pg bool) *DB {
+	db := &DB{write: write, read: read, path: path, pg: pg, marks: make(chan struct{}, 1),
+		tokenUse: &tokenUseCache{last: map[int64]time.Time{}}, Now: time.Now}
+	if path != "" {
+		db.keyPath = path + ".signing-key"
+	}
+	return db
 }
 
 // Close closes both pools.
@@ -89,7 +120,10 @@ func (db *DB) Close() error {
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
-// Path is the database file's path.
+// DSN is what Open was given: the SQLite file's path or the PostgreSQL URL.
+func (db *DB) DSN() string { return db.dsn }
+
+// Path is the SQLite database file's path ("" on PostgreSQL).
 func (db *DB) Path() string { return db.path }
 
 // Ping checks that the database answers a query (readiness).
@@ -119,7 +153,7 @@ func (db *DB) inTxWaiting(ctx context.Context, urgent bool, fn func(tx *sql.Tx) 
 	if urgent {
 		db.stats.waiting.Add(1)
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.beginWrite(ctx)
 	if urgent {
 		db.stats.waiting.Add(-1)
 	}
@@ -142,6 +176,9 @@ func (db *DB) inTxWaiting(ctx context.Context, urgent bool, fn func(tx *sql.Tx) 
 // it. Large writes (a rescore, a bulk load) call it when they finish, so
 // readers do not search a long log afterwards.
 func (db *DB) Checkpoint(ctx context.Context) error {
+	if db.pg {
+		return nil // PostgreSQL manages its own write-ahead log
+	}
 	if _, err := db.write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		return fmt.Errorf("registry: checkpoint: %w", err)
 	}
@@ -152,6 +189,9 @@ func (db *DB) Checkpoint(ctx context.Context) error {
 // not exist) with VACUUM INTO: a snapshot at one instant, taken while
 // writers go on, that any SQLite (and `chengxin serve -db path`) opens.
 func (db *DB) Backup(ctx context.Context, path string) error {
+	if db.pg {
+		return fmt.Errorf("registry: backup -to: %w; use pg_dump", errNotOnPostgres)
+	}
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("registry: backup: %s already exists", path)
 	}
@@ -164,6 +204,9 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 // IntegrityCheck runs SQLite's integrity check and returns its findings
 // ("ok" when the file is sound).
 func (db *DB) IntegrityCheck(ctx context.Context) (string, error) {
+	if db.pg {
+		return "", fmt.Errorf("registry: integrity check: %w", errNotOnPostgres)
+	}
 	rows, err := db.read.QueryContext(ctx, `PRAGMA integrity_check`)
 	if err != nil {
 		return "", err

@@ -164,7 +164,7 @@ func prepareEvalStmts(ctx context.Context, tx *sql.Tx) (*evalStmts, error) {
 	var st evalStmts
 	var err error
 	if st.insert, err = tx.PrepareContext(ctx, `INSERT INTO evaluations(vendor_id, as_of, rules_version, rules_hash, score, grade, body, created_at)
-		VALUES (?,?,?,?,?,?,?,?)`); err != nil {
+		VALUES (?,?,?,?,?,?,?,?) RETURNING id`); err != nil {
 		return nil, err
 	}
 	if st.upsert, err = tx.PrepareContext(ctx, `INSERT INTO vendor_scores(vendor_id, evaluation_id, as_of, evaluated_at, rules_version, rules_hash,
@@ -230,11 +230,11 @@ func (db *DB) storeEvaluation(ctx context.Context, st *evalStmts, vendorID int64
 	if err != nil {
 		return false, err
 	}
-	res, err := st.insert.ExecContext(ctx, vendorID, asOf, ev.RulesVersion, ev.RulesHash, ev.Score, ev.Grade, string(body), formatTime(db.now()))
+	var evalID int64
+	err = st.insert.QueryRowContext(ctx, vendorID, asOf, ev.RulesVersion, ev.RulesHash, ev.Score, ev.Grade, string(body), formatTime(db.now())).Scan(&evalID)
 	if err != nil {
 		return false, fmt.Errorf("registry: store evaluation of vendor #%d: %w", vendorID, err)
 	}
-	evalID, _ := res.LastInsertId()
 	if prev.exists && asOf < prev.asOf {
 		return true, nil // a past as-of adds history but does not replace the current evaluation
 	}

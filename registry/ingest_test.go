@@ -252,7 +252,7 @@ func TestIngestLateExcusedSurvivesUpdate(t *testing.T) {
 	}
 	wantIngest(t, sum, registry.ResultCreated)
 	// A regulator excused the late handling (no API for it yet: plain SQL).
-	if _, err := rawDB(t, db.Path()).Exec(`UPDATE complaints SET late_excused = 1 WHERE work_order_no = 'L-1'`); err != nil {
+	if _, err := rawDB(t, db.DSN()).Exec(`UPDATE complaints SET late_excused = 1 WHERE work_order_no = 'L-1'`); err != nil {
 		t.Fatal(err)
 	}
 	excused := func() int {

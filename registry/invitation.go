@@ -74,12 +74,12 @@ func (db *DB) createInvitation(ctx context.Context, tx *sql.Tx, actor Actor, v V
 	}
 	token := randomToken()
 	now := db.now()
-	res, err := tx.ExecContext(ctx, `INSERT INTO invitations(token_hash, vendor_id, org_id, created_by, created_at, expires_at) VALUES (?,?,?,?,?,?)`,
-		hashToken(token), v.ID, nullID(orgID), actor.String(), formatTime(now), formatTime(now.Add(InvitationTTL)))
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO invitations(token_hash, vendor_id, org_id, created_by, created_at, expires_at) VALUES (?,?,?,?,?,?) RETURNING id`,
+		hashToken(token), v.ID, nullID(orgID), actor.String(), formatTime(now), formatTime(now.Add(InvitationTTL))).Scan(&id)
 	if err != nil {
 		return "", fmt.Errorf("registry: invitation for %s: %w", v.USCC, err)
 	}
-	id, _ := res.LastInsertId()
 	return token, db.audit(ctx, tx, actor.String(), "invitation.create", v.USCC,
 		map[string]any{"invitation": id, "expires_at": FormatOutput(now.Add(InvitationTTL))})
 }

@@ -126,12 +126,7 @@ func (db *DB) BeginLogin(ctx context.Context, username, ip string, knownDevice b
 				return &ThrottledError{RetryAfter: time.Duration(wait) * time.Millisecond, Reason: "account"}
 			}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO login_attempts(account, ip, at_ms) VALUES (?, ?, ?)`, a.Account, a.IP, now)
-		if err != nil {
-			return err
-		}
-		a.ID, err = res.LastInsertId()
-		return err
+		return tx.QueryRowContext(ctx, `INSERT INTO login_attempts(account, ip, at_ms) VALUES (?, ?, ?) RETURNING id`, a.Account, a.IP, now).Scan(&a.ID)
 	})
 	if _, ok := AsThrottled(err); ok {
 		return a, err
@@ -201,8 +196,8 @@ func (db *DB) KnownLoginDevice(ctx context.Context, token, username string) (boo
 	}
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM login_devices d JOIN users u ON u.id = d.user_id
-		WHERE d.token_hash = ? AND u.username = ? AND d.expires_at > ? AND u.disabled = 0`,
-		hashToken(token), strings.TrimSpace(username), formatTime(db.now())).Scan(&n)
+		WHERE d.token_hash = ? AND lower(u.username) = ? AND d.expires_at > ? AND u.disabled = 0`,
+		hashToken(token), foldUsername(strings.TrimSpace(username)), formatTime(db.now())).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("registry: known device: %w", err)
 	}
@@ -218,13 +213,15 @@ func (db *DB) RememberLoginDevice(ctx context.Context, u User) (string, error) {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM login_devices WHERE expires_at <= ?`, formatTime(now)); err != nil {
 			return err
 		}
+		hash := hashToken(token)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO login_devices(token_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)`,
-			hashToken(token), u.ID, formatTime(now), formatTime(now.Add(LoginDeviceTTL))); err != nil {
+			hash, u.ID, formatTime(now), formatTime(now.Add(LoginDeviceTTL))); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM login_devices WHERE user_id = ? AND token_hash NOT IN
-			(SELECT token_hash FROM login_devices WHERE user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?)`,
-			u.ID, u.ID, loginDevicesPerUser)
+		// Keep this device and the newest others, up to the limit.
+		_, err := tx.ExecContext(ctx, `DELETE FROM login_devices WHERE user_id = ? AND token_hash <> ? AND token_hash NOT IN
+			(SELECT token_hash FROM login_devices WHERE user_id = ? AND token_hash <> ? ORDER BY created_at DESC, token_hash DESC LIMIT ?)`,
+			u.ID, hash, u.ID, hash, loginDevicesPerUser-1)
 		return err
 	})
 	if err != nil {

@@ -146,7 +146,7 @@ func TestBeginLoginAccountCeiling(t *testing.T) {
 func TestBeginLoginSharedAcrossProcesses(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openDB(t)
-	other, err := registry.Open(ctx, db.Path())
+	other, err := registry.Open(ctx, db.DSN())
 	if err != nil {
 		t.Fatal(err)
 	}

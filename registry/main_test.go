@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"chengxin/i18n"
+	"chengxin/internal/testdb"
 	"chengxin/registry"
 )
 
@@ -40,11 +41,14 @@ func (c *testClock) Advance(d time.Duration) { c.now = c.now.Add(d) }
 // openDB opens a fresh database file in t.TempDir with the fixed clock.
 func openDB(t *testing.T) (*registry.DB, *testClock) {
 	t.Helper()
-	db, err := registry.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"))
+	db, err := registry.Open(context.Background(), testdb.DSN(t, "test.db"))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if db.SigningKeyPath() == "" { // PostgreSQL: no file to keep it beside
+		db.SetSigningKeyPath(filepath.Join(t.TempDir(), "signing-key"))
+	}
 	clk := &testClock{now: t0}
 	db.Now = clk.Now
 	return db, clk

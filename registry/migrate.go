@@ -17,18 +17,35 @@ type Migration struct {
 	AppliedAt string // RFC 3339, empty when pending
 }
 
-func migrationNames() ([]string, error) {
-	names, err := fs.Glob(migrations.FS, "*.sql")
+// migrationFiles is the engine's migration files: one numbered sequence,
+// with SQLite's files in migrations/ and PostgreSQL's, under the same names,
+// in migrations/postgres/. The file name is what schema_migrations records.
+func (db *DB) migrationFiles() (fs.FS, []string, error) {
+	var files fs.FS = migrations.FS
+	if db.pg {
+		sub, err := fs.Sub(migrations.Postgres, "postgres")
+		if err != nil {
+			return nil, nil, err
+		}
+		files = sub
+	}
+	names, err := fs.Glob(files, "*.sql")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sort.Strings(names)
-	return names, nil
+	return files, names, nil
 }
 
+// ensureMigrationTable creates schema_migrations; in a write transaction, so
+// processes starting together on PostgreSQL take turns (the write lock)
+// instead of racing on CREATE TABLE.
 func (db *DB) ensureMigrationTable(ctx context.Context) error {
-	_, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)`)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("registry: migrations table: %w", err)
 	}
@@ -36,19 +53,20 @@ func (db *DB) ensureMigrationTable(ctx context.Context) error {
 }
 
 // Migrate applies every pending migration in name order, each in its own
-// transaction together with its record in schema_migrations, and returns the
-// names it applied.
+// write transaction together with its record in schema_migrations, and
+// returns the names it applied. Each transaction checks the record first, so
+// several processes starting together apply each migration once.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 	if err := db.ensureMigrationTable(ctx); err != nil {
 		return nil, err
 	}
-	names, err := migrationNames()
+	files, names, err := db.migrationFiles()
 	if err != nil {
 		return nil, err
 	}
 	var applied []string
 	for _, name := range names {
-		body, err := migrations.FS.ReadFile(name)
+		body, err := fs.ReadFile(files, name)
 		if err != nil {
 			return applied, err
 		}
@@ -80,7 +98,7 @@ func (db *DB) Migrate(ctx context.Context) ([]string, error) {
 
 // MigrationStatus lists every embedded migration with its applied time.
 func (db *DB) MigrationStatus(ctx context.Context) ([]Migration, error) {
-	names, err := migrationNames()
+	_, names, err := db.migrationFiles()
 	if err != nil {
 		return nil, err
 	}

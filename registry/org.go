@@ -85,12 +85,11 @@ func (db *DB) saveOrg(ctx context.Context, tx *sql.Tx, actor Actor, in OrgInput,
 		}
 		o := Org{USCC: in.USCC, USCCConfirmed: confirmed, Name: in.Name, Kind: in.Kind, District: in.District,
 			ContactPhone: in.ContactPhone, CreatedAt: now, UpdatedAt: now}
-		res, err := tx.ExecContext(ctx, `INSERT INTO orgs(uscc, uscc_confirmed, name, kind, district, contact_phone, created_at, updated_at)
-			VALUES (?,?,?,?,?,?,?,?)`, o.USCC, o.USCCConfirmed, o.Name, o.Kind, o.District, o.ContactPhone, formatTime(now), formatTime(now))
+		err := tx.QueryRowContext(ctx, `INSERT INTO orgs(uscc, uscc_confirmed, name, kind, district, contact_phone, created_at, updated_at)
+			VALUES (?,?,?,?,?,?,?,?) RETURNING id`, o.USCC, o.USCCConfirmed, o.Name, o.Kind, o.District, o.ContactPhone, formatTime(now), formatTime(now)).Scan(&o.ID)
 		if err != nil {
 			return "", o, fmt.Errorf("registry: insert org %s: %w", o.USCC, err)
 		}
-		o.ID, _ = res.LastInsertId()
 		if confirmed {
 			if err := db.audit(ctx, tx, actor.String(), "uscc.confirm", o.USCC, nil); err != nil {
 				return "", o, err
@@ -145,7 +144,8 @@ func (db *DB) FindOrgByID(ctx context.Context, id int64) (Org, error) {
 func (db *DB) FindOrgs(ctx context.Context, q string) ([]Org, error) {
 	where, args := "1=1", []any{}
 	if q = strings.TrimSpace(q); q != "" {
-		where = `(o.name LIKE ? ESCAPE '\' OR o.uscc LIKE ? ESCAPE '\')`
+		like := db.likeFoldingASCII()
+		where = `(o.name ` + like + ` ? ESCAPE '\' OR o.uscc ` + like + ` ? ESCAPE '\')`
 		args = append(args, "%"+escapeLike(q)+"%", escapeLike(NormalizeUSCC(q))+"%")
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT `+prefixed("o.", orgColumns)+`,

@@ -2,7 +2,6 @@ package registry_test
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
 
@@ -66,15 +65,11 @@ func TestVendorPinyinKeyStored(t *testing.T) {
 
 	// A row without a key (written before the column existed) is filled
 	// when the database is opened.
-	raw, err := sql.Open("sqlite", db.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := rawDB(t, db.DSN())
 	if _, err := raw.Exec(`UPDATE vendors SET name_pinyin = ''`); err != nil {
 		t.Fatal(err)
 	}
-	again, err := registry.Open(ctx, db.Path())
+	again, err := registry.Open(ctx, db.DSN())
 	if err != nil {
 		t.Fatal(err)
 	}

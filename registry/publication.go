@@ -62,7 +62,7 @@ func (db *DB) StartRun(ctx context.Context, actor Actor, asOf time.Time) (Public
 	if asOf.After(now.Add(FutureSkew)) {
 		return run, false, ErrRunFuture
 	}
-	lock, lockErr := acquireRunLock(db.path)
+	lock, lockErr := db.acquireRunLock(ctx)
 	switch {
 	case errors.Is(lockErr, errRunLockHeld):
 		return run, false, ErrRunInProgress
@@ -101,13 +101,8 @@ func (db *DB) StartRun(ctx context.Context, actor Actor, asOf time.Time) (Public
 			return ErrRunExists
 		}
 		run = PublicationRun{Period: Period(asOf), AsOf: asOf.UTC().Truncate(time.Second), Status: "running", StartedAt: now, Actor: actor.String()}
-		res, err := tx.ExecContext(ctx, `INSERT INTO publication_runs(period, as_of, status, started_at, actor) VALUES (?,?,?,?,?)`,
-			run.Period, formatTime(run.AsOf), run.Status, formatTime(now), run.Actor)
-		if err != nil {
-			return err
-		}
-		run.ID, err = res.LastInsertId()
-		return err
+		return tx.QueryRowContext(ctx, `INSERT INTO publication_runs(period, as_of, status, started_at, actor) VALUES (?,?,?,?,?) RETURNING id`,
+			run.Period, formatTime(run.AsOf), run.Status, formatTime(now), run.Actor).Scan(&run.ID)
 	})
 	if err != nil {
 		lock.release()

@@ -42,7 +42,7 @@ type pubWriter struct {
 
 var pubWriterSQL = map[string]string{
 	"history": `INSERT INTO grade_publications(vendor_id, at, grade, score, grade_note, rules_version, action, cause, run_id, sanction_id, case_id, reason, actor)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 	"grade": `INSERT INTO published_grades(vendor_id, grade, score, published_at, grade_since, grade_note, rules_version, publication_id)
 		VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(vendor_id) DO UPDATE SET
 		grade_since = CASE WHEN published_grades.grade = excluded.grade THEN published_grades.grade_since ELSE excluded.grade_since END,
@@ -88,13 +88,10 @@ func (w *pubWriter) apply(ctx context.Context, vendorID int64, st scoring.Public
 	var pubID int64
 	stamp := formatTime(at)
 	if d.Publish {
-		res, err := w.stmts["history"].ExecContext(ctx, vendorID, stamp, d.Published, d.Score, d.Note, rulesVersion, string(d.PublishedBy),
-			cause.Kind, nullID(cause.RunID), nullID(cause.SanctionID), nullID(cause.CaseID), "", w.actor.String())
+		err := w.stmts["history"].QueryRowContext(ctx, vendorID, stamp, d.Published, d.Score, d.Note, rulesVersion, string(d.PublishedBy),
+			cause.Kind, nullID(cause.RunID), nullID(cause.SanctionID), nullID(cause.CaseID), "", w.actor.String()).Scan(&pubID)
 		if err != nil {
 			return 0, fmt.Errorf("registry: publication history of vendor #%d: %w", vendorID, err)
-		}
-		if pubID, err = res.LastInsertId(); err != nil {
-			return 0, err
 		}
 		if _, err := w.stmts["grade"].ExecContext(ctx, vendorID, d.Published, d.Score, stamp, stamp, d.Note, rulesVersion, pubID); err != nil {
 			return 0, fmt.Errorf("registry: published grade of vendor #%d: %w", vendorID, err)

@@ -474,8 +474,8 @@ func (db *DB) AggregateRecords(ctx context.Context) (vendors, records int, took 
 	start := time.Now()
 	seen := map[int64]bool{}
 	for _, q := range []string{
-		`SELECT vendor_id, count(*), sum(result = 'satisfied'), max(called_at) FROM callbacks GROUP BY vendor_id`,
-		`SELECT vendor_id, count(*), sum(outcome = 'substantiated'), max(received_at) FROM complaints GROUP BY vendor_id`,
+		`SELECT vendor_id, count(*), count(*) FILTER (WHERE result = 'satisfied'), max(called_at) FROM callbacks GROUP BY vendor_id`,
+		`SELECT vendor_id, count(*), count(*) FILTER (WHERE outcome = 'substantiated'), max(received_at) FROM complaints GROUP BY vendor_id`,
 		`SELECT vendor_id, count(*), sum(orders), max(month) FROM volumes GROUP BY vendor_id`,
 	} {
 		rows, err := db.read.QueryContext(ctx, q)

@@ -687,7 +687,7 @@ func TestAdoptRules(t *testing.T) {
 	}
 
 	// After a restart the version is read from the database.
-	path := db.Path()
+	path := db.DSN()
 	db.Close()
 	db2, err := registry.Open(ctx, path)
 	if err != nil {

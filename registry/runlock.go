@@ -1,6 +1,8 @@
 package registry
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"sync"
@@ -11,7 +13,8 @@ var errRunLockHeld = errors.New("publication run lock is held")
 
 // runLock is a held publication-run lock; see acquireRunLock.
 type runLock struct {
-	file *os.File
+	file *os.File  // SQLite: the flock'd file
+	conn *sql.Conn // PostgreSQL: the session holding the advisory lock
 	once sync.Once
 }
 
@@ -20,5 +23,15 @@ func (l *runLock) release() {
 	if l == nil {
 		return
 	}
-	l.once.Do(func() { l.file.Close() })
+	l.once.Do(func() {
+		if l.file != nil {
+			l.file.Close()
+		}
+		if l.conn != nil {
+			// Unlock explicitly: closing a *sql.Conn returns the session to the
+			// pool, where the lock would otherwise live on.
+			l.conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(?)`, pgRunLock)
+			l.conn.Close()
+		}
+	})
 }

@@ -4,8 +4,8 @@ package registry
 
 import "errors"
 
-// acquireRunLock has no host-wide lock on this platform: a crashed run is
+// acquireFileRunLock has no host-wide lock on this platform: a crashed run is
 // resumed only after staleRunAfter.
-func acquireRunLock(string) (*runLock, error) {
+func acquireFileRunLock(string) (*runLock, error) {
 	return nil, errors.ErrUnsupported
 }

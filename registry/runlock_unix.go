@@ -9,13 +9,13 @@ import (
 	"syscall"
 )
 
-// acquireRunLock takes the host-wide lock that a process holds while it
+// acquireFileRunLock takes the host-wide lock that a process holds while it
 // performs a publication run: an exclusive flock(2) on "<db>-publish.lock".
 // The kernel drops it when the holder exits, however it exits, so a run
 // row left "running" while the lock is free belongs to a dead process and
 // can be resumed at once. It returns errRunLockHeld when another process
 // (or another run in this one) holds the lock.
-func acquireRunLock(dbPath string) (*runLock, error) {
+func acquireFileRunLock(dbPath string) (*runLock, error) {
 	// Read-only is enough for flock, and 0644 lets processes of other users
 	// that can write the database take the lock too.
 	f, err := os.OpenFile(dbPath+"-publish.lock", os.O_RDONLY|os.O_CREATE, 0o644)

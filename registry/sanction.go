@@ -110,14 +110,11 @@ func (db *DB) upsertSanction(ctx context.Context, tx *sql.Tx, actor Actor, s San
 	detail := map[string]any{"kind": s.Kind, "reference": s.Reference, "authority": s.Authority, "issued_at": FormatOutput(s.IssuedAt),
 		"display_until": outPtr(s.DisplayUntil), "summary": s.Summary}
 	if errors.Is(err, sql.ErrNoRows) {
-		res, err := tx.ExecContext(ctx, `INSERT INTO sanctions(vendor_id, kind, issued_at, display_until, reference, authority, summary, created_by, created_at)
-			VALUES (?,?,?,?,?,?,?,?,?)`, s.VendorID, s.Kind, formatTime(s.IssuedAt), formatTimePtr(s.DisplayUntil), s.Reference, s.Authority, s.Summary,
-			actor.String(), formatTime(db.now()))
+		err := tx.QueryRowContext(ctx, `INSERT INTO sanctions(vendor_id, kind, issued_at, display_until, reference, authority, summary, created_by, created_at)
+			VALUES (?,?,?,?,?,?,?,?,?) RETURNING id`, s.VendorID, s.Kind, formatTime(s.IssuedAt), formatTimePtr(s.DisplayUntil), s.Reference, s.Authority, s.Summary,
+			actor.String(), formatTime(db.now())).Scan(&id)
 		if err != nil {
 			return "", nil, fmt.Errorf("registry: insert sanction: %w", err)
-		}
-		if id, err = res.LastInsertId(); err != nil {
-			return "", nil, err
 		}
 		if err := db.notifySanction(ctx, tx, s, false); err != nil {
 			return "", nil, err

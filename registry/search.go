@@ -15,8 +15,13 @@ import (
 // its id, and vendor_search_terms (fts5vocab) lists the index's trigrams.
 // A trigram index matches nothing shorter than three characters, and most
 // Chinese searches are two (家政, 保洁): a word of one or two characters
-// matches through the index's trigrams that begin with it. Everything
-// engine-specific about finding vendors by name lives in this file.
+// matches through the index's trigrams that begin with it.
+//
+// Name search on PostgreSQL: a pg_trgm GIN index on the case-folded name
+// (migrations/postgres/0004_search.sql) serves one LIKE '%word%' per word;
+// a word under three characters reads every name, with the same answer.
+// Everything engine-specific about finding vendors by name lives in this
+// file.
 
 // NameSearch finds vendors whose names contain given words. It caches, per
 // word of one or two characters, the index's trigrams that begin with it;
@@ -34,7 +39,8 @@ func (db *DB) NewNameSearch() *NameSearch {
 	return &NameSearch{db: db, terms: map[string][]string{}}
 }
 
-// NamesChanged forgets what the search cached about the names indexed.
+// NamesChanged forgets what the search cached about the names indexed (on
+// SQLite; PostgreSQL's search caches nothing).
 func (s *NameSearch) NamesChanged() {
 	s.mu.Lock()
 	clear(s.terms)
@@ -48,6 +54,9 @@ func (s *NameSearch) NamesChanged() {
 func (s *NameSearch) VendorsNamedWithAll(ctx context.Context, words []string) ([]int64, error) {
 	if len(words) == 0 {
 		return nil, nil
+	}
+	if s.db.pg {
+		return s.vendorsNamedWithAllPostgres(ctx, words)
 	}
 	exprs := make([]string, len(words))
 	for i, w := range words {
@@ -137,11 +146,43 @@ func (s *NameSearch) shortWordTrigrams(ctx context.Context, w string) ([]string,
 
 // ftsPhrase quotes s as an FTS5 string: everything inside is plain text.
 func ftsPhrase(s string) string {
-	s = strings.Map(func(r rune) rune {
+	return `"` + strings.ReplaceAll(plainText(s), `"`, `""`) + `"`
+}
+
+// plainText drops what a search word cannot usefully hold: NUL and
+// characters that are neither printable nor space.
+func plainText(s string) string {
+	return strings.Map(func(r rune) rune {
 		if r == 0 || !unicode.IsPrint(r) && !unicode.IsSpace(r) {
 			return -1
 		}
 		return r
 	}, s)
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// vendorsNamedWithAllPostgres is VendorsNamedWithAll on PostgreSQL. The
+// expression lower(name COLLATE search_fold) is the trigram index's, written
+// exactly so for the planner to use it; search_fold (C.UTF-8) folds case one
+// code point at a time, as FTS5 does.
+func (s *NameSearch) vendorsNamedWithAllPostgres(ctx context.Context, words []string) ([]int64, error) {
+	where := make([]string, len(words))
+	args := make([]any, len(words))
+	for i, w := range words {
+		where[i] = `lower(name COLLATE search_fold) LIKE '%' || lower(CAST(? AS text) COLLATE search_fold) || '%' ESCAPE '\'`
+		args[i] = escapeLike(plainText(w))
+	}
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id FROM vendors WHERE `+strings.Join(where, " AND "), args...)
+	if err != nil {
+		return nil, fmt.Errorf("registry: name search: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }

@@ -56,12 +56,11 @@ func (db *DB) CreateToken(ctx context.Context, actor Actor, name, scope string) 
 		if n > 0 {
 			return &ValidationError{Fields: map[string]i18n.Text{"name": i18n.T("token.duplicate")}}
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO api_tokens(name, scope, token_hash, created_by, created_at) VALUES (?,?,?,?,?)`,
-			name, scope, hashToken(secret), t.CreatedBy, formatTime(t.CreatedAt))
+		err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens(name, scope, token_hash, created_by, created_at) VALUES (?,?,?,?,?) RETURNING id`,
+			name, scope, hashToken(secret), t.CreatedBy, formatTime(t.CreatedAt)).Scan(&t.ID)
 		if err != nil {
 			return fmt.Errorf("registry: insert token %s: %w", name, err)
 		}
-		t.ID, _ = res.LastInsertId()
 		return db.audit(ctx, tx, actor.String(), "token.create", "token:"+name, map[string]any{"scope": scope})
 	})
 	return secret, t, err

@@ -6,8 +6,9 @@ import (
 	"net/url"
 )
 
-// OpenSQLForTools opens a connection pool of its own to the database file
-// at path, with the settings of the store's readers. It is for tests
+// OpenSQLForTools opens a connection pool of its own to the database named by
+// dsn (an SQLite file path, with the settings of the store's readers, or a
+// PostgreSQL URL, through the driver that accepts the shared dialect). It is for tests
 // (registrytest: checking what was stored, tampering with it on purpose)
 // and for measurement tools, never for the application: everything the
 // application reads or writes goes through DB's methods, so that the
@@ -15,6 +16,13 @@ import (
 // this package fails when production code opens SQL). The caller closes
 // the pool.
 func OpenSQLForTools(path string) (*sql.DB, error) {
+	if IsPostgresDSN(path) {
+		db, err := sql.Open(pgDriverName, path)
+		if err != nil {
+			return nil, fmt.Errorf("registry: open %s for tools: %w", redactDSN(path), err)
+		}
+		return db, nil
+	}
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("registry: open for tools: a file path is required, got %q", path)
 	}

@@ -108,19 +108,18 @@ func (db *DB) CreateUser(ctx context.Context, actor Actor, in UserInput) (User, 
 
 func (db *DB) insertUser(ctx context.Context, tx *sql.Tx, actor Actor, u *User, hash string) error {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE username = ?`, u.Username).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE lower(username) = ?`, foldUsername(u.Username)).Scan(&n); err != nil {
 		return err
 	}
 	if n > 0 {
 		return &ValidationError{Fields: map[string]i18n.Text{"username": i18n.T("user.duplicate")}}
 	}
 	u.CreatedAt = db.now()
-	res, err := tx.ExecContext(ctx, `INSERT INTO users(username, password_hash, role, org_id, vendor_id, created_at) VALUES (?,?,?,?,?,?)`,
-		u.Username, hash, u.Role, nullID(u.OrgID), nullID(u.VendorID), formatTime(u.CreatedAt))
+	err := tx.QueryRowContext(ctx, `INSERT INTO users(username, password_hash, role, org_id, vendor_id, created_at) VALUES (?,?,?,?,?,?) RETURNING id`,
+		u.Username, hash, u.Role, nullID(u.OrgID), nullID(u.VendorID), formatTime(u.CreatedAt)).Scan(&u.ID)
 	if err != nil {
 		return fmt.Errorf("registry: insert user %s: %w", u.Username, err)
 	}
-	u.ID, _ = res.LastInsertId()
 	return db.audit(ctx, tx, actor.String(), "user.create", "user:"+u.Username, map[string]any{"role": u.Role, "org_id": u.OrgID, "vendor_id": u.VendorID})
 }
 
@@ -162,7 +161,7 @@ func (db *DB) Authenticate(ctx context.Context, username, password string) (User
 		pw = pw[:MaxPasswordLen+1] // compared (and failed) at the same cost as any other
 	}
 	err := db.read.QueryRowContext(ctx, `SELECT id, username, password_hash, role, org_id, vendor_id, disabled, created_at
-		FROM users WHERE username = ?`, username).Scan(&u.ID, &u.Username, &hash, &u.Role, &org, &vendor, &u.Disabled, &created)
+		FROM users WHERE lower(username) = ?`, foldUsername(username)).Scan(&u.ID, &u.Username, &hash, &u.Role, &org, &vendor, &u.Disabled, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		bcrypt.CompareHashAndPassword(dummyHash(BcryptCost), pw)
 		return User{}, ErrBadCredentials
@@ -205,7 +204,7 @@ func (db *DB) rehash(ctx context.Context, u User, password string) error {
 func (db *DB) FindUsers(ctx context.Context) ([]User, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT u.id, u.username, u.role, coalesce(u.org_id, 0), coalesce(u.vendor_id, 0), u.disabled, u.created_at,
 		coalesce(o.name, ''), coalesce(o.uscc, ''), coalesce(v.name, ''), coalesce(v.uscc, '')
-		FROM users u LEFT JOIN orgs o ON o.id = u.org_id LEFT JOIN vendors v ON v.id = u.vendor_id ORDER BY u.role, u.username`)
+		FROM users u LEFT JOIN orgs o ON o.id = u.org_id LEFT JOIN vendors v ON v.id = u.vendor_id ORDER BY u.role, lower(u.username), u.username`)
 	if err != nil {
 		return nil, fmt.Errorf("registry: find users: %w", err)
 	}
@@ -294,4 +293,17 @@ func (db *DB) SetUserDisabled(ctx context.Context, actor Actor, id int64, disabl
 		}
 		return db.audit(ctx, tx, actor.String(), action, "user:"+username, detail)
 	})
+}
+
+// foldUsername folds ASCII letters to lower case and nothing else: usernames
+// compare case-insensitively in ASCII (SQLite's NOCASE), and SQL compares
+// lower(username), which folds the same on both engines, with this.
+func foldUsername(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

@@ -51,7 +51,8 @@ func (db *DB) FindVendors(ctx context.Context, f VendorFilter) ([]Vendor, int, e
 	f.Normalize()
 	where, args := []string{"1=1"}, []any{}
 	if f.Q != "" {
-		where = append(where, `(v.name LIKE ? ESCAPE '\' OR v.uscc LIKE ? ESCAPE '\')`)
+		like := db.likeFoldingASCII()
+		where = append(where, `(v.name `+like+` ? ESCAPE '\' OR v.uscc `+like+` ? ESCAPE '\')`)
 		args = append(args, "%"+escapeLike(f.Q)+"%", escapeLike(NormalizeUSCC(f.Q))+"%")
 	}
 	if f.District != "" {

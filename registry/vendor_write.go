@@ -123,16 +123,13 @@ func (db *DB) insertVendor(ctx context.Context, tx *sql.Tx, actor Actor, f vendo
 	if f.registeredAt != nil {
 		v.RegisteredAt = f.registeredAt.UTC().Truncate(time.Second)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO vendors(uscc, uscc_confirmed, name, name_pinyin, legal_rep, phone, address, licence_no,
+	err := tx.QueryRowContext(ctx, `INSERT INTO vendors(uscc, uscc_confirmed, name, name_pinyin, legal_rep, phone, address, licence_no,
 		licence_valid_until, insurance_valid_until, registered_at, status, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, v.USCC, v.USCCConfirmed, v.Name, NamePinyinKey(v.Name), v.LegalRep, v.Phone, v.Address, v.LicenceNo,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`, v.USCC, v.USCCConfirmed, v.Name, NamePinyinKey(v.Name), v.LegalRep, v.Phone, v.Address, v.LicenceNo,
 		formatTimePtr(v.LicenceValidUntil), formatTimePtr(v.InsuranceValidUntil), formatTime(v.RegisteredAt), v.Status,
-		formatTime(now), formatTime(now))
+		formatTime(now), formatTime(now)).Scan(&v.ID)
 	if err != nil {
 		return v, fmt.Errorf("registry: insert vendor %s: %w", v.USCC, err)
-	}
-	if v.ID, err = res.LastInsertId(); err != nil {
-		return v, err
 	}
 	if err := writeVendorCodes(ctx, tx, v); err != nil {
 		return v, err

@@ -9,11 +9,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/time/rate"
 
 	"chengxin/registry"
 )
@@ -26,26 +24,6 @@ const (
 )
 
 const ctxToken = "api_token"
-
-// tokenLimiters rate-limits each API token.
-type tokenLimiters struct {
-	mu sync.Mutex
-	m  map[int64]*rate.Limiter
-}
-
-func (l *tokenLimiters) get(id int64) *rate.Limiter {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.m == nil {
-		l.m = map[int64]*rate.Limiter{}
-	}
-	lim, ok := l.m[id]
-	if !ok {
-		lim = rate.NewLimiter(tokenRatePerSec, tokenRateBurst)
-		l.m[id] = lim
-	}
-	return lim
-}
 
 // requireToken authenticates `Authorization: Bearer TOKEN` with the scope,
 // then applies the token's rate limit.
@@ -68,9 +46,11 @@ func (s *Server) requireToken(scope string) echo.MiddlewareFunc {
 			if tok.Scope != scope {
 				return echo.NewHTTPError(http.StatusForbidden, "error.forbidden")
 			}
-			r := s.limiters.get(tok.ID).Reserve()
-			if d := r.Delay(); d > 0 {
-				r.Cancel()
+			d, err := s.db.TakeToken(c.Request().Context(), tok.ID, registry.TokenRate{PerSecond: tokenRatePerSec, Burst: tokenRateBurst})
+			if err != nil {
+				return err
+			}
+			if d > 0 {
 				c.Response().Header().Set("Retry-After", strconv.Itoa(int(d/time.Second)+1))
 				return echo.NewHTTPError(http.StatusTooManyRequests, "error.rate_limited")
 			}

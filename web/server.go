@@ -58,7 +58,6 @@ type Server struct {
 	// pwChecks bounds concurrent password checks.
 	pwChecks passwordChecks
 	pwWait   time.Duration
-	limiters *tokenLimiters
 	metrics  *metrics
 	rates    ratesCache
 	// uploadSlots bounds each user's concurrent uploads.
@@ -88,7 +87,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{e: e, db: cfg.DB, log: cfg.Logger, now: cfg.Now, cfg: cfg,
 		pwChecks: newPasswordChecks(), pwWait: passwordWait, routeRoles: map[string][]string{},
-		limiters: &tokenLimiters{}, metrics: newMetrics(), uploadSlots: newUploadSlots()}
+		metrics: newMetrics(), uploadSlots: newUploadSlots()}
 	if cfg.DB != nil {
 		s.metrics.reg.MustRegister(storeCollectors(cfg.DB)...)
 	}

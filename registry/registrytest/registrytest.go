@@ -26,7 +26,7 @@ func SQL(tb testing.TB, db *registry.DB) *sql.DB {
 	if p, ok := pools[db]; ok {
 		return p
 	}
-	p, err := registry.OpenSQLForTools(db.Path())
+	p, err := registry.OpenSQLForTools(db.DSN())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -38,4 +38,20 @@ func SQL(tb testing.TB, db *registry.DB) *sql.DB {
 		p.Close()
 	})
 	return p
+}
+
+// AllowTampering drops the triggers that keep audit_log append-only, so a
+// test can play the forger who rewrites history with direct database
+// access.
+func AllowTampering(tb testing.TB, db *registry.DB) {
+	tb.Helper()
+	stmts := []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`}
+	if registry.IsPostgresDSN(db.DSN()) {
+		stmts = []string{`DROP TRIGGER audit_log_no_update ON audit_log`, `DROP TRIGGER audit_log_no_delete ON audit_log`}
+	}
+	for _, s := range stmts {
+		if _, err := SQL(tb, db).Exec(s); err != nil {
+			tb.Fatalf("%s: %v", s, err)
+		}
+	}
 }
