@@ -136,7 +136,7 @@ func (db *DB) runImport(ctx context.Context, r io.Reader, required, optional []s
 		}
 		rows++
 		if tx == nil {
-			if tx, err = db.write.BeginTx(ctx, nil); err != nil {
+			if tx, err = db.beginWrite(ctx); err != nil {
 				return rep, fmt.Errorf("registry: import: %w", err)
 			}
 		}
