@@ -13,8 +13,8 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"chengxin/publicity"
 	"chengxin/internal/testdb"
+	"chengxin/publicity"
 	"chengxin/registry"
 	"chengxin/registry/registrytest"
 	"chengxin/scoring"

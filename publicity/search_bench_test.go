@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"chengxin/publicity"
 	"chengxin/internal/testdb"
+	"chengxin/publicity"
 	"chengxin/registry"
 	"chengxin/registry/synth"
 )

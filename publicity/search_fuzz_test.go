@@ -9,8 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"chengxin/publicity"
 	"chengxin/internal/testdb"
+	"chengxin/publicity"
 	"chengxin/registry"
 )
 
