@@ -32,6 +32,20 @@ func TestCrashDuringPublication(t *testing.T) {
 	t.Logf("built and generated in %s", time.Since(start).Round(time.Millisecond))
 	rng := rand.New(rand.NewPCG(11, 26))
 	period := time.Date(2024, 1, 1, 2, 0, 0, 0, registry.Shanghai)
+	// One run uninterrupted, to time a run on this engine: the kills below
+	// fall anywhere from a run's start to a little after its length, so
+	// that some runs complete and the next period starts.
+	began := time.Now()
+	if out, err := binCommand(t, bin, dbPath, "publish", "-as-of", period.Format(time.RFC3339)).CombinedOutput(); err != nil {
+		t.Fatalf("publish %s: %v\n%s", period.Format("2006-01"), err, out)
+	}
+	runTook := time.Since(began)
+	if _, done := checkRuns(t, dbPath); !done[period.Format("2006-01")] {
+		t.Fatalf("the uninterrupted run of %s is not done", period.Format("2006-01"))
+	}
+	period = period.AddDate(0, 1, 0)
+	window := max(900*time.Millisecond, runTook*2)
+	t.Logf("a run takes %s; kills within %s of a start", runTook.Round(time.Millisecond), window.Round(time.Millisecond))
 	kills, killedRunning, resumed, completed := 0, 0, 0, 0
 	for kills < 20 || killedRunning < 10 {
 		if kills > 80 {
@@ -57,7 +71,7 @@ func TestCrashDuringPublication(t *testing.T) {
 			if strings.Contains(out.String(), "published period "+period.Format("2006-01")) {
 				period = period.AddDate(0, 1, 0)
 			}
-		case <-time.After(time.Duration(20+rng.IntN(900)) * time.Millisecond):
+		case <-time.After(20*time.Millisecond + time.Duration(rng.Int64N(int64(window)))):
 			cmd.Process.Signal(syscall.SIGKILL)
 			<-done
 			kills++
