@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"chengxin/internal/testdb"
 	"chengxin/publicity"
 	"chengxin/registry"
 	"chengxin/registry/registrytest"
@@ -42,11 +43,14 @@ type walk struct {
 func newWalk(t *testing.T) *walk {
 	t.Helper()
 	ctx := context.Background()
-	db, err := registry.Open(ctx, filepath.Join(t.TempDir(), "pub.db"))
+	db, err := registry.Open(ctx, testdb.DSN(t, "pub.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if db.SigningKeyPath() == "" { // PostgreSQL: no file to keep it beside
+		db.SetSigningKeyPath(filepath.Join(t.TempDir(), "signing-key"))
+	}
 	db.Now = func() time.Time { return day("2026-12-31 23:00") }
 	reg := registry.Actor{Kind: "user", Name: "r", Role: registry.RoleRegulator}
 	v, err := db.CreateVendor(ctx, reg, registry.VendorInput{USCC: registry.MustUSCC("91120101MA0PUB001"), Name: "天津测试家政有限公司",
@@ -298,6 +302,7 @@ func TestCrashedRunResumedAtOnce(t *testing.T) {
 // TestRunRefusedWithoutItsLock: when the lock file cannot be opened, no run
 // starts (a live run could not be told from a crashed one).
 func TestRunRefusedWithoutItsLock(t *testing.T) {
+	testdb.SkipOnPostgres(t, "the run lock is a file beside the database; on PostgreSQL it is an advisory lock (registry's tests)")
 	w := newWalk(t)
 	if err := os.Mkdir(w.db.Path()+"-publish.lock", 0o755); err != nil { // a directory cannot be opened as the lock file
 		t.Fatal(err)

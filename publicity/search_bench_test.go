@@ -2,10 +2,10 @@ package publicity_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"chengxin/internal/testdb"
 	"chengxin/publicity"
 	"chengxin/registry"
 	"chengxin/registry/synth"
@@ -16,7 +16,7 @@ import (
 // initials, a category, and browsing everyone by name.
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
-	db, err := registry.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	db, err := registry.Open(ctx, testdb.DSN(b, "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}

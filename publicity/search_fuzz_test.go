@@ -2,7 +2,6 @@ package publicity_test
 
 import (
 	"context"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"chengxin/internal/testdb"
 	"chengxin/publicity"
 	"chengxin/registry"
 )
@@ -41,7 +41,7 @@ var searchFixture = []struct {
 // every vendor whose name contains each word of the query.
 func FuzzSearch(f *testing.F) {
 	ctx := context.Background()
-	db, err := registry.Open(ctx, filepath.Join(f.TempDir(), "search.db"))
+	db, err := registry.Open(ctx, testdb.DSN(f, "search.db"))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -62,22 +63,39 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	db := newDB(write, read, "", true)
 	if err := write.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("registry: open %s: %w", redactDSN(dsn), err)
+		return nil, fmt.Errorf("registry: open %s: %w", RedactDSN(dsn), err)
 	}
 	return db, nil
 }
 
-// redactDSN drops a password from a PostgreSQL URL for messages.
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		rest := dsn[i+3:]
-		if at := strings.IndexByte(rest, '@'); at >= 0 {
-			if colon := strings.IndexByte(rest[:at], ':'); colon >= 0 {
-				return dsn[:i+3] + rest[:colon] + ":***" + rest[at:]
+// RedactDSN returns dsn fit for logs and messages: a PostgreSQL URL with its
+// password (in the user part or a password query parameter) masked, or
+// "postgres://(unparsable URL)" when it does not parse; an SQLite path as
+// given.
+func RedactDSN(dsn string) string {
+	if !IsPostgresDSN(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn[:strings.Index(dsn, "://")+3] + "(unparsable URL)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	if q := u.Query(); len(q) > 0 {
+		masked := false
+		for k := range q {
+			if strings.Contains(strings.ToLower(k), "password") {
+				q.Set(k, "xxxxx")
+				masked = true
 			}
 		}
+		if masked {
+			u.RawQuery = q.Encode()
+		}
 	}
-	return dsn
+	return u.String()
 }
 
 // beginWrite starts a write transaction: BEGIN IMMEDIATE on SQLite's writer

@@ -19,7 +19,7 @@ func OpenSQLForTools(path string) (*sql.DB, error) {
 	if IsPostgresDSN(path) {
 		db, err := sql.Open(pgDriverName, path)
 		if err != nil {
-			return nil, fmt.Errorf("registry: open %s for tools: %w", redactDSN(path), err)
+			return nil, fmt.Errorf("registry: open %s for tools: %w", RedactDSN(path), err)
 		}
 		return db, nil
 	}

@@ -37,7 +37,7 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if !*status {
-		fmt.Fprintf(e.stdout, "database %s is at migration %s\n", *dbPath, ms[len(ms)-1].Name)
+		fmt.Fprintf(e.stdout, "database %s is at migration %s\n", registry.RedactDSN(*dbPath), ms[len(ms)-1].Name)
 	}
 	return nil
 }

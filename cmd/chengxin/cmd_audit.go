@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"chengxin/registry"
 )
@@ -22,19 +21,18 @@ func signingKeyFlag(fs *flag.FlagSet, e *env) *string {
 }
 
 // signingKeyPath is the checkpoint key's file: the flag's, else beside an
-// SQLite database. A PostgreSQL database has no file to put it beside.
-func signingKeyPath(dbPath, flagValue string) (string, error) {
+// SQLite database. A PostgreSQL database has no file to put it beside, so
+// command cmd refuses to start without the flag (a usage error, exit 2).
+func signingKeyPath(cmd, dbPath, flagValue string) (string, error) {
 	switch {
 	case flagValue != "":
 		return flagValue, nil
-	case isPostgresURL(dbPath):
-		return "", usageError("-signing-key (or CHENGXIN_SIGNING_KEY) is required with PostgreSQL: the checkpoint key must not live in the database")
+	case registry.IsPostgresDSN(dbPath):
+		return "", usageError("%s: with a PostgreSQL database, -signing-key FILE (or env CHENGXIN_SIGNING_KEY) is required: "+
+			"audit checkpoints are signed with a key kept in a file, never in the database, and a PostgreSQL database has no file "+
+			"to keep it beside; give every process that shares the database the same key file (made on first use)", cmd)
 	}
 	return dbPath + ".signing-key", nil
-}
-
-func isPostgresURL(s string) bool {
-	return strings.HasPrefix(s, "postgres://") || strings.HasPrefix(s, "postgresql://")
 }
 
 func cmdAudit(ctx context.Context, e *env, args []string) error {
@@ -62,7 +60,7 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	key, keyErr := signingKeyPath(*dbPath, *keyPath)
+	key, keyErr := signingKeyPath("audit "+pos[0], *dbPath, *keyPath)
 	if keyErr != nil && (pos[0] == "checkpoint" || len(kept) > 0 && *publicKey == "") {
 		return keyErr
 	}

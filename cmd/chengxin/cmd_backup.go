@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"chengxin/registry"
 )
 
 func cmdBackup(ctx context.Context, e *env, args []string) error {
@@ -11,6 +13,10 @@ func cmdBackup(ctx context.Context, e *env, args []string) error {
 	to := fs.String("to", "", "the backup file to write (must not exist)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
+	}
+	if registry.IsPostgresDSN(*dbPath) {
+		return usageError("backup: -to copies an SQLite database; %s is PostgreSQL: back it up with pg_dump "+
+			"(pg_dump -Fc -f FILE URL, restored with pg_restore; see the README, \"Running with PostgreSQL\")", registry.RedactDSN(*dbPath))
 	}
 	if *to == "" {
 		fs.Usage()

@@ -37,7 +37,19 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		}
 	})
 	if explicit {
-		if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+		// Usage first: a PostgreSQL database needs the key file named.
+		if _, err := signingKeyPath("demo", path, *sf.signingKey); err != nil {
+			return err
+		}
+		empty, holds, err := registry.DatabaseEmpty(ctx, path)
+		if err != nil {
+			return &exitError{code: 1, msg: "demo: " + err.Error()}
+		}
+		if !empty && registry.IsPostgresDSN(path) {
+			return &exitError{code: 1, msg: fmt.Sprintf("demo: the PostgreSQL database %s is not empty (it holds %s); "+
+				"demo fills only an empty database: create a new one (createdb) or leave -db out for a temporary SQLite database", registry.RedactDSN(path), holds)}
+		}
+		if !empty {
 			return &exitError{code: 1, msg: fmt.Sprintf("demo: %s already exists and is not empty; name a new file or leave -db out for a temporary database", path)}
 		}
 	} else {
@@ -59,7 +71,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := sf.useSigningKey(e, db, path); err != nil {
+	if err := sf.useSigningKey(e, db, "demo", path); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -67,7 +79,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	e.log.Info("demo data ready", "db", path, "vendors", *vendors, "took", time.Since(start).Round(time.Millisecond))
+	e.log.Info("demo data ready", "db", registry.RedactDSN(path), "vendors", *vendors, "took", time.Since(start).Round(time.Millisecond))
 	for _, a := range accounts {
 		fmt.Fprintf(e.stdout, "%s %s %s\n", a.role, a.username, a.password)
 	}

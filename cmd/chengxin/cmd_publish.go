@@ -19,7 +19,7 @@ func cmdPublish(ctx context.Context, e *env, args []string) error {
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	keyPath, err := signingKeyPath(*dbPath, *keyFlag)
+	keyPath, err := signingKeyPath("publish", *dbPath, *keyFlag)
 	if err != nil {
 		return err
 	}

@@ -47,8 +47,8 @@ func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
 // useSigningKey names the checkpoint key's file for db and loads it,
 // creating it on first use, so that a key that cannot be read or made stops
 // the process at start rather than at the first publication run.
-func (f serveFlags) useSigningKey(e *env, db *registry.DB, dbPath string) error {
-	path, err := signingKeyPath(dbPath, *f.signingKey)
+func (f serveFlags) useSigningKey(e *env, db *registry.DB, cmd, dbPath string) error {
+	path, err := signingKeyPath(cmd, dbPath, *f.signingKey)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	if _, err := signingKeyPath(*dbPath, *sf.signingKey); err != nil {
+	if _, err := signingKeyPath("serve", *dbPath, *sf.signingKey); err != nil {
 		return err
 	}
 	db, err := openDB(ctx, e, *dbPath)
@@ -136,7 +136,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := sf.useSigningKey(e, db, *dbPath); err != nil {
+	e.log.Info("database", "engine", db.Engine(), "db", registry.RedactDSN(*dbPath))
+	if err := sf.useSigningKey(e, db, "serve", *dbPath); err != nil {
 		return err
 	}
 	cfg, err := sf.config(e, db)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,10 +18,7 @@ import (
 func demoCity(t *testing.T, now time.Time, vendors int, seed uint64) (*registry.DB, []byte, map[string]string) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := registry.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openStore(t, tempDB(t))
 	t.Cleanup(func() { db.Close() })
 	db.Now = func() time.Time { return now }
 	if _, err := seedDemo(ctx, db, vendors, seed); err != nil {

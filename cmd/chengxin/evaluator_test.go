@@ -37,10 +37,7 @@ func waitFor(t *testing.T, within time.Duration, what string, cond func() (bool,
 // left; cancelled, it returns.
 func TestEvaluatorFollowsIngest(t *testing.T) {
 	ctx := context.Background()
-	db, err := registry.Open(ctx, tempDB(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openStore(t, tempDB(t))
 	defer db.Close()
 	t0 := time.Date(2025, 3, 15, 10, 0, 0, 0, registry.Shanghai)
 	db.Now = func() time.Time { return t0 }
@@ -190,8 +187,8 @@ func TestServeStopsBackgroundWorkBeforeClosing(t *testing.T) {
 	var errOut syncBuffer
 	ended := make(chan error, 1)
 	go func() {
-		ended <- run(sctx, []string{"serve", "-db", path, "-addr", addr, "-metrics-addr", ""},
-			func(k string) string { return map[string]string{"CHENGXIN_LOG_LEVEL": "debug"}[k] },
+		args := []string{"serve", "-db", path, "-addr", addr, "-metrics-addr", ""}
+		ended <- run(sctx, args, cliGetenv(map[string]string{"CHENGXIN_LOG_LEVEL": "debug"}, args),
 			strings.NewReader(""), io.Discard, &errOut)
 	}()
 	// The evaluator's first tick comes a second after start; it takes a

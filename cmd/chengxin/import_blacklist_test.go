@@ -29,10 +29,7 @@ func TestImportBlacklistPublishesAtOnce(t *testing.T) {
 	if r := runCLI(t, ctx, "", nil, "import", "sanctions", sanctions, "-db", db); r.code != 0 || r.stdout != "created 1, updated 0, unchanged 0, rejected 0\n" {
 		t.Fatalf("import sanctions: %+v", r)
 	}
-	store, err := registry.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := openStore(t, db)
 	defer store.Close()
 	v, err := store.FindVendorByUSCC(ctx, code)
 	if err != nil {

@@ -85,7 +85,10 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n           %s\n", c.name, c.args, c.summary)
 	}
 	fmt.Fprintln(w, "\nEvery command takes -db PATH (env CHENGXIN_DB, default ./chengxin.db) and applies pending")
-	fmt.Fprintln(w, "migrations first. Run `chengxin COMMAND -h` for a command's flags.")
+	fmt.Fprintln(w, "migrations first. PATH is an SQLite file, or a PostgreSQL database given as a URL:")
+	fmt.Fprintln(w, "postgres://USER:PASSWORD@HOST:5432/DBNAME?sslmode=require (serve, demo, publish and audit then")
+	fmt.Fprintln(w, "also need -signing-key FILE; backup is for SQLite, use pg_dump). Run `chengxin COMMAND -h`")
+	fmt.Fprintln(w, "for a command's flags.")
 	fmt.Fprintln(w, "Exit status: 0 success, 1 the work failed or input was rejected, 2 usage error.")
 }
 
@@ -106,7 +109,7 @@ func newFlagSet(e *env, name, argsUsage string) (*flag.FlagSet, *string) {
 		fmt.Fprintf(e.stderr, "Usage: chengxin %s %s\n\nFlags:\n", name, argsUsage)
 		fs.PrintDefaults()
 	}
-	db := fs.String("db", envOr(e.getenv, "CHENGXIN_DB", "./chengxin.db"), "database file (env CHENGXIN_DB)")
+	db := fs.String("db", envOr(e.getenv, "CHENGXIN_DB", "./chengxin.db"), "the database: an SQLite file path, or a PostgreSQL URL such as postgres://USER:PASSWORD@HOST:5432/DBNAME?sslmode=require (env CHENGXIN_DB)")
 	return fs, db
 }
 

@@ -3,13 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"chengxin/internal/testdb"
 	"chengxin/registry"
 	"chengxin/registry/registrytest"
 )
@@ -40,8 +41,7 @@ type result struct {
 func runCLI(t *testing.T, ctx context.Context, stdin string, env map[string]string, args ...string) result {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	getenv := func(k string) string { return env[k] }
-	err := run(ctx, args, getenv, strings.NewReader(stdin), &out, &errOut)
+	err := run(ctx, args, cliGetenv(env, args), strings.NewReader(stdin), &out, &errOut)
 	code := 0
 	var ee *exitError
 	switch {
@@ -58,8 +58,6 @@ func runCLI(t *testing.T, ctx context.Context, stdin string, env map[string]stri
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
 
-func tempDB(t *testing.T) string { return filepath.Join(t.TempDir(), "cx.db") }
-
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
@@ -74,8 +72,11 @@ func TestUsage(t *testing.T) {
 	if r := runCLI(t, ctx, "", nil); r.code != 2 || !strings.Contains(r.stdout, "Commands:") {
 		t.Errorf("no args: code %d, stdout %q", r.code, r.stdout)
 	}
-	if r := runCLI(t, ctx, "", nil, "help"); r.code != 0 || !strings.Contains(r.stdout, "rescore") {
-		t.Errorf("help: code %d", r.code)
+	if r := runCLI(t, ctx, "", nil, "help"); r.code != 0 || !strings.Contains(r.stdout, "rescore") || !strings.Contains(r.stdout, "postgres://USER:PASSWORD@HOST:5432/DBNAME") {
+		t.Errorf("help (commands and both forms of -db): %+v", r)
+	}
+	if r := runCLI(t, ctx, "", nil, "serve", "-h"); r.code != 0 || !strings.Contains(r.stderr, "a PostgreSQL URL such as postgres://") {
+		t.Errorf("serve -h (-db's PostgreSQL form): %+v", r)
 	}
 	if r := runCLI(t, ctx, "", nil, "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
 		t.Errorf("unknown: %+v", r)
@@ -91,6 +92,20 @@ func TestMigrateAndEnvDB(t *testing.T) {
 	r := runCLI(t, ctx, "", map[string]string{"CHENGXIN_DB": db}, "migrate", "-status")
 	if r.code != 0 || !strings.Contains(r.stdout, "0001_registry\t") || strings.Contains(r.stdout, "pending") {
 		t.Fatalf("migrate -status: %+v", r)
+	}
+	if registry.IsPostgresDSN(db) {
+		// The password (ignored by the test server's trust authentication)
+		// never shows.
+		u, err := url.Parse(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.User = url.UserPassword(u.User.Username(), "s3cret-pw")
+		r := runCLI(t, ctx, "", map[string]string{"CHENGXIN_DB": u.String()}, "migrate")
+		if r.code != 0 || strings.Contains(r.stdout+r.stderr, "s3cret-pw") || !strings.Contains(r.stdout, ":xxxxx@") {
+			t.Errorf("migrate on PostgreSQL: %+v", r)
+		}
+		return
 	}
 	if _, err := os.Stat(db); err != nil {
 		t.Fatalf("CHENGXIN_DB not used: %v", err)
@@ -164,12 +179,23 @@ func TestTokenAddPrintsSecretLast(t *testing.T) {
 	if r.code != 0 || !strings.HasPrefix(secret, registry.TokenPrefix) {
 		t.Fatalf("token add: %+v", r)
 	}
-	raw, err := os.ReadFile(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Contains(raw, []byte(secret)) {
-		t.Error("the secret is stored in the database file")
+	if registry.IsPostgresDSN(db) {
+		store := openStore(t, db)
+		defer store.Close()
+		for _, table := range []string{"api_tokens", "audit_log", "token_rates"} {
+			var n int
+			if err := registrytest.SQL(t, store).QueryRow(`SELECT count(*) FROM `+table+` x WHERE x::text LIKE '%' || ? || '%'`, secret).Scan(&n); err != nil || n != 0 {
+				t.Errorf("the secret is stored in %s (%d rows, %v)", table, n, err)
+			}
+		}
+	} else {
+		raw, err := os.ReadFile(db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Error("the secret is stored in the database file")
+		}
 	}
 	if r := runCLI(t, ctx, "", nil, "token", "add", "-db", db, "-name", "hotline", "-scope", "ingest"); r.code != 1 {
 		t.Errorf("duplicate name: %+v", r)
@@ -187,16 +213,12 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 	if r := runCLI(t, ctx, "", nil, "audit", "verify", "-db", db); r.code != 0 || r.stdout != "ok: 2 entries verified\n" {
 		t.Fatalf("verify: %+v", r)
 	}
-	raw, err := sql.Open("sqlite", db)
-	if err != nil {
+	store := openStore(t, db)
+	registrytest.AllowTampering(t, store)
+	if _, err := registrytest.SQL(t, store).Exec(`UPDATE audit_log SET detail = '{"role":"vendor"}' WHERE id = 2`); err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range []string{`DROP TRIGGER audit_log_no_update`, `UPDATE audit_log SET detail = '{"role":"vendor"}' WHERE id = 2`} {
-		if _, err := raw.Exec(q); err != nil {
-			t.Fatal(err)
-		}
-	}
-	raw.Close()
+	store.Close()
 	if r := runCLI(t, ctx, "", nil, "audit", "verify", "-db", db); r.code != 1 || !strings.HasPrefix(r.stdout, "broken at entry 2: ") {
 		t.Errorf("tampered: %+v", r)
 	}
@@ -206,10 +228,7 @@ func TestAuditVerifyDetectsTampering(t *testing.T) {
 func seededDB(t *testing.T) (string, []demoAccount) {
 	t.Helper()
 	path := tempDB(t)
-	db, err := registry.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openStore(t, path)
 	defer db.Close()
 	accounts, err := seedDemo(context.Background(), db, 40, 3)
 	if err != nil {
@@ -302,11 +321,29 @@ func mustRead(t *testing.T, path string) string {
 	return string(b)
 }
 
+// TestDemoRefusesNonEmptyDB: demo -db fills only an empty database (on
+// SQLite an absent or empty file; on PostgreSQL one without Chengxin data or
+// other tables) and leaves a non-empty one as it was.
 func TestDemoRefusesNonEmptyDB(t *testing.T) {
+	ctx := context.Background()
 	path := writeFile(t, "existing.db", "not empty")
-	r := runCLI(t, context.Background(), "", nil, "demo", "-db", path)
+	if testdb.Postgres() {
+		path = tempDB(t)
+		addUsers(t, path, "alice")
+	}
+	r := runCLI(t, ctx, "", nil, "demo", "-db", path, "-addr", freeAddr(t))
 	if r.code != 1 || !strings.Contains(r.stderr, "not empty") {
-		t.Errorf("demo on a non-empty file: %+v", r)
+		t.Fatalf("demo on a non-empty database: %+v", r)
+	}
+	if testdb.Postgres() {
+		if !strings.Contains(r.stderr, "Chengxin data") {
+			t.Errorf("demo's refusal does not say what the database holds: %s", r.stderr)
+		}
+		if r := runCLI(t, ctx, "", nil, "audit", "verify", "-db", path); r.stdout != "ok: 1 entries verified\n" {
+			t.Errorf("the refused database changed: %+v", r)
+		}
+	} else if got := mustRead(t, path); got != "not empty" {
+		t.Errorf("the refused file changed: %q", got)
 	}
 }
 
@@ -322,8 +359,12 @@ func TestDemoServes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut bytes.Buffer
 	done := make(chan error, 1)
+	args := []string{"demo", "-addr", addr, "-vendors", "50"}
+	if testdb.Postgres() { // demo into an empty PostgreSQL database
+		args = append(args, "-db", tempDB(t))
+	}
 	go func() {
-		done <- run(ctx, []string{"demo", "-addr", addr, "-vendors", "50"}, func(string) string { return "" }, strings.NewReader(""), &out, &errOut)
+		done <- run(ctx, args, cliGetenv(nil, args), strings.NewReader(""), &out, &errOut)
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -393,6 +434,7 @@ func TestImportSanctions(t *testing.T) {
 // procedure (server stopped, old files moved aside, backup copied in,
 // `audit verify`), `serve` opens it and serves its vendors.
 func TestBackupUnderWritesAndRestore(t *testing.T) {
+	testdb.SkipOnPostgres(t, "backup -to copies an SQLite file (VACUUM INTO); PostgreSQL is backed up with pg_dump")
 	ctx := context.Background()
 	path, _ := seededDB(t)
 	db, err := registry.Open(ctx, path)
@@ -519,10 +561,7 @@ func TestServeSchedulerOff(t *testing.T) {
 		t.Fatalf("publish (a run ends with a signed checkpoint): %+v", r)
 	}
 	runs := func(where string) int {
-		db, err := registry.Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := openStore(t, path)
 		defer db.Close()
 		var n int
 		registrytest.SQL(t, db).QueryRow(`SELECT count(*) FROM publication_runs` + where).Scan(&n)
@@ -540,8 +579,8 @@ func TestServeSchedulerOff(t *testing.T) {
 		var errOut syncBuffer
 		ended := make(chan error, 1)
 		go func() {
-			ended <- run(sctx, append([]string{"serve", "-db", path, "-addr", addr}, args...), func(k string) string { return env[k] },
-				strings.NewReader(""), io.Discard, &errOut)
+			args := append([]string{"serve", "-db", path, "-addr", addr}, args...)
+			ended <- run(sctx, args, cliGetenv(env, args), strings.NewReader(""), io.Discard, &errOut)
 		}()
 		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 			if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
@@ -608,10 +647,7 @@ func TestPublishFinishesCrashedRunThenTheOneAskedFor(t *testing.T) {
 	if r := runCLI(t, ctx, "", nil, "publish", "-db", path, "-as-of", "2026-01-01"); r.code != 0 {
 		t.Fatalf("publish: %+v", r)
 	}
-	db, err := registry.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openStore(t, path)
 	crashed, _, err := db.StartRun(ctx, registry.CLIActor, time.Date(2026, 2, 1, 2, 0, 0, 0, registry.Shanghai))
 	if err != nil {
 		t.Fatal(err)
@@ -622,10 +658,7 @@ func TestPublishFinishesCrashedRunThenTheOneAskedFor(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "resumed and published period 2026-02") || !strings.Contains(r.stdout, "\npublished period 2026-03") {
 		t.Fatalf("publish after a crash: %+v", r)
 	}
-	db, err = registry.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = openStore(t, path)
 	defer db.Close()
 	var done int
 	registrytest.SQL(t, db).QueryRow(`SELECT count(*) FROM publication_runs WHERE status = 'done'`).Scan(&done)

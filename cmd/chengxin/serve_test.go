@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"chengxin/internal/testdb"
 )
 
 // freeAddr returns a loopback address nothing listens on.
@@ -33,8 +35,8 @@ func TestServeMetricsAndBaseURL(t *testing.T) {
 	var errOut syncBuffer
 	ended := make(chan error, 1)
 	go func() {
-		ended <- run(sctx, []string{"serve", "-db", path, "-addr", addr, "-metrics-addr", metricsAddr, "-scheduler=false"},
-			func(string) string { return "" }, strings.NewReader(""), io.Discard, &errOut)
+		args := []string{"serve", "-db", path, "-addr", addr, "-metrics-addr", metricsAddr, "-scheduler=false"}
+		ended <- run(sctx, args, cliGetenv(nil, args), strings.NewReader(""), io.Discard, &errOut)
 	}()
 	get := func(url string) (int, string) {
 		resp, err := http.Get(url)
@@ -69,7 +71,7 @@ func TestServeMetricsAndBaseURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	if log := errOut.String(); !strings.Contains(log, "-base-url is not set") || !strings.Contains(log, "http://"+addr) ||
-		!strings.Contains(log, "serving metrics") {
+		!strings.Contains(log, "serving metrics") || !strings.Contains(log, "engine="+testdb.Engine()) {
 		t.Errorf("log lacks the base-url warning or the metrics address:\n%s", log)
 	}
 
