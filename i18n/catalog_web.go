@@ -28,6 +28,7 @@ func init() {
 		"error.title.500":        {"系统错误", "Something went wrong"},
 		"error.title.400":        {"请求有误", "Bad request"},
 		"error.not_found":        {"没有找到您要的内容。请检查地址或统一社会信用代码。", "We could not find what you asked for. Check the address or the unified social credit code."},
+		"error.not_text":         {"输入中含有无法识别的字符（空字符或非 UTF-8 编码），请删除后重试。", "The input holds characters that are not text (a NUL byte or invalid UTF-8); remove them and try again."},
 		"error.forbidden":        {"您的账号没有权限访问此页面。", "Your account may not open this page."},
 		"error.unauthorized":     {"需要有效的凭证。", "Valid credentials are required."},
 		"error.csrf":             {"表单已过期或来源不明，请返回上一页刷新后重新提交。", "The form expired or did not come from this site. Go back, reload the page and submit again."},

@@ -13,6 +13,10 @@ var (
 	ErrNotFound  = errors.New("registry: not found")
 	ErrForbidden = errors.New("registry: not allowed")
 	ErrConflict  = errors.New("registry: conflict")
+	// ErrNotText: a text value holds a NUL byte or is not valid UTF-8,
+	// which PostgreSQL cannot store or compare; the store refuses it
+	// rather than fail deeper down.
+	ErrNotText = errors.New("registry: not text (NUL byte or invalid UTF-8)")
 )
 
 // ValidationError carries one message per offending field. Fields are keyed by

@@ -171,7 +171,7 @@ func (db *DB) FindInvitations(ctx context.Context, f InvitationFilter) ([]Invita
 	}
 	rows, err := db.read.QueryContext(ctx, `SELECT i.id, v.uscc, v.name, coalesce(i.org_id, 0), coalesce(o.name, ''), i.created_by,
 		i.created_at, i.expires_at, i.used_at, coalesce(u.username, ''), i.revoked_at, coalesce(i.revoked_by, ''),
-		EXISTS (SELECT 1 FROM users x WHERE x.vendor_id = i.vendor_id AND x.disabled = 0 AND x.id IS NOT i.used_by)
+		EXISTS (SELECT 1 FROM users x WHERE x.vendor_id = i.vendor_id AND x.disabled = 0 AND (i.used_by IS NULL OR x.id <> i.used_by))
 		FROM invitations i JOIN vendors v ON v.id = i.vendor_id LEFT JOIN orgs o ON o.id = i.org_id
 		LEFT JOIN users u ON u.id = i.used_by `+where+` ORDER BY i.id DESC LIMIT ?`, append(args, f.Limit)...)
 	if err != nil {

@@ -84,7 +84,9 @@ func (c *pgConn) ResetSession(ctx context.Context) error { return c.base.ResetSe
 func (c *pgConn) IsValid() bool { return !c.base.Conn().IsClosed() }
 
 // CheckNamedValue stores Go booleans as 0/1, as SQLite does: flags are
-// integer columns on both engines.
+// integer columns on both engines. A string argument that is not text
+// (IsText) fails with ErrNotText before it reaches the server, whose own
+// error would be an internal one.
 func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 	if b, ok := nv.Value.(bool); ok {
 		if b {
@@ -93,6 +95,9 @@ func (c *pgConn) CheckNamedValue(nv *driver.NamedValue) error {
 			nv.Value = int64(0)
 		}
 		return nil
+	}
+	if s, ok := nv.Value.(string); ok && !IsText(s) {
+		return ErrNotText
 	}
 	return c.base.CheckNamedValue(nv)
 }

@@ -54,6 +54,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		status, code, msgKey = http.StatusForbidden, "forbidden", "error.forbidden"
 	case errors.Is(err, registry.ErrConflict):
 		status, code, msgKey = http.StatusConflict, "conflict", "error.conflict"
+	case errors.Is(err, registry.ErrNotText):
+		status, code, msgKey = http.StatusBadRequest, "bad_request", "error.not_text"
 	case tooLarge(err):
 		status, code, msgKey = http.StatusRequestEntityTooLarge, "too_large", "error.too_large"
 	default:

@@ -110,23 +110,23 @@ func (s vendorState) write(t *testing.T, db *sql.DB, id, runID int64, now time.T
 		}
 		body, _ := json.Marshal(map[string]any{"score_grade": scoring.GradeForScore(rules.Grades, s.evalScore), "components": map[string]any{},
 			"reasons": reasons, "evidence": map[string]any{}, "status": "active"})
-		res, err := db.Exec(`INSERT INTO evaluations(vendor_id, as_of, rules_version, rules_hash, score, grade, body, created_at) VALUES (?,?,?,?,?,?,?,?)`,
-			id, st(now.Add(-time.Hour)), rules.Version, rules.Hash(), s.evalScore, s.evalGrade, string(body), st(now))
+		var evID int64
+		err := db.QueryRow(`INSERT INTO evaluations(vendor_id, as_of, rules_version, rules_hash, score, grade, body, created_at) VALUES (?,?,?,?,?,?,?,?) RETURNING id`,
+			id, st(now.Add(-time.Hour)), rules.Version, rules.Hash(), s.evalScore, s.evalGrade, string(body), st(now)).Scan(&evID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		evID, _ := res.LastInsertId()
 		exec(`INSERT INTO vendor_scores(vendor_id, evaluation_id, as_of, evaluated_at, rules_version, rules_hash, material_hash, score, grade, reasons,
 			callbacks_weight, satisfaction_value, complaint_points, exposure) VALUES (?,?,?,?,?,?,0,?,?,?,0,0,0,0)`,
 			id, evID, st(now.Add(-time.Hour)), st(now.Add(-time.Hour)), rules.Version, rules.Hash(), s.evalScore, s.evalGrade, strings.Join(reasons, ","))
 	}
 	if s.published {
-		res, err := db.Exec(`INSERT INTO grade_publications(vendor_id, at, grade, score, grade_note, rules_version, action, cause, run_id, actor)
-			VALUES (?,?,?,?,?,?,'unchanged','run',?,'test')`, id, st(s.pubAt), s.pubGrade, s.pubScore, s.pubNote, rules.Version, runID)
+		var pubID int64
+		err := db.QueryRow(`INSERT INTO grade_publications(vendor_id, at, grade, score, grade_note, rules_version, action, cause, run_id, actor)
+			VALUES (?,?,?,?,?,?,'unchanged','run',?,'test') RETURNING id`, id, st(s.pubAt), s.pubGrade, s.pubScore, s.pubNote, rules.Version, runID).Scan(&pubID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		pubID, _ := res.LastInsertId()
 		exec(`INSERT INTO published_grades(vendor_id, grade, score, published_at, grade_since, grade_note, rules_version, publication_id)
 			VALUES (?,?,?,?,?,?,?,?)`, id, s.pubGrade, s.pubScore, st(s.pubAt), st(s.since), s.pubNote, rules.Version, pubID)
 		if s.pending != "" {
@@ -163,13 +163,13 @@ func TestHeadlineAgreesEverywhere(t *testing.T) {
 	e := newEnv(t)
 	raw := e.rawDB()
 	now := e.clk.Now()
-	res, err := raw.Exec(`INSERT INTO publication_runs(period, as_of, status, started_at, finished_at, actor, rules_version, vendors)
-		VALUES ('2024-12', ?, 'done', ?, ?, 'test', 'HSCS-1.0', 0)`, registry.FormatStorage(now.AddDate(0, -3, 0)),
-		registry.FormatStorage(now.AddDate(0, -3, 0)), registry.FormatStorage(now.AddDate(0, -3, 0)))
+	var runID int64
+	err := raw.QueryRow(`INSERT INTO publication_runs(period, as_of, status, started_at, finished_at, actor, rules_version, vendors)
+		VALUES ('2024-12', ?, 'done', ?, ?, 'test', 'HSCS-1.0', 0) RETURNING id`, registry.FormatStorage(now.AddDate(0, -3, 0)),
+		registry.FormatStorage(now.AddDate(0, -3, 0)), registry.FormatStorage(now.AddDate(0, -3, 0))).Scan(&runID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	runID, _ := res.LastInsertId()
 	rng := rand.New(rand.NewPCG(11, 2025))
 	const vendors, rounds = 12, 12
 	var ids []int64

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/net/html"
 
+	"chengxin/internal/testdb"
 	"chengxin/registry"
 	"chengxin/registry/registrytest"
 	"chengxin/web"
@@ -60,7 +61,7 @@ func (c *clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// env is one server over a fresh SQLite file with an association, a vendor
+// env is one server over a fresh database (openDB) with an association, a vendor
 // and one user per role ("reg1", "assoc1", "vendor1").
 type env struct {
 	t      *testing.T
@@ -78,14 +79,41 @@ var roleUser = map[string]string{
 	registry.RoleVendor:      "vendor1",
 }
 
+// openDB opens a fresh database of its own for tb (testdb.DSN: an SQLite
+// file named name in tb.TempDir(), or a new PostgreSQL database when
+// CHENGXIN_TEST_POSTGRES is set), closed when tb ends.
+func openDB(tb testing.TB, name string) *registry.DB {
+	tb.Helper()
+	db, err := registry.Open(context.Background(), testdb.DSN(tb, name))
+	if err != nil {
+		tb.Fatalf("registry.Open: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if db.SigningKeyPath() == "" { // PostgreSQL: no file to keep it beside
+		db.SetSigningKeyPath(filepath.Join(tb.TempDir(), "signing-key"))
+	}
+	return db
+}
+
+// reopen opens another handle on db's database, with its own connections,
+// as another process would (same DSN, same signing key), closed when tb
+// ends.
+func reopen(tb testing.TB, db *registry.DB) *registry.DB {
+	tb.Helper()
+	other, err := registry.Open(context.Background(), db.DSN())
+	if err != nil {
+		tb.Fatalf("registry.Open: %v", err)
+	}
+	tb.Cleanup(func() { other.Close() })
+	other.SetSigningKeyPath(db.SigningKeyPath())
+	return other
+}
+
 func newEnv(t *testing.T, mods ...func(*web.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := registry.Open(ctx, filepath.Join(t.TempDir(), "web.db"))
-	if err != nil {
-		t.Fatalf("registry.Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t, "web.db")
+	var err error
 	clk := &clock{now: t0}
 	db.Now = clk.Now
 	cfg := web.Config{DB: db, Now: clk.Now}
@@ -154,16 +182,11 @@ func (e *env) auditActions(subject string) []string {
 	return out
 }
 
-// rawDB opens a second connection to the database file, for what the store
-// never does (tampering with the audit log).
+// rawDB is a connection pool of its own to the database (registrytest.SQL),
+// for what the store never does (tampering with stored rows).
 func (e *env) rawDB() *sql.DB {
 	e.t.Helper()
-	db, err := sql.Open("sqlite", "file:"+e.db.Path()+"?_pragma=busy_timeout(5000)")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() { db.Close() })
-	return db
+	return registrytest.SQL(e.t, e.db)
 }
 
 // client drives the server like a browser: it keeps cookies, remembers the

@@ -752,7 +752,7 @@ func TestIngestMarksAndDurability(t *testing.T) {
 	wantIngestResults(t, sum, registry.ResultCreated, registry.ResultRejected)
 
 	// Durable when the response is sent: a fresh handle sees the record.
-	fresh, err := registry.Open(ctx, e.db.Path())
+	fresh, err := registry.Open(ctx, e.db.DSN())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -181,32 +181,12 @@ func TestInjectionParamsListed(t *testing.T) {
 func dbFingerprint(t *testing.T, e *env) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	rows, err := registrytest.SQL(t, e.db).Query(`SELECT name, sql FROM sqlite_master WHERE type IN ('table', 'index', 'trigger', 'view') ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	h := sha256.New()
-	for rows.Next() {
-		var name string
-		var sql *string
-		if err := rows.Scan(&name, &sql); err != nil {
-			t.Fatal(err)
+	schema := sha256.Sum256([]byte(registrytest.Schema(t, e.db)))
+	out["schema"] = hex.EncodeToString(schema[:])
+	for _, table := range registrytest.Tables(t, e.db) {
+		if table != "sessions" {
+			out["count "+table] = fmt.Sprint(e.count(`"` + table + `"`))
 		}
-		if sql != nil {
-			fmt.Fprintf(h, "%s\n%s\n", name, *sql)
-			if strings.HasPrefix(*sql, "CREATE TABLE") && name != "sessions" {
-				tables = append(tables, name)
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	out["schema"] = hex.EncodeToString(h.Sum(nil))
-	for _, table := range tables {
-		out["count "+table] = fmt.Sprint(e.count(`"` + table + `"`))
 	}
 	var head string
 	if err := registrytest.SQL(t, e.db).QueryRow(`SELECT coalesce((SELECT id || ' ' || hash FROM audit_log ORDER BY id DESC LIMIT 1), '')`).Scan(&head); err != nil {
@@ -219,13 +199,27 @@ func dbFingerprint(t *testing.T, e *env) map[string]string {
 		"users":     "id, username, role, password_hash",
 		"sanctions": "id, vendor_id, kind, reference, summary, lifted_at, repaired_at",
 	} {
-		var rowsText string
-		if err := registrytest.SQL(t, e.db).QueryRow(`SELECT coalesce(group_concat(r, char(10)), '') FROM (SELECT quote(` +
-			strings.ReplaceAll(cols, ", ", `) || ',' || quote(`) + `) AS r FROM ` + table + ` ORDER BY id)`).Scan(&rowsText); err != nil {
+		h := sha256.New()
+		rows, err := registrytest.SQL(t, e.db).Query(`SELECT ` + cols + ` FROM ` + table + ` ORDER BY id`)
+		if err != nil {
 			t.Fatalf("%s: %v", table, err)
 		}
-		sum := sha256.Sum256([]byte(rowsText))
-		out["rows "+table] = hex.EncodeToString(sum[:])
+		vals := make([]any, strings.Count(cols, ",")+1)
+		ptrs := make([]any, len(vals))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatalf("%s: %v", table, err)
+			}
+			fmt.Fprintf(h, "%#v\n", vals)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		out["rows "+table] = hex.EncodeToString(h.Sum(nil))
 	}
 	return out
 }

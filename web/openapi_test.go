@@ -2,12 +2,10 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -26,11 +24,7 @@ import (
 // oaServer is a bare server (no fixtures) over a fresh database file.
 func oaServer(t *testing.T) *web.Server {
 	t.Helper()
-	db, err := registry.Open(context.Background(), filepath.Join(t.TempDir(), "openapi.db"))
-	if err != nil {
-		t.Fatalf("registry.Open: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t, "openapi.db")
 	return web.New(web.Config{DB: db})
 }
 

@@ -147,11 +147,7 @@ func TestBlacklistingImportedElsewhereReachesEveryServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	open := func(name string) *registry.DB {
-		db, err := registry.Open(ctx, e.db.Path())
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		t.Cleanup(func() { db.Close() })
+		db := reopen(t, e.db)
 		db.Now = e.clk.Now
 		return db
 	}

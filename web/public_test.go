@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -729,11 +728,7 @@ func (f *flushCounter) Flush() { f.flushes++; f.ResponseRecorder.Flush() }
 // read, not as one buffer at the end.
 func TestPublicCSVStreams(t *testing.T) {
 	ctx := context.Background()
-	db, err := registry.Open(ctx, filepath.Join(t.TempDir(), "csv.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t, "csv.db")
 	if _, err := synth.Generate(ctx, db, registry.CLIActor, synth.Options{Vendors: 3000, Events: 3000, Seed: 7, Now: t0}); err != nil {
 		t.Fatal(err)
 	}

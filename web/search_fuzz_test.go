@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,11 +22,7 @@ import (
 // at most a page of them, out of a total no larger than the catalog.
 func FuzzPublicSearch(f *testing.F) {
 	ctx := context.Background()
-	db, err := registry.Open(ctx, filepath.Join(f.TempDir(), "search.db"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { db.Close() })
+	db := openDB(f, "search.db")
 	now := func() time.Time { return t0 }
 	db.Now = now
 	srv := web.New(web.Config{DB: db, Now: now})

@@ -5,11 +5,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"chengxin/internal/testdb"
 	"chengxin/registry"
 	"chengxin/registry/registrytest"
 )
@@ -18,7 +18,7 @@ import (
 // admitted sign-in waits briefly, then answers 503 with Retry-After and is
 // not counted against the account; once a slot frees it is checked.
 func TestPasswordChecksBounded(t *testing.T) {
-	db, err := registry.Open(context.Background(), filepath.Join(t.TempDir(), "busy.db"))
+	db, err := registry.Open(context.Background(), testdb.DSN(t, "busy.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

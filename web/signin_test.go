@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -53,11 +52,7 @@ func signIn(h http.Handler, f anonForm, addr, username, pw string, cookies ...*h
 // connections, as a second `serve` process would have.
 func (e *env) secondProcess() *web.Server {
 	e.t.Helper()
-	db, err := registry.Open(context.Background(), e.db.Path())
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() { db.Close() })
+	db := reopen(e.t, e.db)
 	db.Now = e.clk.Now
 	return web.New(web.Config{DB: db, Now: e.clk.Now})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"golang.org/x/crypto/bcrypt"
 
+	"chengxin/internal/testdb"
 	"chengxin/registry"
 	"chengxin/web"
 )
@@ -63,11 +64,14 @@ func newFixture(t *testing.T) *fixture {
 		t.Skip("browser tests skipped: set CHENGXIN_E2E=1 to run them")
 	}
 	ctx := context.Background()
-	db, err := registry.Open(ctx, filepath.Join(t.TempDir(), "e2e.db"))
+	db, err := registry.Open(ctx, testdb.DSN(t, "e2e.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if db.SigningKeyPath() == "" { // PostgreSQL: no file to keep it beside
+		db.SetSigningKeyPath(filepath.Join(t.TempDir(), "signing-key"))
+	}
 	f := &fixture{t: t, db: db}
 	admin := registry.Actor{Kind: "user", Name: "seed", Role: registry.RoleRegulator}
 	f.org, err = db.CreateOrg(ctx, admin, registry.OrgInput{USCC: registry.MustUSCC("51120103MA0000001"),
