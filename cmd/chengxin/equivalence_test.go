@@ -162,6 +162,11 @@ var equivIgnored = map[string][]string{
 	"sessions": {"token_hash", "csrf_token"},
 }
 
+// equivPostgresOnly are columns only PostgreSQL's schema has: the name
+// folded for search (migrations/postgres/0016), which SQLite keeps in its
+// FTS5 index instead. Name search is compared by its answers.
+var equivPostgresOnly = map[string][]string{"vendors": {"name_search"}}
+
 // equivSkippedTables are tables compared by what they mean rather than row
 // by row, with the reason.
 var equivSkippedTables = map[string]string{
@@ -261,9 +266,14 @@ func tableRows(t *testing.T, c *equivCity, table string) ([]string, []string) {
 		order[i] = i
 	}
 	sort.Slice(order, func(i, j int) bool { return cols[order[i]] < cols[order[j]] })
+	skip := func(col string) bool {
+		return slices.Contains(equivIgnored[table], col) || slices.Contains(equivPostgresOnly[table], col)
+	}
 	var names []string
 	for _, i := range order {
-		names = append(names, cols[i])
+		if !slices.Contains(equivPostgresOnly[table], cols[i]) {
+			names = append(names, cols[i])
+		}
 	}
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
@@ -277,7 +287,7 @@ func tableRows(t *testing.T, c *equivCity, table string) ([]string, []string) {
 		}
 		var sb strings.Builder
 		for _, i := range order {
-			if slices.Contains(equivIgnored[table], cols[i]) {
+			if skip(cols[i]) {
 				continue
 			}
 			sb.WriteString(cols[i])
@@ -440,7 +450,7 @@ func compareResponses(t *testing.T, a, b *equivCity) {
 	seen := map[string]bool{}
 	perPath := map[string]int{}
 	queue := slices.Clone(seeds)
-	compared, differing := 0, 0
+	compared, differing, qrOnly := 0, 0, 0
 	var bytesCompared int64
 	var timeA, timeB time.Duration
 	const maxResponses = 20000
@@ -468,6 +478,14 @@ func compareResponses(t *testing.T, a, b *equivCity) {
 		timeB += time.Since(t0)
 		compared++
 		bytesCompared += int64(len(ra.body))
+		if qrDrawing(u.Path) {
+			// go-qrcode v2.3.0 chooses among equally scored masks in the
+			// order its goroutines finish, so one address may be drawn two
+			// ways on one engine too (and the page's ETag with it): only
+			// status and type are compared.
+			qrOnly++
+			ra.headers, rb.headers, ra.body, rb.body = ra.contentType, rb.contentType, "", ""
+		}
 		if d := ra.diff(rb); d != "" {
 			if differing++; differing <= 10 {
 				t.Errorf("GET %s differs (%s vs %s): %s", p, a.engine, b.engine, d)
@@ -491,11 +509,17 @@ func compareResponses(t *testing.T, a, b *equivCity) {
 	if differing > 10 {
 		t.Errorf("… %d responses differ in all", differing)
 	}
-	t.Logf("responses: %d compared (%d MB per engine), %d differing; %s took %s, %s took %s",
-		compared, bytesCompared>>20, differing, a.engine, timeA.Round(time.Millisecond), b.engine, timeB.Round(time.Millisecond))
+	t.Logf("responses: %d compared (%d MB per engine; %d QR drawings by status and type only), %d differing; %s took %s, %s took %s",
+		compared, bytesCompared>>20, qrOnly, differing, a.engine, timeA.Round(time.Millisecond), b.engine, timeB.Round(time.Millisecond))
 	if compared < equivVendors*7 {
 		t.Errorf("only %d responses compared", compared)
 	}
+}
+
+// qrDrawing reports whether path draws a QR code (the code and the
+// printable sticker).
+func qrDrawing(path string) bool {
+	return strings.HasSuffix(path, "/qr.svg") || strings.HasSuffix(path, "/sticker")
 }
 
 // equivResponse is what is compared of one response.
