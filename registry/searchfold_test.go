@@ -11,6 +11,7 @@ import (
 	"chengxin/internal/testdb"
 	"chengxin/registry"
 	"chengxin/registry/registrytest"
+	"chengxin/registry/synth"
 )
 
 // foldCheckedRunes are the code points whose folding the tests check: the
@@ -176,5 +177,36 @@ func TestNameSearchFoldsAsFTS5(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: search %q finds %v, want %v (%q)", testdb.Engine(), tc.word, got, want, tc.want)
 		}
+	}
+}
+
+// BenchmarkNameSearchShort measures name search for words of one, two and
+// more characters over 5,000 generated vendors, on the engine testdb
+// selects (one- and two-character words: FTS5's vocabulary on SQLite, a
+// read of every folded name on PostgreSQL).
+func BenchmarkNameSearchShort(b *testing.B) {
+	db, err := registry.Open(context.Background(), testdb.DSN(b, "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	db.SetSigningKeyPath(filepath.Join(b.TempDir(), "signing-key"))
+	ctx := context.Background()
+	if _, err := synth.Generate(ctx, db, cli, synth.Options{Vendors: 5000, Events: 5000, Seed: 1, Now: t0}); err != nil {
+		b.Fatal(err)
+	}
+	s := db.NewNameSearch()
+	for _, w := range []string{"家", "政", "家政", "保洁", "月嫂", "家政服务", "zz"} {
+		b.Run(w, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				ids, err := s.VendorsNamedWithAll(ctx, []string{w})
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(ids)
+			}
+			b.ReportMetric(float64(n), "vendors")
+		})
 	}
 }
