@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -198,10 +199,14 @@ func (db *DB) EachCatalogVendor(ctx context.Context, ids []int64, now time.Time,
 	return rows.Err()
 }
 
-// splitStoredCodes reads a list of codes as group_concat(…, ';') writes it.
+// splitStoredCodes reads a list of codes as group_concat(…, ';') writes it,
+// sorted: neither engine promises the order an aggregate meets its rows in
+// (SQLite's follows the primary key, PostgreSQL's the heap).
 func splitStoredCodes(s string) []string {
 	if s == "" {
 		return []string{}
 	}
-	return strings.Split(s, ";")
+	codes := strings.Split(s, ";")
+	slices.Sort(codes)
+	return codes
 }

@@ -140,6 +140,7 @@ func (b *batchReader[T]) take(vendorID int64) ([]T, error) {
 }
 
 type rescoreItem struct {
+	seq        int // the vendor's place in the read order (by id), from 0
 	id         int64
 	uscc, name string
 	in         scoring.Inputs
@@ -258,7 +259,28 @@ func (db *DB) Rescore(ctx context.Context, opt RescoreOptions) (RescoreStats, er
 		}
 	}
 	var runErr error
-	for r := range results {
+	// Workers finish in any order; results are taken in the order vendors
+	// were read (by id), so evaluations get their ids, and batches their
+	// members, the same way on every run and engine.
+	ahead := map[int]rescoreResult{}
+	next := 0
+	inOrder := func(yield func(rescoreResult) bool) {
+		for r := range results {
+			ahead[r.item.seq] = r
+			for {
+				r, ok := ahead[next]
+				if !ok {
+					break
+				}
+				delete(ahead, next)
+				next++
+				if !yield(r) {
+					return
+				}
+			}
+		}
+	}
+	for r := range inOrder {
 		st.Vendors++
 		st.Records += len(r.item.in.Callbacks) + len(r.item.in.Complaints) + len(r.item.in.Volumes) + len(r.item.in.Sanctions)
 		transitions[[2]string{r.fromGrade, r.ev.Grade}]++
@@ -416,8 +438,8 @@ func (db *DB) readVendorsForRescore(ctx context.Context, out chan<- rescoreItem,
 		return
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var it rescoreItem
+	for seq := 0; rows.Next(); seq++ {
+		it := rescoreItem{seq: seq}
 		var reg string
 		var lic, ins, asOf, grade *string
 		var score *float64

@@ -17,9 +17,11 @@ import (
 // Chinese searches are two (家政, 保洁): a word of one or two characters
 // matches through the index's trigrams that begin with it.
 //
-// Name search on PostgreSQL: a pg_trgm GIN index on the case-folded name
-// (migrations/postgres/0004_search.sql) serves one LIKE '%word%' per word;
-// a word under three characters reads every name, with the same answer.
+// Name search on PostgreSQL: a pg_trgm GIN index on vendors.name_search, the
+// name folded as FTS5 folds it (migrations/postgres/0016_search_fold.sql),
+// serves one LIKE '%word%' per word; a word under three characters reads
+// every folded name, with the same answer. Both engines fold a query word
+// with SearchFold (searchfold.go), FTS5's own folding.
 // Everything engine-specific about finding vendors by name lives in this
 // file.
 
@@ -90,7 +92,7 @@ func (s *NameSearch) VendorsNamedWithAll(ctx context.Context, words []string) ([
 // phrase (trigrams) for three characters or more; for one or two, any of
 // the index's trigrams that begin with w. "" means no name contains w.
 func (s *NameSearch) wordExpr(ctx context.Context, w string) (string, error) {
-	w = strings.ToLower(w)
+	w = SearchFold(w)
 	if utf8.RuneCountInString(w) >= 3 {
 		return ftsPhrase(w), nil
 	}
@@ -106,7 +108,7 @@ func (s *NameSearch) wordExpr(ctx context.Context, w string) (string, error) {
 }
 
 // shortWordTrigrams returns the trigrams of the index that begin with w
-// (one or two characters, lower-cased as the index folds case), cached
+// (one or two characters, folded as the index folds case), cached
 // until NamesChanged.
 func (s *NameSearch) shortWordTrigrams(ctx context.Context, w string) ([]string, error) {
 	s.mu.Lock()
@@ -160,16 +162,15 @@ func plainText(s string) string {
 	}, s)
 }
 
-// vendorsNamedWithAllPostgres is VendorsNamedWithAll on PostgreSQL. The
-// expression lower(name COLLATE search_fold) is the trigram index's, written
-// exactly so for the planner to use it; search_fold (C.UTF-8) folds case one
-// code point at a time, as FTS5 does.
+// vendorsNamedWithAllPostgres is VendorsNamedWithAll on PostgreSQL:
+// name_search holds each name folded as FTS5 folds it, and a word folded by
+// SearchFold is looked for in it.
 func (s *NameSearch) vendorsNamedWithAllPostgres(ctx context.Context, words []string) ([]int64, error) {
 	where := make([]string, len(words))
 	args := make([]any, len(words))
 	for i, w := range words {
-		where[i] = `lower(name COLLATE search_fold) LIKE '%' || lower(CAST(? AS text) COLLATE search_fold) || '%' ESCAPE '\'`
-		args[i] = escapeLike(plainText(w))
+		where[i] = `name_search LIKE ? ESCAPE '\'`
+		args[i] = "%" + escapeLike(SearchFold(plainText(w))) + "%"
 	}
 	rows, err := s.db.read.QueryContext(ctx, `SELECT id FROM vendors WHERE `+strings.Join(where, " AND "), args...)
 	if err != nil {
