@@ -32,15 +32,17 @@ type mpProc struct {
 	cmd  *exec.Cmd
 	log  *syncBuffer
 	base string // serve: http://addr
-	done chan error
+	// exited is closed when the process has ended, with err from Wait.
+	exited chan struct{}
+	err    error
 }
 
-// mpEnv is the environment every process of the test shares: the database
-// (each process's connections named after it, so pg_locks tells which
-// holds the publication-run lock) and the checkpoint key.
+// mpStart starts chengxin with args (serve: on a free port) over dsn, its
+// connections named after the process (so pg_locks tells which holds the
+// publication-run lock), with the checkpoint key every process shares.
 func mpStart(t *testing.T, bin, dsn, keyPath, name string, args ...string) *mpProc {
 	t.Helper()
-	p := &mpProc{name: name, log: &syncBuffer{}, done: make(chan error, 1)}
+	p := &mpProc{name: name, log: &syncBuffer{}, exited: make(chan struct{})}
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
@@ -63,19 +65,20 @@ func mpStart(t *testing.T, bin, dsn, keyPath, name string, args ...string) *mpPr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { p.done <- p.cmd.Wait() }()
+	go func() { p.err = p.cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() { p.kill() })
 	return p
 }
 
 // kill ends the process with SIGKILL and waits for it.
 func (p *mpProc) kill() {
-	if p.cmd.ProcessState != nil {
+	select {
+	case <-p.exited:
 		return
+	default:
 	}
 	p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
-	p.done <- nil // for later waits
+	<-p.exited
 }
 
 // waitServing waits until a serve process answers /healthz.
@@ -90,9 +93,8 @@ func (p *mpProc) waitServing(t *testing.T) {
 			}
 		}
 		select {
-		case err := <-p.done:
-			p.done <- err
-			t.Fatalf("%s exited: %v\n%s", p.name, err, p.log)
+		case <-p.exited:
+			t.Fatalf("%s exited: %v\n%s", p.name, p.err, p.log)
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -141,10 +143,9 @@ func TestMultiProcess(t *testing.T) {
 	a := mpStart(t, bin, dsn, keyPath, "serve_a", "serve")
 	b := mpStart(t, bin, dsn, keyPath, "serve_b", "serve")
 	gen := mpStart(t, bin, dsn, keyPath, "gen", "gen", "-vendors", "1500", "-events", "150000")
-	if err := <-gen.done; err != nil {
-		t.Fatalf("gen: %v\n%s", err, gen.log)
+	if <-gen.exited; gen.err != nil {
+		t.Fatalf("gen: %v\n%s", gen.err, gen.log)
 	}
-	gen.done <- nil
 	a.waitServing(t)
 	b.waitServing(t)
 	t.Logf("two serves and gen started together on an empty database; gen done in %s", time.Since(genStart).Round(time.Millisecond))
