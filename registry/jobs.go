@@ -63,3 +63,30 @@ func (db *DB) FinishJob(ctx context.Context, job, period string) error {
 	}
 	return nil
 }
+
+// JobClaim is the state of claimed work: who claimed it and when, and
+// whether it is done.
+type JobClaim struct {
+	ClaimedBy string
+	ClaimedAt time.Time
+	Done      bool
+}
+
+// Job returns the claim on job for period, or ErrNotFound when no process
+// has claimed it: a scheduler reads it to notice work a process claimed and
+// left unfinished (ClaimJob then takes it over once the lease has ended).
+func (db *DB) Job(ctx context.Context, job, period string) (JobClaim, error) {
+	var c JobClaim
+	var at string
+	var done sql.NullString
+	err := db.read.QueryRowContext(ctx, `SELECT claimed_by, claimed_at, done_at FROM job_claims WHERE job = ? AND period = ?`, job, period).
+		Scan(&c.ClaimedBy, &at, &done)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("registry: job %s %s: %w", job, period, err)
+	}
+	c.ClaimedAt, c.Done = parseStored(at), done.Valid
+	return c, nil
+}

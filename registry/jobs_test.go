@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -18,6 +19,9 @@ func TestClaimJobOnceUntilLeaseEnds(t *testing.T) {
 	defer other.Close()
 	other.Now = clk.Now
 	const lease = time.Hour
+	if _, err := db.Job(ctx, registry.JobDailyEvaluation, "2025-03-15"); !errors.Is(err, registry.ErrNotFound) {
+		t.Fatalf("Job before any claim: %v, want ErrNotFound", err)
+	}
 	if ok, err := db.ClaimJob(ctx, registry.JobDailyEvaluation, "2025-03-15", lease); err != nil || !ok {
 		t.Fatalf("first claim = %v, %v; want true", ok, err)
 	}
@@ -33,6 +37,12 @@ func TestClaimJobOnceUntilLeaseEnds(t *testing.T) {
 	}
 	if err := other.FinishJob(ctx, registry.JobDailyEvaluation, "2025-03-15"); err != nil {
 		t.Fatal(err)
+	}
+	if c, err := db.Job(ctx, registry.JobDailyEvaluation, "2025-03-15"); err != nil || !c.Done || !c.ClaimedAt.Equal(clk.Now().Truncate(time.Second)) || c.ClaimedBy == "" {
+		t.Fatalf("Job after the take-over and finish = %+v, %v; want done, claimed now", c, err)
+	}
+	if c, err := db.Job(ctx, registry.JobDailyEvaluation, "2025-03-16"); err != nil || c.Done {
+		t.Fatalf("Job of claimed, unfinished work = %+v, %v; want not done", c, err)
 	}
 	clk.Advance(2 * lease)
 	if ok, err := db.ClaimJob(ctx, registry.JobDailyEvaluation, "2025-03-15", lease); err != nil || ok {
