@@ -23,9 +23,10 @@ type Config struct {
 	Now func() time.Time
 	// SecureCookies marks cookies Secure (set when served behind TLS).
 	SecureCookies bool
-	// TrustedProxies are CIDR ranges whose X-Forwarded-For is believed; empty
-	// means the client address is the TCP peer (per-IP throttling cannot be
-	// bypassed by a forged header).
+	// TrustedProxies are CIDR ranges whose X-Forwarded-For is believed, and
+	// only these (no loopback or private range is trusted unless listed);
+	// empty means the client address is the TCP peer (per-IP throttling
+	// cannot be bypassed by a forged header).
 	TrustedProxies []*net.IPNet
 	// BaseURL is the public origin of links meant to leave the site
 	// (invitations, QR codes, stickers). Empty means http://Addr; a request's
@@ -76,15 +77,7 @@ func New(cfg Config) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	if len(cfg.TrustedProxies) > 0 {
-		var opts []echo.TrustOption
-		for _, n := range cfg.TrustedProxies {
-			opts = append(opts, echo.TrustIPRange(n))
-		}
-		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
-	} else {
-		e.IPExtractor = echo.ExtractIPDirect()
-	}
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	s := &Server{e: e, db: cfg.DB, log: cfg.Logger, now: cfg.Now, cfg: cfg,
 		pwChecks: newPasswordChecks(), pwWait: passwordWait, routeRoles: map[string][]string{},
 		metrics: newMetrics(), uploadSlots: newUploadSlots()}
@@ -133,4 +126,21 @@ func (s *Server) HTTPServer(addr string) *http.Server {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+}
+
+// ipExtractor is how a request's client address is found. Without trusted
+// proxies it is the TCP peer. With them, X-Forwarded-For is read from the
+// right, past peers in the listed ranges only: echo's XFF extractor also
+// trusts every loopback, link-local and private address unless told not to,
+// which would let any client on the LAN (or a local process) forge its
+// address past the per-IP sign-in throttle.
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
