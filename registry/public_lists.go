@@ -119,8 +119,8 @@ func (db *DB) VendorSummaries(ctx context.Context, ids []int64, now time.Time) (
 	}
 	in, args := idList(ids)
 	rows, err := db.read.QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.status,
-		(SELECT group_concat(district, ';') FROM (SELECT district FROM vendor_districts WHERE vendor_id = v.id ORDER BY district)),
-		(SELECT group_concat(category, ';') FROM (SELECT category FROM vendor_categories WHERE vendor_id = v.id ORDER BY category)),
+		(SELECT group_concat(district, ';') FROM (SELECT district FROM vendor_districts WHERE vendor_id = v.id ORDER BY district) d),
+		(SELECT group_concat(category, ';') FROM (SELECT category FROM vendor_categories WHERE vendor_id = v.id ORDER BY category) c),
 		e.body, `+gradeFactsColumns+`
 		FROM vendors v`+gradeFactsJoins+` LEFT JOIN evaluations e ON e.id = s.evaluation_id
 		WHERE v.id IN (`+in+`)`, append([]any{formatTime(now)}, args...)...)

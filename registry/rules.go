@@ -125,7 +125,7 @@ func (db *DB) RulesInForce(ctx context.Context) (RulesAdoption, error) {
 		a.Rules, a.Builtin = scoring.DefaultRules(), true
 		var first *string
 		if err := db.read.QueryRowContext(ctx, `SELECT min(t) FROM (SELECT min(applied_at) AS t FROM schema_migrations
-			UNION ALL SELECT min(as_of) FROM publication_runs)`).Scan(&first); err != nil {
+			UNION ALL SELECT min(as_of) FROM publication_runs) firsts`).Scan(&first); err != nil {
 			return a, fmt.Errorf("registry: rules in force: %w", err)
 		}
 		if first != nil {
