@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"chengxin/registry"
 )
 
 // mixedOptions configure the mixed load run (issue 7, point 2).
@@ -255,7 +257,13 @@ func bodyIfBad(status int, body []byte) []byte {
 // missingRecords counts acknowledged keys absent from the database,
 // reading it with a read-only connection of its own.
 func missingRecords(dbPath string, acked map[string][]string) (int, error) {
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: dbPath}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(10000)")
+	var db *sql.DB
+	var err error
+	if registry.IsPostgresDSN(dbPath) {
+		db, err = registry.OpenSQLForTools(dbPath) // the registry's driver: ? placeholders
+	} else {
+		db, err = sql.Open("sqlite", "file:"+(&url.URL{Path: dbPath}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(10000)")
+	}
 	if err != nil {
 		return 0, err
 	}
