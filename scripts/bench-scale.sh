@@ -155,7 +155,7 @@ if command -v wrk >/dev/null 2>&1; then
   sleep 1
   for url in "http://$addr/vendors/$profile" "http://$static/profile.html"; do
     echo "$url" | tee -a "$out/summary.txt"
-    wrk -t2 -c32 -d10s --latency "$url" | grep -E 'Requests/sec|50%|99%' | tee -a "$out/summary.txt"
+    wrk -t2 -c32 -d10s --latency "$url" | grep -E 'Requests/sec|^ +50%|^ +99%' | tee -a "$out/summary.txt"
   done
   kill $staticpid
 fi
