@@ -183,6 +183,26 @@ func TestBulkCopyMatchesInserts(t *testing.T) {
 	if n := len(copied["reeval_marks"]); n != 24 {
 		t.Errorf("%d vendors marked, want 24", n)
 	}
+	if testdb.Postgres() {
+		// Close leaves planner statistics and a visibility map behind.
+		db, _ := openDB(t)
+		b, err := db.NewBulkLoader(ctx, cli)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bulkLoad(t, b, 1, nil)
+		if err := b.Close("vacuumed"); err != nil {
+			t.Fatal(err)
+		}
+		for _, table := range []string{"callbacks", "complaints", "volumes", "vendors", "reeval_marks"} {
+			var vacuumed, analyzed bool
+			err := registrytest.SQL(t, db).QueryRow(`SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = ?`, table).
+				Scan(&vacuumed, &analyzed)
+			if err != nil || !vacuumed || !analyzed {
+				t.Errorf("%s after a bulk load: vacuumed %v, analyzed %v (%v)", table, vacuumed, analyzed, err)
+			}
+		}
+	}
 	for _, row := range copied["complaints"] {
 		if strings.Contains(row, "13812345678") {
 			t.Errorf("summary stored unmasked: %s", row)
