@@ -17,6 +17,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib"
+
 	"chengxin/registry"
 )
 
@@ -257,13 +259,11 @@ func bodyIfBad(status int, body []byte) []byte {
 // missingRecords counts acknowledged keys absent from the database,
 // reading it with a read-only connection of its own.
 func missingRecords(dbPath string, acked map[string][]string) (int, error) {
-	var db *sql.DB
-	var err error
+	driver, dsn, param := "sqlite", "file:"+(&url.URL{Path: dbPath}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(10000)", "?"
 	if registry.IsPostgresDSN(dbPath) {
-		db, err = registry.OpenSQLForTools(dbPath) // the registry's driver: ? placeholders
-	} else {
-		db, err = sql.Open("sqlite", "file:"+(&url.URL{Path: dbPath}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(10000)")
+		driver, dsn, param = "pgx", dbPath, "$1" // pgx's own database/sql driver
 	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		return 0, err
 	}
@@ -271,7 +271,7 @@ func missingRecords(dbPath string, acked map[string][]string) (int, error) {
 	missing := 0
 	for endpoint, keys := range acked {
 		table := map[string]string{"callbacks": "callbacks", "complaints": "complaints"}[endpoint]
-		st, err := db.Prepare(`SELECT count(*) FROM ` + table + ` WHERE work_order_no = ?`)
+		st, err := db.Prepare(`SELECT count(*) FROM ` + table + ` WHERE work_order_no = ` + param)
 		if err != nil {
 			return 0, err
 		}
