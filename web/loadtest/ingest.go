@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -9,10 +10,12 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite"
 
 	"chengxin/registry"
@@ -34,11 +37,16 @@ type poster struct {
 // post sends one batch; it returns the number of records acknowledged and
 // the HTTP status (0 on a transport error).
 func (p *poster) post(endpoint string, batch any) (int, int, error) {
+	return p.postTo(p.base, endpoint, batch)
+}
+
+// postTo is post to the server at base.
+func (p *poster) postTo(base, endpoint string, batch any) (int, int, error) {
 	body, err := json.Marshal(batch)
 	if err != nil {
 		return 0, 0, err
 	}
-	req, _ := http.NewRequest(http.MethodPost, p.base+"/api/v1/"+endpoint, bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/"+endpoint, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+p.token)
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := p.c.Do(req)
@@ -94,21 +102,39 @@ func complaintBatch(rng *rand.Rand, usccs []string, prefix string, seq *atomic.I
 
 // ingest measures callbacks posted over HTTP (validation, idempotent
 // upsert, audit entry and re-evaluation mark per record) next to the
-// floor measured in the same run on the same database: a bare loop of
-// prepared INSERTs into the callbacks table, committed every batch rows
-// with the server's synchronous=FULL. The floor's rows are deleted after.
-func ingest(c *http.Client, base, token, dbPath string, records, batch, workers int) error {
-	if token == "" || dbPath == "" {
+// floor measured in the same run on the same database and engine: a bare
+// loop of prepared INSERTs into the callbacks table, committed every batch
+// rows (on SQLite with the server's synchronous=FULL), and on PostgreSQL
+// also COPY of batch rows per transaction. The floor's rows are deleted
+// after. Client w posts to bases[w % len(bases)].
+func ingest(c *http.Client, bases []string, token, dsn string, records, batch, workers int) error {
+	if token == "" || dsn == "" {
 		return fmt.Errorf("-only ingest needs -token and -db")
 	}
+	base := bases[0]
 	usccs, err := vendorUSCCs(c, base, 500)
 	if err != nil {
 		return err
 	}
 	run := time.Now().Format("150405")
-	floor, err := bareInsert(dbPath, usccs, "FLOOR-"+run, records, batch)
-	if err != nil {
-		return fmt.Errorf("bare insert floor: %w", err)
+	type floorCase struct {
+		name string
+		rate float64
+	}
+	var floors []floorCase
+	if registry.IsPostgresDSN(dsn) {
+		ins, cp, err := bareInsertPostgres(dsn, usccs, "FLOOR-"+run, records, batch)
+		if err != nil {
+			return fmt.Errorf("bare insert floor: %w", err)
+		}
+		floors = []floorCase{{"floor: bare prepared INSERT loop, same database (PostgreSQL)", ins},
+			{"floor: COPY, same database (PostgreSQL)", cp}}
+	} else {
+		ins, err := bareInsert(dsn, usccs, "FLOOR-"+run, records, batch)
+		if err != nil {
+			return fmt.Errorf("bare insert floor: %w", err)
+		}
+		floors = []floorCase{{"floor: bare prepared INSERT loop, same database", ins}}
 	}
 	p := &poster{c: c, base: base, token: token, acked: map[string][]string{}}
 	var seq atomic.Int64
@@ -123,9 +149,10 @@ func ingest(c *http.Client, base, token, dbPath string, records, batch, workers 
 		go func(w int) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(uint64(w), 7))
+			to := bases[w%len(bases)]
 			for sent.Add(int64(batch)) <= int64(records) {
 				t := time.Now()
-				if _, _, err := p.post("callbacks", callbackBatch(rng, usccs, "LOAD-"+run, &seq, batch)); err != nil {
+				if _, _, err := p.postTo(to, "callbacks", callbackBatch(rng, usccs, "LOAD-"+run, &seq, batch)); err != nil {
 					failures.Add(1)
 					fmt.Println("  ", err)
 					continue
@@ -141,16 +168,33 @@ func ingest(c *http.Client, base, token, dbPath string, records, batch, workers 
 	acked := len(p.acked["callbacks"])
 	rate := float64(acked) / took.Seconds()
 	pc := percentiles(lat)
+	servers := ""
+	if len(bases) > 1 {
+		servers = fmt.Sprintf(" over %d serve processes", len(bases))
+	}
 	fmt.Printf("ingest, %d callbacks in batches of %d\n", records, batch)
-	fmt.Printf("  %-52s %9.0f records/s\n", "floor: bare prepared INSERT loop, same database", floor)
-	fmt.Printf("  %-52s %9.0f records/s  (%d acknowledged in %v, %d failed batches; batch p50 %v p99 %v)\n",
-		fmt.Sprintf("POST /api/v1/callbacks, %d clients", workers), rate, acked, took.Round(time.Millisecond), failures.Load(), pc[0], pc[2])
-	fmt.Printf("  ratio API / floor: %.0f%%\n\n", 100*rate/floor)
+	for _, f := range floors {
+		fmt.Printf("  %-60s %9.0f records/s\n", f.name, f.rate)
+	}
+	fmt.Printf("  %-60s %9.0f records/s  (%d acknowledged in %v, %d failed batches; batch p50 %v p99 %v)\n",
+		fmt.Sprintf("POST /api/v1/callbacks, %d clients%s", workers, servers), rate, acked, took.Round(time.Millisecond), failures.Load(), pc[0], pc[2])
+	for _, f := range floors {
+		fmt.Printf("  ratio API / %s: %.0f%%\n", strings.TrimPrefix(strings.SplitN(f.name, ",", 2)[0], "floor: "), 100*rate/f.rate)
+	}
+	fmt.Println()
 	return nil
 }
 
-// bareInsert times prepared INSERTs of n callbacks into the database in
-// transactions of batch rows and deletes them again; it returns rows/s.
+// floorRow is one callback of the ingest floor.
+func floorRow(rng *rand.Rand, ids []int64, prefix string, i int, now time.Time) []any {
+	at := now.Add(-time.Duration(1+rng.IntN(72)) * time.Hour).Format(time.RFC3339)
+	return []any{fmt.Sprintf("%s-%08d", prefix, i), ids[rng.IntN(len(ids))], at,
+		callbackResults[rng.IntN(len(callbackResults))], now.Format(time.RFC3339)}
+}
+
+// bareInsert times prepared INSERTs of n callbacks into the SQLite
+// database in transactions of batch rows and deletes them again; it
+// returns rows/s.
 func bareInsert(dbPath string, usccs []string, prefix string, n, batch int) (float64, error) {
 	dsn := "file:" + (&url.URL{Path: dbPath}).EscapedPath() +
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
@@ -182,9 +226,7 @@ func bareInsert(dbPath string, usccs []string, prefix string, n, batch int) (flo
 		}
 		now := time.Now().UTC()
 		for i := 0; i < batch && done < n; i, done = i+1, done+1 {
-			at := now.Add(-time.Duration(1+rng.IntN(72)) * time.Hour).Format(time.RFC3339)
-			if _, err := st.Exec(fmt.Sprintf("%s-%08d", prefix, done), ids[rng.IntN(len(ids))], at,
-				callbackResults[rng.IntN(len(callbackResults))], now.Format(time.RFC3339)); err != nil {
+			if _, err := st.Exec(floorRow(rng, ids, prefix, done, now)...); err != nil {
 				tx.Rollback()
 				return 0, err
 			}
@@ -197,4 +239,65 @@ func bareInsert(dbPath string, usccs []string, prefix string, n, batch int) (flo
 	rate := float64(n) / time.Since(start).Seconds()
 	_, err = db.Exec(`DELETE FROM callbacks WHERE work_order_no >= ? AND work_order_no < ?`, prefix+"-", prefix+"-~")
 	return rate, err
+}
+
+// bareInsertPostgres times n callbacks written into the PostgreSQL
+// database in transactions of batch rows twice — by a prepared INSERT per
+// row, then by one COPY per transaction — deleting them after each; it
+// returns rows/s of both.
+func bareInsertPostgres(dsn string, usccs []string, prefix string, n, batch int) (insert, copied float64, err error) {
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer conn.Close(ctx)
+	var ids []int64
+	if err := conn.QueryRow(ctx, `SELECT array_agg(id) FROM vendors WHERE uscc = ANY($1)`, usccs).Scan(&ids); err != nil {
+		return 0, 0, err
+	}
+	if len(ids) == 0 {
+		return 0, 0, fmt.Errorf("none of the API's vendors is in %s", "the database")
+	}
+	const ins = `INSERT INTO callbacks(work_order_no, vendor_id, called_at, result, updated_at) VALUES ($1,$2,$3,$4,$5)`
+	cols := []string{"work_order_no", "vendor_id", "called_at", "result", "updated_at"}
+	timeIt := func(prefix string, useCopy bool) (float64, error) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		start := time.Now()
+		for done := 0; done < n; {
+			tx, err := conn.Begin(ctx)
+			if err != nil {
+				return 0, err
+			}
+			now := time.Now().UTC()
+			rows := make([][]any, 0, batch)
+			for i := 0; i < batch && done < n; i, done = i+1, done+1 {
+				rows = append(rows, floorRow(rng, ids, prefix, done, now))
+			}
+			if useCopy {
+				_, err = tx.CopyFrom(ctx, pgx.Identifier{"callbacks"}, cols, pgx.CopyFromRows(rows))
+			} else {
+				for _, r := range rows {
+					if _, err = tx.Exec(ctx, ins, r...); err != nil {
+						break
+					}
+				}
+			}
+			if err != nil {
+				tx.Rollback(ctx)
+				return 0, err
+			}
+			if err := tx.Commit(ctx); err != nil {
+				return 0, err
+			}
+		}
+		rate := float64(n) / time.Since(start).Seconds()
+		_, err := conn.Exec(ctx, `DELETE FROM callbacks WHERE work_order_no >= $1 AND work_order_no < $2`, prefix+"-", prefix+"-~")
+		return rate, err
+	}
+	if insert, err = timeIt(prefix+"I", false); err != nil {
+		return 0, 0, err
+	}
+	copied, err = timeIt(prefix+"C", true)
+	return insert, copied, err
 }

@@ -3,9 +3,12 @@
 // latency (cached and uncached); throughput and latency percentiles of
 // profile pages, search pages and the JSON API next to a plain Go file
 // server serving a profile page's bytes; the open-data CSV; ingest over
-// HTTP next to a bare SQLite INSERT loop on the same database. With -mixed
-// it runs public reads, ingest and a publication run at once and checks
-// that nothing failed and every acknowledged record is stored.
+// HTTP next to a bare INSERT loop on the same database and engine (SQLite,
+// or PostgreSQL where COPY is measured too). Given several -addr (serve
+// processes over one database), throughput and ingest spread their
+// connections over them. With -mixed it runs public reads, ingest and a
+// publication run at once and checks that nothing failed and every
+// acknowledged record is stored.
 //
 // scripts/bench-scale.sh drives it at a given scale and docs/BENCHMARKS.md
 // has the figures. By hand:
@@ -17,6 +20,11 @@
 //	go run ./web/loadtest -addr 127.0.0.1:8099 -token $TOKEN -db /tmp/pub.db
 //	go run ./web/loadtest -addr 127.0.0.1:8099 -token $TOKEN -db /tmp/pub.db -mixed 5m -c 16 \
 //	    -publish-cmd '/tmp/cx publish -db /tmp/pub.db'
+//
+// On PostgreSQL -db is the server's DSN (postgres://…); with a second
+// `serve` on 127.0.0.1:8100 over the same database:
+//
+//	go run ./web/loadtest -addr 127.0.0.1:8099,127.0.0.1:8100 -only throughput,ingest -token $TOKEN -db $DSN
 package main
 
 import (
@@ -34,14 +42,14 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8099", "address of the running server")
+	addr := flag.String("addr", "127.0.0.1:8099", "address of the running server; several, comma-separated, for serve processes over one database")
 	duration := flag.Duration("duration", 10*time.Second, "how long each throughput case lasts")
 	searchN := flag.Int("search-requests", 400, "sequential requests per search latency case")
 	conc := flag.Int("c", 8, "concurrent connections for throughput runs and readers in the mixed run")
-	only := flag.String("only", "", "run one part: search, throughput, csv or ingest")
+	only := flag.String("only", "", "run only these parts, comma-separated: search, throughput, csv, ingest")
 	serveStatic := flag.String("serve-static", "", "only serve a profile page's bytes with a plain Go file server at this address (for wrk)")
 	token := flag.String("token", "", "ingest API token (for -only ingest and -mixed)")
-	dbPath := flag.String("db", "", "the server's database file (ingest floor and the mixed run's final check)")
+	dbPath := flag.String("db", "", "the server's database file or postgres:// DSN (ingest floor and the mixed run's final check)")
 	records := flag.Int("ingest-records", 50000, "records for the ingest measurement")
 	batch := flag.Int("batch", 500, "records per ingest request")
 	ingesters := flag.Int("ingesters", 2, "concurrent ingest clients")
@@ -50,7 +58,29 @@ func main() {
 	publishAfter := flag.Duration("publish-after", time.Minute, "when the mixed run starts the publication run")
 	serverLog := flag.String("server-log", "", `the server's log file, searched for "database is locked" after the mixed run`)
 	flag.Parse()
-	base := "http://" + *addr
+	var bases []string
+	for _, a := range strings.Split(*addr, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			bases = append(bases, "http://"+a)
+		}
+	}
+	if len(bases) == 0 {
+		fmt.Fprintln(os.Stderr, "loadtest: -addr is empty")
+		os.Exit(2)
+	}
+	base := bases[0]
+	parts := map[string]bool{}
+	for _, p := range strings.Split(*only, ",") {
+		switch p = strings.TrimSpace(p); p {
+		case "":
+		case "search", "throughput", "csv", "ingest":
+			parts[p] = true
+		default:
+			fmt.Fprintf(os.Stderr, "loadtest: -only %q: want search, throughput, csv or ingest\n", p)
+			os.Exit(2)
+		}
+	}
+	run := func(part string) bool { return len(parts) == 0 || parts[part] }
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, DisableCompression: true}, Timeout: time.Minute}
 	fail := func(err error) {
 		if err != nil {
@@ -58,7 +88,9 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	fail(warm(client, base))
+	for _, b := range bases {
+		fail(warm(client, b))
+	}
 	switch {
 	case *serveStatic != "":
 		fail(staticOnly(client, base, *serveStatic))
@@ -68,17 +100,17 @@ func main() {
 			token: *token, dbPath: *dbPath, publishCmd: *publishCmd, publishAfter: *publishAfter, serverLog: *serverLog}))
 		return
 	}
-	if *only == "" || *only == "search" {
+	if run("search") {
 		searches(client, base, *searchN)
 	}
-	if *only == "" || *only == "throughput" {
-		fail(throughputs(client, base, *duration, *conc))
+	if run("throughput") {
+		fail(throughputs(client, bases, *duration, *conc))
 	}
-	if *only == "" || *only == "csv" {
+	if run("csv") {
 		fail(csvDownload(client, base))
 	}
-	if (*only == "" && *token != "") || *only == "ingest" {
-		fail(ingest(client, base, *token, *dbPath, *records, *batch, *ingesters))
+	if (len(parts) == 0 && *token != "") || parts["ingest"] {
+		fail(ingest(client, bases, *token, *dbPath, *records, *batch, *ingesters))
 	}
 }
 

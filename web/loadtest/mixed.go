@@ -16,6 +16,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"chengxin/registry"
 )
 
 // mixedOptions configure the mixed load run (issue 7, point 2).
@@ -255,7 +259,11 @@ func bodyIfBad(status int, body []byte) []byte {
 // missingRecords counts acknowledged keys absent from the database,
 // reading it with a read-only connection of its own.
 func missingRecords(dbPath string, acked map[string][]string) (int, error) {
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: dbPath}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(10000)")
+	driver, dsn, param := "sqlite", "file:"+(&url.URL{Path: dbPath}).EscapedPath()+"?mode=ro&_pragma=busy_timeout(10000)", "?"
+	if registry.IsPostgresDSN(dbPath) {
+		driver, dsn, param = "pgx", dbPath, "$1" // pgx's own database/sql driver
+	}
+	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		return 0, err
 	}
@@ -263,7 +271,7 @@ func missingRecords(dbPath string, acked map[string][]string) (int, error) {
 	missing := 0
 	for endpoint, keys := range acked {
 		table := map[string]string{"callbacks": "callbacks", "complaints": "complaints"}[endpoint]
-		st, err := db.Prepare(`SELECT count(*) FROM ` + table + ` WHERE work_order_no = ?`)
+		st, err := db.Prepare(`SELECT count(*) FROM ` + table + ` WHERE work_order_no = ` + param)
 		if err != nil {
 			return 0, err
 		}

@@ -52,16 +52,20 @@ var searchQueries = []string{
 	"category=cleaning&sort=grade", "q=" + url.QueryEscape("家政") + "&district=120103", "q=" + url.QueryEscape("搬家"),
 }
 
-// throughputCase is one URL generator measured under concurrent load.
+// throughputCase is one URL generator measured under concurrent load: url
+// makes the next URL on the server at base.
 type throughputCase struct {
 	name string
-	url  func(rng *rand.Rand) string
+	url  func(rng *rand.Rand, base string) string
 }
 
 // throughputs measures each public read next to a plain Go file server
 // serving the profile page's bytes (the floor), in the same run: requests
-// per second and latency percentiles from conc closed-loop connections.
-func throughputs(c *http.Client, base string, d time.Duration, conc int) error {
+// per second and latency percentiles from conc closed-loop connections,
+// connection i sending to bases[i % len(bases)] (serve processes over one
+// database; the floor is one file server).
+func throughputs(c *http.Client, bases []string, d time.Duration, conc int) error {
+	base := bases[0]
 	usccs, err := vendorUSCCs(c, base, 2000)
 	if err != nil {
 		return err
@@ -79,23 +83,27 @@ func throughputs(c *http.Client, base string, d time.Duration, conc int) error {
 	defer stop()
 	pick := func(rng *rand.Rand) string { return usccs[rng.IntN(len(usccs))] }
 	cases := []throughputCase{
-		{"floor: plain Go file server, profile bytes", func(*rand.Rand) string { return staticURL }},
-		{"profile, one vendor (page cache)", func(*rand.Rand) string { return base + "/vendors/" + usccs[0] }},
-		{fmt.Sprintf("profiles, %d vendors at random", len(usccs)), func(r *rand.Rand) string { return base + "/vendors/" + pick(r) }},
-		{"search page, uncached (10 queries × 5 pages)", func(r *rand.Rand) string {
+		{"floor: plain Go file server, profile bytes", func(*rand.Rand, string) string { return staticURL }},
+		{"profile, one vendor (page cache)", func(_ *rand.Rand, base string) string { return base + "/vendors/" + usccs[0] }},
+		{fmt.Sprintf("profiles, %d vendors at random", len(usccs)), func(r *rand.Rand, base string) string { return base + "/vendors/" + pick(r) }},
+		{"search page, uncached (10 queries × 5 pages)", func(r *rand.Rand, base string) string {
 			return fmt.Sprintf("%s/vendors?%s&page=%d&nocache=%d", base, searchQueries[r.IntN(len(searchQueries))], 1+r.IntN(5), r.Uint64())
 		}},
-		{"JSON vendor /api/v1/vendors/{uscc}, random", func(r *rand.Rand) string { return base + "/api/v1/vendors/" + pick(r) }},
-		{"JSON search /api/v1/vendors, uncached", func(r *rand.Rand) string {
+		{"JSON vendor /api/v1/vendors/{uscc}, random", func(r *rand.Rand, base string) string { return base + "/api/v1/vendors/" + pick(r) }},
+		{"JSON search /api/v1/vendors, uncached", func(r *rand.Rand, base string) string {
 			return fmt.Sprintf("%s/api/v1/vendors?%s&page=%d&nocache=%d", base, searchQueries[r.IntN(len(searchQueries))], 1+r.IntN(5), r.Uint64())
 		}},
-		{"badge.svg, random", func(r *rand.Rand) string { return base + "/vendors/" + pick(r) + "/badge.svg" }},
+		{"badge.svg, random", func(r *rand.Rand, base string) string { return base + "/vendors/" + pick(r) + "/badge.svg" }},
 	}
-	fmt.Printf("throughput, %d connections, %v per case (load generator in this process)\n", conc, d)
+	procs := "one serve process"
+	if len(bases) > 1 {
+		procs = fmt.Sprintf("%d serve processes over one database", len(bases))
+	}
+	fmt.Printf("throughput, %d connections, %v per case, %s (load generator in this process)\n", conc, d, procs)
 	fmt.Printf("  %-46s %9s %8s %8s %8s %8s %7s %6s\n", "case", "req/s", "p50", "p95", "p99", "max", "floor", "non-200")
 	var floor float64
 	for i, tc := range cases {
-		r := load(c, tc.url, d, conc)
+		r := load(c, bases, tc.url, d, conc)
 		if i == 0 {
 			floor = r.rps
 		}
@@ -145,8 +153,9 @@ type loadResult struct {
 	bad int64            // responses other than 200/304
 }
 
-// load sends GETs to next(rng) from conc goroutines for d.
-func load(c *http.Client, next func(*rand.Rand) string, d time.Duration, conc int) loadResult {
+// load sends GETs to next(rng, base) from conc goroutines for d, goroutine
+// i to bases[i % len(bases)].
+func load(c *http.Client, bases []string, next func(*rand.Rand, string) string, d time.Duration, conc int) loadResult {
 	var count, bad atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -154,13 +163,13 @@ func load(c *http.Client, next func(*rand.Rand) string, d time.Duration, conc in
 	var wg sync.WaitGroup
 	for i := 0; i < conc; i++ {
 		wg.Add(1)
-		go func(seed uint64) {
+		go func(seed uint64, base string) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(seed, 42))
 			var mine []time.Duration
 			for time.Now().Before(deadline) {
 				start := time.Now()
-				resp, err := c.Get(next(rng))
+				resp, err := c.Get(next(rng, base))
 				if err != nil {
 					bad.Add(1)
 					continue
@@ -176,7 +185,7 @@ func load(c *http.Client, next func(*rand.Rand) string, d time.Duration, conc in
 			mu.Lock()
 			lat = append(lat, mine...)
 			mu.Unlock()
-		}(uint64(i))
+		}(uint64(i), bases[i%len(bases)])
 	}
 	wg.Wait()
 	return loadResult{rps: float64(count.Load()) / d.Seconds(), p: percentiles(lat), bad: bad.Load()}
