@@ -81,22 +81,30 @@ func (q CallbackQuarter) Label() string {
 }
 
 // FindProfile builds the disclosure profile of the vendor with code uscc at
-// now, or returns registry.ErrNotFound.
+// now from the records, or returns registry.ErrNotFound. It is the
+// from-scratch build behind every stored document (Documents serves those).
 func FindProfile(ctx context.Context, db *registry.DB, uscc string, now time.Time) (Profile, error) {
 	v, err := db.FindVendorByUSCC(ctx, uscc)
 	if err != nil {
 		return Profile{}, err
 	}
-	p := Profile{ID: v.ID, RegisteredAt: v.RegisteredAt}
 	vs, err := vendorsOf(ctx, db, []registry.Vendor{v}, now)
 	if err != nil {
-		return p, err
+		return Profile{}, err
 	}
-	p.Vendor = vs[0]
+	return profileOf(ctx, db, v, vs[0], now)
+}
+
+// profileOf completes a vendor's public record pv (from vendorsOf) into its
+// profile: publication and evaluation history, and the complaint and
+// callback figures of its latest evaluation.
+func profileOf(ctx context.Context, db *registry.DB, v registry.Vendor, pv Vendor, now time.Time) (Profile, error) {
+	p := Profile{ID: v.ID, RegisteredAt: v.RegisteredAt, Vendor: pv}
+	var err error
 	if p.Vendor.History, err = publishedHistory(ctx, db, v.ID); err != nil {
 		return p, err
 	}
-	if p.Vendor.EvaluationHistory, err = evaluationHistory(ctx, db, v.ID, 24); err != nil {
+	if p.Vendor.EvaluationHistory, err = evaluationHistory(ctx, db, v.ID, 50); err != nil {
 		return p, err
 	}
 	p.To = now

@@ -143,26 +143,13 @@ type EvaluationEntry struct {
 	RulesVersion string  `json:"rules_version"`
 }
 
-// FindVendor builds the public record of the vendor with the given code, or
-// returns registry.ErrNotFound (also for a malformed code). Sanctions on
-// display are those at the store's clock (db.Now).
+// FindVendor builds the public record of the vendor with the given code
+// from the records (the vendor JSON), or returns registry.ErrNotFound (also
+// for a malformed code). Sanctions on display are those at the store's
+// clock (db.Now). Pages read the stored documents instead (Documents).
 func FindVendor(ctx context.Context, db *registry.DB, uscc string) (Vendor, error) {
-	v, err := db.FindVendorByUSCC(ctx, uscc)
-	if err != nil {
-		return Vendor{}, err
-	}
-	out, err := vendorsOf(ctx, db, []registry.Vendor{v}, db.Now())
-	if err != nil {
-		return Vendor{}, err
-	}
-	pv := out[0]
-	if pv.EvaluationHistory, err = evaluationHistory(ctx, db, v.ID, 50); err != nil {
-		return pv, err
-	}
-	if pv.History, err = publishedHistory(ctx, db, v.ID); err != nil {
-		return pv, err
-	}
-	return pv, nil
+	p, err := FindProfile(ctx, db, uscc, db.Now())
+	return p.Vendor, err
 }
 
 // VendorsByID builds the public records of ids, in that order.

@@ -1,25 +1,42 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	"chengxin/publicity"
 	"chengxin/registry"
 )
 
-// handleAPIVendorShow returns one vendor's public record; unknown and
-// malformed codes are a JSON 404.
-func (s *Server) handleAPIVendorShow(c echo.Context) error {
+// handleAPIVendorShow returns one vendor's public record: its stored
+// document's bytes (with ?pretty, indented), with the document's ETag so a
+// client that has it gets 304; unknown and malformed codes are a JSON 404.
+func (ps *publicSite) handleAPIVendorShow(c echo.Context) error {
 	code := registry.NormalizeUSCC(c.Param("uscc"))
 	if len(code) != registry.USCCLength {
 		return registry.ErrNotFound
 	}
-	v, err := publicity.FindVendor(c.Request().Context(), s.db, code)
+	doc, err := ps.docs.ByUSCC(c.Request().Context(), code, registry.PartDetail, ps.s.now())
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Access-Control-Allow-Origin", "*")
-	return c.JSON(http.StatusOK, v)
+	h := c.Response().Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", "ETag")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("ETag", doc.ETag)
+	if etagMatches(c.Request(), doc.ETag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	body := doc.Detail
+	if _, pretty := c.QueryParams()["pretty"]; pretty {
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, body, "", "  "); err != nil {
+			return err
+		}
+		body = buf.Bytes()
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
 }

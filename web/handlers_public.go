@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,7 @@ import (
 type publicSite struct {
 	s       *Server
 	catalog *publicity.Catalog
+	docs    *publicity.Documents
 	cache   *pubPageCache
 
 	mu      sync.Mutex
@@ -63,7 +65,8 @@ func wantsFresh(r *http.Request) bool {
 }
 
 func newPublicSite(s *Server) *publicSite {
-	return &publicSite{s: s, catalog: publicity.NewCatalog(s.db), cache: &pubPageCache{entries: map[string]*pubPageEntry{}}}
+	return &publicSite{s: s, catalog: publicity.NewCatalog(s.db), docs: publicity.NewDocuments(s.db),
+		cache: &pubPageCache{entries: map[string]*pubPageEntry{}, limit: s.cfg.PageCacheBytes}}
 }
 
 // Cache scopes: what a cached response depends on.
@@ -72,8 +75,9 @@ const (
 	pubScopeVendor        // one vendor (:uscc) plus organisations and rules
 )
 
-// pubCacheBytes bounds the memory the page cache holds; past it, it starts over.
-const pubCacheBytes = 64 << 20
+// DefaultPageCacheBytes bounds the memory the page cache holds; past it,
+// it starts over (Config.PageCacheBytes).
+const DefaultPageCacheBytes = 32 << 20
 
 // pubCacheTTL bounds how long a page is served without rendering again,
 // for what changes with time alone (a sanction's display ending).
@@ -81,7 +85,7 @@ const pubCacheTTL = 10 * time.Minute
 
 // pubPageEntry is one cached 200 response.
 type pubPageEntry struct {
-	version  int64
+	version  string // what the page shows: the catalog's seq, or a vendor document's ETag
 	body     []byte
 	header   http.Header // the content headers to replay
 	etag     string
@@ -93,9 +97,13 @@ type pubPageCache struct {
 	mu      sync.Mutex
 	entries map[string]*pubPageEntry
 	bytes   int
+	limit   int // bytes; 0: the cache is off
 }
 
-func (pc *pubPageCache) get(key string, version int64, now time.Time) *pubPageEntry {
+func (pc *pubPageCache) get(key string, version string, now time.Time) *pubPageEntry {
+	if pc.limit <= 0 {
+		return nil
+	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	e := pc.entries[key]
@@ -106,12 +114,15 @@ func (pc *pubPageCache) get(key string, version int64, now time.Time) *pubPageEn
 }
 
 func (pc *pubPageCache) put(key string, e *pubPageEntry) {
+	if pc.limit <= 0 {
+		return
+	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if old := pc.entries[key]; old != nil {
 		pc.bytes -= len(old.body) + len(key)
 	}
-	if pc.bytes+len(e.body)+len(key) > pubCacheBytes {
+	if pc.bytes+len(e.body)+len(key) > pc.limit {
 		clear(pc.entries)
 		pc.bytes = 0
 	}
@@ -150,24 +161,32 @@ func (w *pubCapture) Flush() {}
 func (ps *publicSite) cached(scope int) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			ctx := c.Request().Context()
-			if err := ps.sync(c); err != nil {
-				return err
-			}
-			var version int64
+			var version string
 			cacheable := true
 			switch scope {
 			case pubScopeVendor:
-				code := registry.NormalizeUSCC(c.Param("uscc"))
-				var err error
-				if version, cacheable, err = ps.catalog.VendorSeq(ctx, code); err != nil {
-					return err
+				// The vendor's stored document: current, or built now.
+				// Handlers read it from the context (vendorDocument).
+				cacheable = false
+				if code := pubCode(c); code != "" {
+					doc, err := ps.docs.ByUSCC(c.Request().Context(), code, registry.PartDetail|registry.PartProfile, ps.s.now())
+					switch {
+					case err == nil:
+						c.Set(vendorDocumentKey, doc)
+						version, cacheable = doc.ETag, true
+					case !publicity.IsNotFound(err):
+						return err
+					}
 				}
 			default:
-				var err error
-				if version, err = ps.versionNow(c); err != nil {
+				if err := ps.sync(c); err != nil {
 					return err
 				}
+				v, err := ps.versionNow(c)
+				if err != nil {
+					return err
+				}
+				version = strconv.FormatInt(v, 10)
 			}
 			key := pubCacheKey(c)
 			now := ps.s.now()
@@ -254,17 +273,22 @@ func pubServe(c echo.Context, e *pubPageEntry) error {
 // pubNotModified applies RFC 9110's conditional GET: If-None-Match wins over
 // If-Modified-Since.
 func pubNotModified(r *http.Request, etag string, modified time.Time) bool {
-	if inm := r.Header.Get("If-None-Match"); inm != "" {
-		for _, t := range strings.Split(inm, ",") {
-			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-			if t == "*" || t == etag {
-				return true
-			}
-		}
-		return false
+	if r.Header.Get("If-None-Match") != "" {
+		return etagMatches(r, etag)
 	}
 	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
 		if t, err := http.ParseTime(ims); err == nil && !modified.Truncate(time.Second).After(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// etagMatches reports whether If-None-Match names etag (or is "*").
+func etagMatches(r *http.Request, etag string) bool {
+	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag {
 			return true
 		}
 	}
@@ -309,6 +333,17 @@ func (ps *publicSite) render(c echo.Context, status int, comp templ.Component) e
 func (ps *publicSite) notFound(c echo.Context) error {
 	p := ps.page(c, tr(c, "error.title.404"), tr(c, "pub.notfound.description"))
 	return ps.s.render(c, http.StatusNotFound, views.PublicErrorPage(p, tr(c, "pub.notfound.message")))
+}
+
+// vendorDocumentKey is where cached(pubScopeVendor) leaves the vendor's
+// stored document for the handler.
+const vendorDocumentKey = "chengxin.vendor-document"
+
+// vendorDocument returns the stored document cached(pubScopeVendor) read;
+// false when the vendor does not exist.
+func vendorDocument(c echo.Context) (registry.PublicDocument, bool) {
+	doc, ok := c.Get(vendorDocumentKey).(registry.PublicDocument)
+	return doc, ok
 }
 
 // pubCode returns the normalised :uscc parameter, or "" when it cannot

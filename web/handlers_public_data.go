@@ -2,6 +2,7 @@ package web
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -16,10 +17,10 @@ import (
 
 // vendorPage is the JSON of GET /api/v1/vendors.
 type vendorPage struct {
-	Items   []publicity.Vendor `json:"items"`
-	Page    int                `json:"page"`
-	PerPage int                `json:"per_page"`
-	Total   int                `json:"total"`
+	Items   []json.RawMessage `json:"items"` // publicity.Vendor, as stored
+	Page    int               `json:"page"`
+	PerPage int               `json:"per_page"`
+	Total   int               `json:"total"`
 	// Interpreted says how q was read when it named a service category,
 	// which was then applied as the category filter (omitted otherwise).
 	Interpreted *queryReading `json:"interpreted,omitempty"`
@@ -67,12 +68,15 @@ func (ps *publicSite) handleAPIVendors(c echo.Context) error {
 	for i, h := range res.Hits {
 		ids[i] = h.ID
 	}
-	items, err := publicity.VendorsByID(c.Request().Context(), ps.s.db, ids, ps.s.now())
+	items, err := ps.docs.Items(c.Request().Context(), ids, ps.s.now())
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
-	page := vendorPage{Items: items, Page: q.Page, PerPage: q.PerPage, Total: res.Total}
+	page := vendorPage{Items: make([]json.RawMessage, len(items)), Page: q.Page, PerPage: q.PerPage, Total: res.Total}
+	for i, item := range items {
+		page.Items[i] = item
+	}
 	if in.Category != "" {
 		page.Interpreted = &queryReading{Q: in.Q, Category: in.Category, Words: in.Words}
 	}
@@ -129,10 +133,11 @@ func (ps *publicSite) badgeInfo(c echo.Context) (publicity.Vendor, bool, error) 
 	if code == "" {
 		return publicity.Vendor{}, false, nil
 	}
-	v, err := publicity.FindVendor(c.Request().Context(), ps.s.db, code)
-	if publicity.IsNotFound(err) {
-		return v, false, nil
+	doc, ok := vendorDocument(c)
+	if !ok {
+		return publicity.Vendor{}, false, nil
 	}
+	v, err := publicity.DecodeVendor(doc)
 	return v, err == nil, err
 }
 

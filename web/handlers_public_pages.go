@@ -225,10 +225,11 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 	if code == "" {
 		return ps.notFound(c)
 	}
-	p, err := publicity.FindProfile(c.Request().Context(), ps.s.db, code, ps.s.now())
-	if publicity.IsNotFound(err) {
+	doc, ok := vendorDocument(c)
+	if !ok {
 		return ps.notFound(c)
 	}
+	p, err := publicity.DecodeProfile(c.Request().Context(), ps.s.db, doc)
 	if err != nil {
 		return err
 	}
@@ -300,7 +301,7 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 		}
 		v.Sanctions = append(v.Sanctions, row)
 	}
-	for _, h := range pv.EvaluationHistory {
+	for _, h := range pv.EvaluationHistory[:min(len(pv.EvaluationHistory), publicity.ProfileEvaluationHistory)] {
 		row := views.PubHistory{Date: pubDate(h.AsOf), Grade: h.Grade, GradeLabel: tr(c, "grade."+h.Grade), Score: "—", Rules: h.RulesVersion}
 		if h.Grade != scoring.GradeN {
 			row.Score = publicity.FormatScore(h.Score)

@@ -58,7 +58,7 @@ func (s *Server) routes() {
 	// Public JSON.
 	api := e.Group("/api/v1")
 	api.GET("/vendors", ps.handleAPIVendors, ps.cached(pubScopeAll))
-	api.GET("/vendors/:uscc", s.handleAPIVendorShow, ps.cached(pubScopeVendor))
+	api.GET("/vendors/:uscc", ps.handleAPIVendorShow)
 	api.GET("/openapi.json", s.handleOpenAPI)
 	api.GET("/checkpoints", s.handleCheckpoints)
 	api.GET("/checkpoints/key", s.handleCheckpointKey)

@@ -47,6 +47,10 @@ type Config struct {
 	// shows (the next publication run); nil when the scheduler is off and
 	// cron starts the runs.
 	Schedule *publicity.Schedule
+	// PageCacheBytes bounds the in-memory cache of rendered public pages:
+	// 0 means DefaultPageCacheBytes, a negative value turns it off (pages
+	// are then rendered from the stored documents on every request).
+	PageCacheBytes int
 }
 
 // Server is the HTTP application.
@@ -74,6 +78,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.PageCacheBytes == 0 {
+		cfg.PageCacheBytes = DefaultPageCacheBytes
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

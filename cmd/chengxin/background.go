@@ -3,19 +3,26 @@ package main
 import (
 	"context"
 	"sync"
+	"time"
 
 	"chengxin/publicity"
 	"chengxin/registry"
 )
 
 // background is what a serving process (serve, demo) runs besides
-// answering requests: the evaluator, always, and the scheduler when it is
-// on (sched not nil). Both run until stop, which cancels them and waits for
+// answering requests: the evaluator and the builder of public documents,
+// always, and the scheduler when it is on (sched not nil). Both run until stop, which cancels them and waits for
 // them to return: the database is closed only after, never under them.
 type background struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
+
+// documentsInterval is how often the document builder looks for changes
+// (an indexed read when there are none); a read that finds its document
+// not current builds it at once, so this only bounds how long the first
+// reader after a change may wait.
+const documentsInterval = 250 * time.Millisecond
 
 func startBackground(ctx context.Context, e *env, db *registry.DB, sched *publicity.Schedule) *background {
 	ctx, cancel := context.WithCancel(ctx)
@@ -24,6 +31,13 @@ func startBackground(ctx context.Context, e *env, db *registry.DB, sched *public
 	go func() {
 		defer b.wg.Done()
 		runEvaluator(ctx, e.log, db, evaluatorInterval)
+	}()
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		publicity.NewDocuments(db).Keep(ctx, documentsInterval, func(err error) {
+			e.log.Error("public documents", "err", err)
+		})
 	}()
 	if sched != nil {
 		s := *sched

@@ -26,6 +26,7 @@ type serveFlags struct {
 	publishDay                    *int
 	scheduler                     *bool
 	signingKey                    *string
+	pageCacheMB                   *int
 }
 
 func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
@@ -40,6 +41,7 @@ func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
 		publishAt:      fs.String("publish-at", envOr(e.getenv, "CHENGXIN_PUBLISH_AT", "02:00"), "monthly publication run, HH:MM Asia/Shanghai (env CHENGXIN_PUBLISH_AT)"),
 		publishDay:     fs.Int("publish-day", 1, "day of the month of the publication run, 1–28"),
 		signingKey:     signingKeyFlag(fs, e),
+		pageCacheMB:    fs.Int("page-cache-mb", 32, "memory for rendered public pages, MiB; 0 turns the cache off (every page is rendered from its stored document)"),
 		scheduler:      fs.Bool("scheduler", !slices.Contains([]string{"off", "false", "0", "no"}, strings.ToLower(e.getenv("CHENGXIN_SCHEDULER"))), "run the daily evaluation and monthly publication in this process; -scheduler=false when cron runs `chengxin rescore` and `publish` instead, or another serve process schedules (env CHENGXIN_SCHEDULER=off)"),
 	}
 }
@@ -95,7 +97,13 @@ func metricsAddrDefault(getenv func(string) string) string {
 // process's publication schedule, or that cron starts the runs.
 func (f serveFlags) config(e *env, db *registry.DB) (web.Config, error) {
 	cfg := web.Config{DB: db, Logger: e.log, SecureCookies: *f.secureCookies, BaseURL: *f.baseURL,
-		MetricsToken: *f.metricsToken}
+		MetricsToken: *f.metricsToken, PageCacheBytes: *f.pageCacheMB << 20}
+	if *f.pageCacheMB < 0 {
+		return cfg, usageError("-page-cache-mb %d: want 0 (off) or more", *f.pageCacheMB)
+	}
+	if *f.pageCacheMB == 0 {
+		cfg.PageCacheBytes = -1
+	}
 	if *f.scheduler {
 		s, err := f.schedule()
 		if err != nil {

@@ -1,0 +1,185 @@
+package publicity
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"chengxin/registry"
+)
+
+// Documents serves and keeps current the stored public documents of
+// vendors (see document.go). A read is one indexed lookup that also tells
+// whether the document is current; one that is not (a change its builder
+// has not reached yet, a sanction whose display just ended) is built,
+// stored and served on the spot, so a reader never sees an outdated
+// record. Keep, run by the serving process, builds the documents of every
+// change as it commits; with several processes on one database, one of
+// them builds at a time (a lease in the database).
+type Documents struct {
+	db   *registry.DB
+	feed *registry.ChangeFeed
+	who  string // this process, for the builder's lease
+}
+
+// NewDocuments returns the documents of db.
+func NewDocuments(db *registry.DB) *Documents {
+	host, _ := os.Hostname()
+	return &Documents{db: db, feed: db.NewChangeFeed(), who: fmt.Sprintf("%s:%d:%p", host, os.Getpid(), db)}
+}
+
+// ByUSCC returns the current document of the vendor with code uscc at now
+// with the parts asked for, building it when the stored one is not
+// current, or registry.ErrNotFound.
+func (d *Documents) ByUSCC(ctx context.Context, uscc string, parts registry.DocumentParts, now time.Time) (registry.PublicDocument, error) {
+	docs, err := d.db.DocumentsByUSCC(ctx, uscc, parts, now)
+	if err != nil {
+		return registry.PublicDocument{}, err
+	}
+	if len(docs) == 1 && docs[0].Current {
+		return docs[0].PublicDocument, nil
+	}
+	v, err := d.db.FindVendorByUSCC(ctx, uscc)
+	if err != nil {
+		return registry.PublicDocument{}, err
+	}
+	built, err := d.buildAndStore(ctx, []int64{v.ID}, now)
+	if err != nil {
+		return registry.PublicDocument{}, err
+	}
+	if len(built) != 1 {
+		return registry.PublicDocument{}, registry.ErrNotFound // deleted meanwhile
+	}
+	return built[0], nil
+}
+
+// Items returns the list-item JSON of ids at now, in that order, building
+// those whose stored documents are not current; vendors that no longer
+// exist are left out.
+func (d *Documents) Items(ctx context.Context, ids []int64, now time.Time) ([][]byte, error) {
+	stored, err := d.db.DocumentsByID(ctx, ids, registry.PartItem, now)
+	if err != nil {
+		return nil, err
+	}
+	items := make(map[int64][]byte, len(ids))
+	var stale []int64
+	for _, id := range ids {
+		if doc, ok := stored[id]; ok && doc.Current {
+			items[id] = doc.Item
+		} else {
+			stale = append(stale, id)
+		}
+	}
+	if len(stale) > 0 {
+		built, err := d.buildAndStore(ctx, stale, now)
+		if err != nil {
+			return nil, err
+		}
+		for _, doc := range built {
+			items[doc.VendorID] = doc.Item
+		}
+	}
+	out := make([][]byte, 0, len(ids))
+	for _, id := range ids {
+		if item, ok := items[id]; ok {
+			out = append(out, item)
+		}
+	}
+	return out, nil
+}
+
+// buildAndStore builds the documents of ids from the records, stores them,
+// drops those of deleted vendors and returns the built ones.
+func (d *Documents) buildAndStore(ctx context.Context, ids []int64, now time.Time) ([]registry.PublicDocument, error) {
+	seq, err := d.feed.Latest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	docs, gone, err := buildDocuments(ctx, d.db, ids, seq, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.db.PutDocuments(ctx, docs); err != nil {
+		return nil, err
+	}
+	return docs, d.db.DeleteDocuments(ctx, gone)
+}
+
+// documentBatch is how many documents the builder makes per transaction.
+const documentBatch = 200
+
+// CatchUp builds the documents of every change committed since the last
+// catch-up (of any process), of every vendor without one when missing is
+// set, and of those whose content changed with time, in batches; it
+// returns how many it built. Changes it has handled may then be pruned
+// from the log.
+func (d *Documents) CatchUp(ctx context.Context, missing bool) (int, error) {
+	latest, err := d.feed.Latest(ctx)
+	if err != nil {
+		return 0, err
+	}
+	through, err := d.db.DocumentsCheckedThrough(ctx)
+	if err != nil {
+		return 0, err
+	}
+	built := 0
+	for {
+		now := d.db.Now()
+		ids, err := d.db.StaleDocumentVendors(ctx, through, latest, now, missing, documentBatch)
+		if err != nil {
+			return built, err
+		}
+		if len(ids) == 0 {
+			break
+		}
+		docs, err := d.buildAndStore(ctx, ids, now)
+		if err != nil {
+			return built, err
+		}
+		built += len(docs)
+		if len(docs) == 0 { // every one of them deleted
+			break
+		}
+	}
+	if latest > through {
+		if err := d.db.DeleteDocumentsOfDeleted(ctx, through, latest); err != nil {
+			return built, err
+		}
+		if err := d.db.SetDocumentsCheckedThrough(ctx, latest); err != nil {
+			return built, err
+		}
+	}
+	return built, nil
+}
+
+// BuilderLease is how long a builder's claim lasts without renewal.
+const BuilderLease = 30 * time.Second
+
+// Keep keeps the documents current until ctx ends: every interval it
+// claims the builder's lease and, holding it, catches up. The first pass
+// also builds the documents of vendors without one (a database from an
+// earlier version). Errors are passed to report and retried.
+func (d *Documents) Keep(ctx context.Context, interval time.Duration, report func(error)) {
+	missing := true
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	defer d.db.ReleaseDocumentBuilder(context.WithoutCancel(ctx), d.who)
+	for {
+		ok, err := d.db.ClaimDocumentBuilder(ctx, d.who, d.db.Now(), BuilderLease)
+		if err == nil && ok {
+			_, err = d.CatchUp(ctx, missing)
+			if err == nil {
+				missing = false
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			report(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
