@@ -11,7 +11,8 @@ CREATE TABLE public_documents (
     uscc        TEXT NOT NULL,        -- the vendor's code when built (not unique: a code may move)
     seq         INTEGER NOT NULL,     -- the public_changes seq the document reflects
     valid_until TEXT,                 -- NULL: nothing in it changes with time alone
-    etag        TEXT NOT NULL,        -- of detail
+    etag        TEXT NOT NULL,        -- of detail and profile
+    built_at    TEXT NOT NULL,        -- when it was built (the JSON's Last-Modified)
     detail      BLOB NOT NULL,        -- GET /api/v1/vendors/{uscc} exactly as sent
     item        BLOB NOT NULL,        -- the vendor as an item of GET /api/v1/vendors
     profile     BLOB NOT NULL         -- the rest of the disclosure page (publicity's stored form)

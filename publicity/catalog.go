@@ -32,7 +32,6 @@ type Catalog struct {
 	mu      sync.RWMutex // guards what follows; writers are refreshes
 	loaded  bool
 	seq     int64
-	global  int64 // seq of the latest change to organisations or rules
 	pos     map[int64]int32
 	byUSCC  map[string]int32
 	entries []entry
@@ -52,7 +51,6 @@ type entry struct {
 	score      float64  // the headline's score; -1 without one (N, an override with no publication)
 	published  bool     // grade is published or set by an override in force (not only evaluated)
 	dead       bool     // deleted from the register
-	seq        int64    // latest public change to this vendor
 	sortKey    string   // the name's pinyin sort key (vendors.name_pinyin)
 	initials   []uint32 // see nameUnits
 	chars      []rune   // see nameUnits
@@ -123,8 +121,6 @@ func (c *Catalog) refresh(ctx context.Context) error {
 		return nil
 	}
 	var ids []int64
-	changed := map[int64]int64{} // vendor → its latest seq
-	var global int64             // seq of the latest change to every page; 0 none
 	full := !loaded || latest-seq > fullReloadAbove
 	if !full {
 		oldest, err := c.changes.Oldest(ctx)
@@ -139,10 +135,8 @@ func (c *Catalog) refresh(ctx context.Context) error {
 			return err
 		}
 		for _, v := range ch.Vendors {
-			changed[v.VendorID] = v.Seq
 			ids = append(ids, v.VendorID)
 		}
-		global = ch.Global
 	}
 	var fresh []entry
 	if full {
@@ -163,19 +157,12 @@ func (c *Catalog) refresh(ctx context.Context) error {
 	defer c.mu.Unlock()
 	if full {
 		c.entries, c.pos, c.byUSCC = c.entries[:0], make(map[int64]int32, len(fresh)), make(map[string]int32, len(fresh))
-		c.global = latest
-	} else if global != 0 {
-		c.global = global
 	}
 	found := make(map[int64]bool, len(fresh))
 	// Which sort orders the changes invalidate.
 	members, names, codes, grades := full, full, full, full
 	for _, e := range fresh {
 		found[e.id] = true
-		e.seq = latest
-		if s, ok := changed[e.id]; ok {
-			e.seq = s
-		}
 		if i, ok := c.pos[e.id]; ok {
 			old := &c.entries[i]
 			if old.name == e.name {

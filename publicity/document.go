@@ -56,16 +56,14 @@ type storedEvaluation struct {
 const ProfileEvaluationHistory = 24
 
 // encodeDocument turns a built profile into the stored document.
-func encodeDocument(p Profile, seq int64, validUntil *time.Time) (registry.PublicDocument, error) {
-	doc := registry.PublicDocument{VendorID: p.ID, USCC: p.Vendor.USCC, Seq: seq, ValidUntil: validUntil}
+func encodeDocument(p Profile, seq int64, validUntil *time.Time, now time.Time) (registry.PublicDocument, error) {
+	doc := registry.PublicDocument{VendorID: p.ID, USCC: p.Vendor.USCC, Seq: seq, ValidUntil: validUntil, BuiltAt: now.UTC().Truncate(time.Second)}
 	var buf bytes.Buffer
 	// As echo's Context.JSON writes it: json.Encoder, so a final newline.
 	if err := json.NewEncoder(&buf).Encode(p.Vendor); err != nil {
 		return doc, fmt.Errorf("publicity: vendor document: %w", err)
 	}
 	doc.Detail = buf.Bytes()
-	sum := sha256.Sum256(doc.Detail)
-	doc.ETag = `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
 	item := p.Vendor
 	item.History, item.EvaluationHistory = []HistoryEntry{}, nil // list items carry neither
 	var err error
@@ -81,6 +79,10 @@ func encodeDocument(p Profile, seq int64, validUntil *time.Time) (registry.Publi
 	if doc.Profile, err = json.Marshal(sp); err != nil {
 		return doc, fmt.Errorf("publicity: vendor document: %w", err)
 	}
+	sum := sha256.New()
+	sum.Write(doc.Detail)
+	sum.Write(doc.Profile)
+	doc.ETag = `"` + base64.RawURLEncoding.EncodeToString(sum.Sum(nil)[:12]) + `"`
 	return doc, nil
 }
 
@@ -172,7 +174,7 @@ func buildDocuments(ctx context.Context, db *registry.DB, ids []int64, seq int64
 				validUntil = &midnight
 			}
 		}
-		doc, err := encodeDocument(p, seq, validUntil)
+		doc, err := encodeDocument(p, seq, validUntil, now)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -92,11 +92,7 @@ func (d *Documents) Items(ctx context.Context, ids []int64, now time.Time) ([][]
 // buildAndStore builds the documents of ids from the records, stores them,
 // drops those of deleted vendors and returns the built ones.
 func (d *Documents) buildAndStore(ctx context.Context, ids []int64, now time.Time) ([]registry.PublicDocument, error) {
-	seq, err := d.feed.Latest(ctx)
-	if err != nil {
-		return nil, err
-	}
-	docs, gone, err := buildDocuments(ctx, d.db, ids, seq, now)
+	docs, gone, err := d.build(ctx, ids, now)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +100,23 @@ func (d *Documents) buildAndStore(ctx context.Context, ids []int64, now time.Tim
 		return nil, err
 	}
 	return docs, d.db.DeleteDocuments(ctx, gone)
+}
+
+// build builds the documents of ids at now from the records (vendors that
+// no longer exist are returned in gone).
+func (d *Documents) build(ctx context.Context, ids []int64, now time.Time) (docs []registry.PublicDocument, gone []int64, err error) {
+	seq, err := d.feed.Latest(ctx) // first: every change up to it is in what is read next
+	if err != nil {
+		return nil, nil, err
+	}
+	return buildDocuments(ctx, d.db, ids, seq, now)
+}
+
+// Build builds the documents of ids at now from the records, without
+// storing them: what a stored document must equal.
+func (d *Documents) Build(ctx context.Context, ids []int64, now time.Time) ([]registry.PublicDocument, error) {
+	docs, _, err := d.build(ctx, ids, now)
+	return docs, err
 }
 
 // documentBatch is how many documents the builder makes per transaction.

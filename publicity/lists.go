@@ -57,23 +57,6 @@ func (c *Catalog) GradeCounts(ctx context.Context) (counts map[string]int, total
 	return counts, total, unpublished, nil
 }
 
-// VendorSeq returns the seq of the latest public change to the vendor with
-// code uscc or to what every page shows (organisations, rules), as of the
-// last Refresh: pages about one vendor stay valid while it holds. ok is
-// false for an unknown code.
-func (c *Catalog) VendorSeq(ctx context.Context, uscc string) (int64, bool, error) {
-	if err := c.ensureLoaded(ctx); err != nil {
-		return 0, false, err
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	p, ok := c.byUSCC[uscc]
-	if !ok || c.entries[p].dead {
-		return 0, false, nil
-	}
-	return max(c.entries[p].seq, c.global), true, nil
-}
-
 // OrgMember is an active member of an organisation with its headline.
 type OrgMember struct {
 	USCC, Name, Status string

@@ -10,8 +10,10 @@ import (
 // ChangeFeed reads the log of public changes (table public_changes):
 // triggers on the tables behind public pages (migrations/0004_search.sql
 // and later) and NoteExpiredOverrides append a row with a rising seq for
-// every change to what public pages show, naming the vendor changed, or
-// vendor 0 for what every page shows (organisations, rules). Caches of
+// every change to what public pages show, naming the vendor changed,
+// vendor 0 for a change to every vendor's record (scoring rules), or -1
+// for a change to pages about no one vendor (organisations, publication
+// runs; an organisation's change also names each of its members). Caches of
 // public pages (publicity.Catalog) follow it and reload only what changed.
 // A ChangeFeed keeps the one statement that runs on every request prepared.
 type ChangeFeed struct {
@@ -56,9 +58,12 @@ type PublicChanges struct {
 	// Vendors are the vendors changed, by id, each with the seq of its
 	// latest change in the range. A vendor deleted since is among them.
 	Vendors []VendorChange
-	// Global is the seq of the latest change in the range to what every
-	// page shows (organisations, rules); 0 when there was none.
+	// Global is the seq of the latest change in the range to every
+	// vendor's record (rules); 0 when there was none.
 	Global int64
+	// Pages is the seq of the latest change in the range to pages about no
+	// one vendor (organisations, publication runs); 0 when there was none.
+	Pages int64
 }
 
 // VendorChange is one vendor's latest change in a range of the log.
@@ -79,8 +84,12 @@ func (f *ChangeFeed) Since(ctx context.Context, after, upTo int64) (PublicChange
 		if err := rows.Scan(&c.VendorID, &c.Seq); err != nil {
 			return out, err
 		}
-		if c.VendorID == 0 { // the log's mark of a change to every page
+		switch c.VendorID {
+		case 0: // the log's mark of a change to every vendor
 			out.Global = c.Seq
+			continue
+		case -1: // the mark of a change to pages about no one vendor
+			out.Pages = c.Seq
 			continue
 		}
 		out.Vendors = append(out.Vendors, c)

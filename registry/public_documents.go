@@ -21,7 +21,8 @@ type PublicDocument struct {
 	// ValidUntil is the first instant at which the document's content
 	// changes with time alone; nil: never.
 	ValidUntil *time.Time
-	ETag       string // of Detail
+	ETag       string // of Detail and Profile
+	BuiltAt    time.Time
 	Detail     []byte // the vendor JSON, exactly as sent
 	Item       []byte // the vendor as an item of a list
 	Profile    []byte // the rest of the disclosure page
@@ -46,7 +47,7 @@ const (
 )
 
 func (p DocumentParts) columns() string {
-	cols := []string{"d.vendor_id", "d.uscc", "d.seq", "d.valid_until", "d.etag"}
+	cols := []string{"d.vendor_id", "d.uscc", "d.seq", "d.valid_until", "d.etag", "d.built_at"}
 	for _, c := range []struct {
 		part DocumentParts
 		col  string
@@ -107,12 +108,13 @@ func scanDocuments(rows *sql.Rows, now time.Time) ([]DocumentRead, error) {
 	for rows.Next() {
 		var d DocumentRead
 		var validUntil *string
+		var builtAt string
 		var vendorLatest, globalLatest int64
-		if err := rows.Scan(&d.VendorID, &d.USCC, &d.Seq, &validUntil, &d.ETag, &d.Detail, &d.Item, &d.Profile,
+		if err := rows.Scan(&d.VendorID, &d.USCC, &d.Seq, &validUntil, &d.ETag, &builtAt, &d.Detail, &d.Item, &d.Profile,
 			&vendorLatest, &globalLatest); err != nil {
 			return nil, fmt.Errorf("registry: public documents: %w", err)
 		}
-		d.ValidUntil = parseStoredPtr(validUntil)
+		d.ValidUntil, d.BuiltAt = parseStoredPtr(validUntil), parseStored(builtAt)
 		d.Current = d.Seq >= vendorLatest && d.Seq >= globalLatest && (validUntil == nil || *validUntil > at)
 		out = append(out, d)
 	}
@@ -127,17 +129,17 @@ func (db *DB) PutDocuments(ctx context.Context, docs []PublicDocument) error {
 		return nil
 	}
 	return db.inDocumentTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO public_documents(vendor_id, uscc, seq, valid_until, etag, detail, item, profile)
-			VALUES (?,?,?,?,?,?,?,?)
+		st, err := tx.PrepareContext(ctx, `INSERT INTO public_documents(vendor_id, uscc, seq, valid_until, etag, built_at, detail, item, profile)
+			VALUES (?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(vendor_id) DO UPDATE SET uscc = excluded.uscc, seq = excluded.seq, valid_until = excluded.valid_until,
-				etag = excluded.etag, detail = excluded.detail, item = excluded.item, profile = excluded.profile
+				etag = excluded.etag, built_at = excluded.built_at, detail = excluded.detail, item = excluded.item, profile = excluded.profile
 			WHERE excluded.seq >= public_documents.seq`)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
 		for _, d := range docs {
-			if _, err := st.ExecContext(ctx, d.VendorID, d.USCC, d.Seq, formatTimePtr(d.ValidUntil), d.ETag, d.Detail, d.Item, d.Profile); err != nil {
+			if _, err := st.ExecContext(ctx, d.VendorID, d.USCC, d.Seq, formatTimePtr(d.ValidUntil), d.ETag, formatTime(d.BuiltAt), d.Detail, d.Item, d.Profile); err != nil {
 				return fmt.Errorf("registry: store public document of vendor %d: %w", d.VendorID, err)
 			}
 		}

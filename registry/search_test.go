@@ -130,8 +130,8 @@ func TestChangeFeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch.Global != latest || len(ch.Vendors) != 0 {
-		t.Errorf("Since after an organisation = %+v; want global change %d and no vendor", ch, latest)
+	if ch.Pages != latest || ch.Global != 0 || len(ch.Vendors) != 0 {
+		t.Errorf("Since after an organisation = %+v; want a change %d to pages about no one vendor, no vendor's", ch, latest)
 	}
 	if ch, err := f.Since(ctx, latest, latest); err != nil || ch.Global != 0 || len(ch.Vendors) != 0 {
 		t.Errorf("Since an empty range = %+v, %v", ch, err)

@@ -24,10 +24,11 @@ func (ps *publicSite) handleAPIVendorShow(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Expose-Headers", "ETag")
+	h.Set("Access-Control-Expose-Headers", "ETag, Last-Modified")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("ETag", doc.ETag)
-	if etagMatches(c.Request(), doc.ETag) {
+	h.Set("Last-Modified", doc.BuiltAt.UTC().Format(http.TimeFormat))
+	if pubNotModified(c.Request(), doc.ETag, doc.BuiltAt) {
 		return c.NoContent(http.StatusNotModified)
 	}
 	body := doc.Detail

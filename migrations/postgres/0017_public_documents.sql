@@ -5,6 +5,7 @@ CREATE TABLE public_documents (
     seq         BIGINT NOT NULL,
     valid_until TEXT COLLATE "C",
     etag        TEXT COLLATE "C" NOT NULL,
+    built_at    TEXT COLLATE "C" NOT NULL,
     detail      BYTEA NOT NULL,
     item        BYTEA NOT NULL,
     profile     BYTEA NOT NULL
