@@ -88,13 +88,16 @@ func TestPostgresMigrations(t *testing.T) {
 			{`UPDATE vendors SET name = '河西保洁', updated_at = 'u' WHERE id = 101`, []int64{101}},
 			{`UPDATE vendors SET updated_at = 'v' WHERE id = 101`, []int64{101}},
 			{`INSERT INTO vendor_districts(vendor_id, district) VALUES (101, '120103')`, nil},
-			{`INSERT INTO orgs(id, uscc, name, kind, district, created_at, updated_at) VALUES (101, 'O101', '协会', 'association', '120101', 't', 't')`, []int64{0}},
+			{`INSERT INTO orgs(id, uscc, name, kind, district, created_at, updated_at) VALUES (101, 'O101', '协会', 'association', '120101', 't', 't')`, []int64{-1}},
 			{`INSERT INTO memberships(id, org_id, vendor_id, status, since, updated_at) VALUES (101, 101, 101, 'invited', 't', 't')`, []int64{101}},
 			{`UPDATE memberships SET status = 'declined', status_by = 'vendor' WHERE id = 101`, []int64{101}},
 			{`DELETE FROM memberships WHERE id = 101`, []int64{101}},
-			{`UPDATE orgs SET name = '新协会' WHERE id = 101`, []int64{0}},
+			{`UPDATE orgs SET name = '新协会' WHERE id = 101`, []int64{-1}},
+			{`INSERT INTO memberships(id, org_id, vendor_id, status, since, updated_at) VALUES (102, 101, 101, 'active', 't', 't')`, []int64{101}},
+			{`UPDATE orgs SET name = '又一协会' WHERE id = 101`, []int64{101, -1}}, // each member, then the organisation pages
+			{`DELETE FROM memberships WHERE id = 102`, []int64{101}},
 			{`INSERT INTO rules_versions(version, hash, body, created_at) VALUES ('r1', 'h', '{}', 't')`, []int64{0}},
-			{`INSERT INTO publication_runs(id, period, as_of, status, started_at, actor) VALUES (101, '2025-01', 't', 'running', 't', 'cli')`, []int64{0}},
+			{`INSERT INTO publication_runs(id, period, as_of, status, started_at, actor) VALUES (101, '2025-01', 't', 'running', 't', 'cli')`, []int64{-1}},
 			{`INSERT INTO sanctions(id, vendor_id, kind, issued_at, reference, summary, created_by, created_at) VALUES (101, 101, 'warning', 't', 'r', 's', 'cli', 't')`, []int64{101}},
 			{`INSERT INTO evaluations(id, vendor_id, as_of, rules_version, rules_hash, score, grade, body, created_at) VALUES (101, 101, 't', 'r1', 'h', 90.5, 'B', '{}', 't')`, []int64{101}},
 			{`INSERT INTO vendor_scores(vendor_id, evaluation_id, as_of, evaluated_at, rules_version, rules_hash, material_hash, score, grade, reasons,
@@ -134,22 +137,26 @@ func TestPostgresMigrations(t *testing.T) {
 			litePrev += int64(len(s.want))
 		}
 		// A seq that is a multiple of 10,000 drops the changes 200,000 or
-		// more behind it; others drop nothing.
+		// more behind it that the document builder has handled; others drop
+		// nothing.
 		q := `SELECT seq, vendor_id FROM public_changes ORDER BY seq`
 		before := queryStrings(t, sqliteQuerier{lite}, q)
 		for _, step := range []struct {
-			seq  int
-			want []string
+			checked, seq int
+			want         []string
 		}{
-			{205000, append(slices.Clone(before), "205000|7")},
-			{210000, []string{"205000|7", "210000|7"}},
+			{0, 205000, append(slices.Clone(before), "205000|7")},
+			{0, 210000, append(slices.Clone(before), "205000|7", "210000|7")}, // not handled: kept
+			{210000, 220000, []string{"205000|7", "210000|7", "220000|7"}},
 		} {
-			stmt := fmt.Sprintf(`INSERT INTO public_changes(seq, vendor_id) VALUES (%d, 7)`, step.seq)
-			if _, err := lite.Exec(stmt); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := pg.Exec(ctx, stmt); err != nil {
-				t.Fatal(err)
+			for _, stmt := range []string{fmt.Sprintf(`UPDATE public_documents_state SET checked_through = %d`, step.checked),
+				fmt.Sprintf(`INSERT INTO public_changes(seq, vendor_id) VALUES (%d, 7)`, step.seq)} {
+				if _, err := lite.Exec(stmt); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := pg.Exec(ctx, stmt); err != nil {
+					t.Fatal(err)
+				}
 			}
 			if l, p := queryStrings(t, sqliteQuerier{lite}, q), queryStrings(t, pgQuerier{pg}, q); !slices.Equal(l, step.want) || !slices.Equal(p, l) {
 				t.Errorf("after seq %d: SQLite %v, PostgreSQL %v, want %v", step.seq, l, p, step.want)

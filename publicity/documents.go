@@ -172,22 +172,29 @@ const BuilderLease = 30 * time.Second
 // Keep keeps the documents current until ctx ends: every interval it
 // claims the builder's lease and, holding it, catches up. The first pass
 // also builds the documents of vendors without one (a database from an
-// earlier version). Errors are passed to report and retried.
-func (d *Documents) Keep(ctx context.Context, interval time.Duration, report func(error)) {
+// earlier version, or one just generated). After each pass that built
+// something or failed, report is told how many it built, in how long, and
+// the error (retried next time).
+func (d *Documents) Keep(ctx context.Context, interval time.Duration, report func(built int, took time.Duration, err error)) {
 	missing := true
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	defer d.db.ReleaseDocumentBuilder(context.WithoutCancel(ctx), d.who)
 	for {
+		start := time.Now()
+		built := 0
 		ok, err := d.db.ClaimDocumentBuilder(ctx, d.who, d.db.Now(), BuilderLease)
 		if err == nil && ok {
-			_, err = d.CatchUp(ctx, missing)
+			built, err = d.CatchUp(ctx, missing)
 			if err == nil {
 				missing = false
 			}
 		}
-		if err != nil && ctx.Err() == nil {
-			report(err)
+		if ctx.Err() != nil {
+			return
+		}
+		if built > 0 || err != nil {
+			report(built, time.Since(start), err)
 		}
 		select {
 		case <-ctx.Done():

@@ -35,8 +35,12 @@ func startBackground(ctx context.Context, e *env, db *registry.DB, sched *public
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
-		publicity.NewDocuments(db).Keep(ctx, documentsInterval, func(err error) {
-			e.log.Error("public documents", "err", err)
+		publicity.NewDocuments(db).Keep(ctx, documentsInterval, func(built int, took time.Duration, err error) {
+			if err != nil {
+				e.log.Error("public documents", "built", built, "err", err)
+				return
+			}
+			e.log.Info("public documents built", "documents", built, "took", took.Round(time.Millisecond))
 		})
 	}()
 	if sched != nil {

@@ -46,7 +46,8 @@ func main() {
 	duration := flag.Duration("duration", 10*time.Second, "how long each throughput case lasts")
 	searchN := flag.Int("search-requests", 400, "sequential requests per search latency case")
 	conc := flag.Int("c", 8, "concurrent connections for throughput runs and readers in the mixed run")
-	only := flag.String("only", "", "run only these parts, comma-separated: search, throughput, csv, ingest")
+	only := flag.String("only", "", "run only these parts, comma-separated: search, throughput, csv, ingest, cold (cold runs only when named: start the server just before)")
+	coldSearches := flag.Int("cold-searches", 1000, "distinct two-character searches in the cold part")
 	serveStatic := flag.String("serve-static", "", "only serve a profile page's bytes with a plain Go file server at this address (for wrk)")
 	token := flag.String("token", "", "ingest API token (for -only ingest and -mixed)")
 	dbPath := flag.String("db", "", "the server's database file or postgres:// DSN (ingest floor and the mixed run's final check)")
@@ -73,14 +74,14 @@ func main() {
 	for _, p := range strings.Split(*only, ",") {
 		switch p = strings.TrimSpace(p); p {
 		case "":
-		case "search", "throughput", "csv", "ingest":
+		case "search", "throughput", "csv", "ingest", "cold":
 			parts[p] = true
 		default:
-			fmt.Fprintf(os.Stderr, "loadtest: -only %q: want search, throughput, csv or ingest\n", p)
+			fmt.Fprintf(os.Stderr, "loadtest: -only %q: want search, throughput, csv, ingest or cold\n", p)
 			os.Exit(2)
 		}
 	}
-	run := func(part string) bool { return len(parts) == 0 || parts[part] }
+	run := func(part string) bool { return (len(parts) == 0 && part != "cold") || parts[part] }
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256, DisableCompression: true}, Timeout: time.Minute}
 	fail := func(err error) {
 		if err != nil {
@@ -99,6 +100,9 @@ func main() {
 		fail(mixed(client, base, mixedOptions{duration: *mixedFor, readers: *conc, ingesters: *ingesters, batch: *batch,
 			token: *token, dbPath: *dbPath, publishCmd: *publishCmd, publishAfter: *publishAfter, serverLog: *serverLog}))
 		return
+	}
+	if run("cold") {
+		fail(cold(client, bases, *conc, *coldSearches))
 	}
 	if run("search") {
 		searches(client, base, *searchN)
