@@ -183,12 +183,21 @@ func (d *Documents) Keep(ctx context.Context, interval time.Duration, report fun
 	for {
 		start := time.Now()
 		built := 0
-		ok, err := d.db.ClaimDocumentBuilder(ctx, d.who, d.db.Now(), BuilderLease)
-		if err == nil && ok {
+		// Only a pass with work to do writes (claims the lease): a write
+		// makes every reader of an SQLite database drop its page cache.
+		work, err := d.db.DocumentsWork(ctx, d.db.Now())
+		ok := false
+		if err == nil && (work || missing) {
+			ok, err = d.db.ClaimDocumentBuilder(ctx, d.who, d.db.Now(), BuilderLease)
+		}
+		switch {
+		case err == nil && ok:
 			built, err = d.CatchUp(ctx, missing)
 			if err == nil {
 				missing = false
 			}
+		case err == nil:
+			missing = false // another process builds, the missing ones too
 		}
 		if ctx.Err() != nil {
 			return

@@ -33,6 +33,8 @@ type DB struct {
 	limiter tokenLimiter
 	// rulesCache holds parsed rules versions by name.
 	rulesCache sync.Map
+	// readStmts holds the prepared statements of hot reads, by SQL text.
+	readStmts sync.Map
 	stats      Stats
 	// keyPath names the checkpoint signing key's file; key is it, loaded
 	// on first use (see SigningKey).
@@ -115,8 +117,27 @@ func newDB(write, read *sql.DB, path string, pg bool) *DB {
 	return db
 }
 
+// prepared returns the read pool's prepared statement for query, preparing
+// it on first use: reads on every public request (stored documents) are
+// not parsed again each time.
+func (db *DB) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := db.readStmts.Load(query); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := db.read.PrepareContext(context.WithoutCancel(ctx), query)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := db.readStmts.LoadOrStore(query, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.readStmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 

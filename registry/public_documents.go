@@ -71,8 +71,11 @@ const documentCurrency = `coalesce((SELECT max(c.seq) FROM public_changes c WHER
 // code that moved from one vendor to another may be under two until the
 // builder catches up) with whether each is current at now.
 func (db *DB) DocumentsByUSCC(ctx context.Context, uscc string, parts DocumentParts, now time.Time) ([]DocumentRead, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+parts.columns()+`, `+documentCurrency+`
-		FROM public_documents d WHERE d.uscc = ?`, uscc)
+	st, err := db.prepared(ctx, `SELECT `+parts.columns()+`, `+documentCurrency+` FROM public_documents d WHERE d.uscc = ?`)
+	if err != nil {
+		return nil, fmt.Errorf("registry: public document: %w", err)
+	}
+	rows, err := st.QueryContext(ctx, uscc)
 	if err != nil {
 		return nil, fmt.Errorf("registry: public document: %w", err)
 	}
@@ -212,6 +215,23 @@ func (db *DB) SetDocumentsCheckedThrough(ctx context.Context, seq int64) error {
 		_, err := tx.ExecContext(ctx, `UPDATE public_documents_state SET checked_through = ? WHERE id = 1 AND checked_through < ?`, seq, seq)
 		return err
 	})
+}
+
+// DocumentsWork tells, with reads only, whether the document builder has
+// anything to do at now: changes past its checked_through, or documents
+// past their ValidUntil.
+func (db *DB) DocumentsWork(ctx context.Context, now time.Time) (bool, error) {
+	st, err := db.prepared(ctx, `SELECT (SELECT coalesce(max(seq), 0) FROM public_changes) > checked_through
+		OR EXISTS (SELECT 1 FROM public_documents WHERE valid_until IS NOT NULL AND valid_until <= ?)
+		FROM public_documents_state WHERE id = 1`)
+	if err != nil {
+		return false, fmt.Errorf("registry: public documents state: %w", err)
+	}
+	var work bool
+	if err := st.QueryRowContext(ctx, formatTime(now)).Scan(&work); err != nil {
+		return false, fmt.Errorf("registry: public documents state: %w", err)
+	}
+	return work, nil
 }
 
 // ClaimDocumentBuilder makes the caller (named by who) the one process that

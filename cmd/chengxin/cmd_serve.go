@@ -133,9 +133,15 @@ func (f serveFlags) config(e *env, db *registry.DB) (web.Config, error) {
 func cmdServe(ctx context.Context, e *env, args []string) error {
 	fs, dbPath := newFlagSet(e, "serve", "[-addr 127.0.0.1:8080]")
 	sf := addServeFlags(fs, e)
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (written at shutdown)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
+	stop, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	if _, err := signingKeyPath("serve", *dbPath, *sf.signingKey); err != nil {
 		return err
 	}
