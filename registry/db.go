@@ -35,7 +35,7 @@ type DB struct {
 	rulesCache sync.Map
 	// readStmts holds the prepared statements of hot reads, by SQL text.
 	readStmts sync.Map
-	stats      Stats
+	stats     Stats
 	// keyPath names the checkpoint signing key's file; key is it, loaded
 	// on first use (see SigningKey).
 	keyMu   sync.Mutex
