@@ -13,9 +13,12 @@ CREATE TABLE public_documents (
     valid_until TEXT,                 -- NULL: nothing in it changes with time alone
     etag        TEXT NOT NULL,        -- of detail and profile
     built_at    TEXT NOT NULL,        -- when it was built (the JSON's Last-Modified)
+    -- Small parts first: SQLite reads a row's columns in order, through
+    -- the overflow pages of every large one before the one asked for.
+    hit         BLOB NOT NULL,        -- the vendor as a row of the search page and lists
     detail      BLOB NOT NULL,        -- GET /api/v1/vendors/{uscc} exactly as sent
-    item        BLOB NOT NULL,        -- the vendor as an item of GET /api/v1/vendors
-    profile     BLOB NOT NULL         -- the rest of the disclosure page (publicity's stored form)
+    profile     BLOB NOT NULL,        -- the rest of the disclosure page (publicity's stored form)
+    item        BLOB NOT NULL         -- the vendor as an item of GET /api/v1/vendors
 );
 CREATE INDEX public_documents_uscc ON public_documents(uscc);
 CREATE INDEX public_documents_seq ON public_documents(seq);

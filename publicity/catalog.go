@@ -26,6 +26,7 @@ type Catalog struct {
 	db      *registry.DB
 	changes *registry.ChangeFeed
 	names   *registry.NameSearch
+	docs    *Documents // the rows of results
 
 	refreshMu sync.Mutex // one refresher at a time
 
@@ -61,7 +62,7 @@ type entry struct {
 
 // NewCatalog returns an empty catalog over db; it loads on first use.
 func NewCatalog(db *registry.DB) *Catalog {
-	return &Catalog{db: db, changes: db.NewChangeFeed(), names: db.NewNameSearch(),
+	return &Catalog{db: db, changes: db.NewChangeFeed(), names: db.NewNameSearch(), docs: NewDocuments(db),
 		pos: map[int64]int32{}, byUSCC: map[string]int32{}, orders: map[string][]int32{}}
 }
 

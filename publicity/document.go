@@ -79,11 +79,28 @@ func encodeDocument(p Profile, seq int64, validUntil *time.Time, now time.Time) 
 	if doc.Profile, err = json.Marshal(sp); err != nil {
 		return doc, fmt.Errorf("publicity: vendor document: %w", err)
 	}
+	if doc.Hit, err = json.Marshal(hitOf(p)); err != nil {
+		return doc, fmt.Errorf("publicity: vendor document: %w", err)
+	}
 	sum := sha256.New()
 	sum.Write(doc.Detail)
 	sum.Write(doc.Profile)
 	doc.ETag = `"` + base64.RawURLEncoding.EncodeToString(sum.Sum(nil)[:12]) + `"`
 	return doc, nil
+}
+
+// hitOf is the vendor as a row of the search page: its headline and the
+// three-year figures of its latest evaluation.
+func hitOf(p Profile) Hit {
+	v := p.Vendor
+	h := Hit{ID: p.ID, USCC: v.USCC, Name: v.Name, Status: v.Status, Districts: v.Districts, Categories: v.Categories, Headline: v.Headline}
+	if ev := v.Evaluation; ev != nil {
+		e := ev.Evidence
+		h.CallbacksCounted, h.Satisfied = e.CallbacksCounted, e.CallbacksSatisfied+e.CallbacksBasicallySatisfied
+		h.Rated = h.Satisfied + e.CallbacksDissatisfied
+		h.ComplaintsReceived, h.ComplaintsMerged, h.ComplaintsCounted = e.ComplaintsReceived, e.ComplaintsMerged, e.ComplaintsCounted
+	}
+	return h
 }
 
 // DecodeVendor reads the vendor of a stored document (parts Detail and

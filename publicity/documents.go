@@ -2,6 +2,7 @@ package publicity
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"time"
@@ -58,15 +59,53 @@ func (d *Documents) ByUSCC(ctx context.Context, uscc string, parts registry.Docu
 // those whose stored documents are not current; vendors that no longer
 // exist are left out.
 func (d *Documents) Items(ctx context.Context, ids []int64, now time.Time) ([][]byte, error) {
-	stored, err := d.db.DocumentsByID(ctx, ids, registry.PartItem, now)
+	docs, err := d.current(ctx, ids, registry.PartItem, now)
 	if err != nil {
 		return nil, err
 	}
-	items := make(map[int64][]byte, len(ids))
+	out := make([][]byte, 0, len(ids))
+	for _, id := range ids {
+		if doc, ok := docs[id]; ok {
+			out = append(out, doc.Item)
+		}
+	}
+	return out, nil
+}
+
+// Hits returns ids as rows of the search page at now, in that order, like Items.
+func (d *Documents) Hits(ctx context.Context, ids []int64, now time.Time) ([]Hit, error) {
+	docs, err := d.current(ctx, ids, registry.PartHit, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Hit, 0, len(ids))
+	for _, id := range ids {
+		doc, ok := docs[id]
+		if !ok {
+			continue
+		}
+		var h Hit
+		if err := json.Unmarshal(doc.Hit, &h); err != nil {
+			return nil, fmt.Errorf("publicity: stored document of vendor %d: %w", id, err)
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// current returns the current documents of ids at now with the parts asked
+// for (and more when built), building those whose stored ones are not;
+// vendors that no longer exist are missing.
+func (d *Documents) current(ctx context.Context, ids []int64, parts registry.DocumentParts, now time.Time) (map[int64]registry.PublicDocument, error) {
+	stored, err := d.db.DocumentsByID(ctx, ids, parts, now)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]registry.PublicDocument, len(ids))
 	var stale []int64
 	for _, id := range ids {
 		if doc, ok := stored[id]; ok && doc.Current {
-			items[id] = doc.Item
+			out[id] = doc.PublicDocument
 		} else {
 			stale = append(stale, id)
 		}
@@ -77,13 +116,7 @@ func (d *Documents) Items(ctx context.Context, ids []int64, now time.Time) ([][]
 			return nil, err
 		}
 		for _, doc := range built {
-			items[doc.VendorID] = doc.Item
-		}
-	}
-	out := make([][]byte, 0, len(ids))
-	for _, id := range ids {
-		if item, ok := items[id]; ok {
-			out = append(out, item)
+			out[doc.VendorID] = doc
 		}
 	}
 	return out, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"chengxin/registry"
@@ -93,6 +92,7 @@ type Hit struct {
 // SearchResult is one page of hits and the number of all matches.
 type SearchResult struct {
 	Hits  []Hit
+	IDs   []int64 // the vendors of Hits (SearchIDs: without them)
 	Total int
 	// Categories are the categories the query named (shown as "includes
 	// vendors in category …").
@@ -113,6 +113,16 @@ type SearchResult struct {
 // catalog. Callers that select the category a query names as a filter
 // (Interpret) pass the rest of the query here.
 func (c *Catalog) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	return c.search(ctx, q, true)
+}
+
+// SearchIDs is Search without the rows: the page's vendor ids (IDs) and
+// the total, for callers that read other parts of the vendors' documents.
+func (c *Catalog) SearchIDs(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	return c.search(ctx, q, false)
+}
+
+func (c *Catalog) search(ctx context.Context, q SearchQuery, rows bool) (SearchResult, error) {
 	var res SearchResult
 	if q.Page < 1 {
 		q.Page = 1
@@ -187,11 +197,13 @@ func (c *Catalog) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 			}
 		}
 	}
-	ids := make([]int64, len(page))
+	res.IDs = make([]int64, len(page))
 	for i, p := range page {
-		ids[i] = c.entries[p].id
+		res.IDs[i] = c.entries[p].id
 	}
-	res.Hits, err = hitsByID(ctx, c.db, ids, c.db.Now())
+	if rows {
+		res.Hits, err = c.docs.Hits(ctx, res.IDs, c.db.Now())
+	}
 	return res, err
 }
 
@@ -477,33 +489,6 @@ func (m *matcher) wordsTier(e *entry) int8 {
 		worst = max(worst, tier)
 	}
 	return worst
-}
-
-// hitsByID loads the result rows for ids, in that order, with the grade
-// the public sees at now.
-func hitsByID(ctx context.Context, db *registry.DB, ids []int64, now time.Time) ([]Hit, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	byID, err := db.VendorSummaries(ctx, ids, now)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Hit, 0, len(ids))
-	for _, id := range ids {
-		v, ok := byID[id]
-		if !ok {
-			continue
-		}
-		h := Hit{ID: v.ID, USCC: v.USCC, Name: v.Name, Status: v.Status, Districts: v.Districts, Categories: v.Categories, Headline: HeadlineOf(v.Facts)}
-		if e := v.Counts; e != nil {
-			h.CallbacksCounted, h.Satisfied = e.CallbacksCounted, e.CallbacksSatisfied+e.CallbacksBasicallySatisfied
-			h.Rated = h.Satisfied + e.CallbacksDissatisfied
-			h.ComplaintsReceived, h.ComplaintsMerged, h.ComplaintsCounted = e.ComplaintsReceived, e.ComplaintsMerged, e.ComplaintsCounted
-		}
-		out = append(out, h)
-	}
-	return out, nil
 }
 
 // isCodeFragment: upper-case letters and digits with at least one digit

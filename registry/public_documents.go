@@ -25,6 +25,7 @@ type PublicDocument struct {
 	BuiltAt    time.Time
 	Detail     []byte // the vendor JSON, exactly as sent
 	Item       []byte // the vendor as an item of a list
+	Hit        []byte // the vendor as a row of the search page
 	Profile    []byte // the rest of the disclosure page
 }
 
@@ -44,6 +45,7 @@ const (
 	PartDetail  DocumentParts = 1 << iota // Detail
 	PartItem                              // Item
 	PartProfile                           // Profile
+	PartHit                               // Hit
 )
 
 func (p DocumentParts) columns() string {
@@ -51,7 +53,7 @@ func (p DocumentParts) columns() string {
 	for _, c := range []struct {
 		part DocumentParts
 		col  string
-	}{{PartDetail, "d.detail"}, {PartItem, "d.item"}, {PartProfile, "d.profile"}} {
+	}{{PartHit, "d.hit"}, {PartDetail, "d.detail"}, {PartProfile, "d.profile"}, {PartItem, "d.item"}} {
 		if p&c.part != 0 {
 			cols = append(cols, c.col)
 		} else {
@@ -113,7 +115,7 @@ func scanDocuments(rows *sql.Rows, now time.Time) ([]DocumentRead, error) {
 		var validUntil *string
 		var builtAt string
 		var vendorLatest, globalLatest int64
-		if err := rows.Scan(&d.VendorID, &d.USCC, &d.Seq, &validUntil, &d.ETag, &builtAt, &d.Detail, &d.Item, &d.Profile,
+		if err := rows.Scan(&d.VendorID, &d.USCC, &d.Seq, &validUntil, &d.ETag, &builtAt, &d.Hit, &d.Detail, &d.Profile, &d.Item,
 			&vendorLatest, &globalLatest); err != nil {
 			return nil, fmt.Errorf("registry: public documents: %w", err)
 		}
@@ -132,17 +134,17 @@ func (db *DB) PutDocuments(ctx context.Context, docs []PublicDocument) error {
 		return nil
 	}
 	return db.inDocumentTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO public_documents(vendor_id, uscc, seq, valid_until, etag, built_at, detail, item, profile)
-			VALUES (?,?,?,?,?,?,?,?,?)
+		st, err := tx.PrepareContext(ctx, `INSERT INTO public_documents(vendor_id, uscc, seq, valid_until, etag, built_at, hit, detail, profile, item)
+			VALUES (?,?,?,?,?,?,?,?,?,?)
 			ON CONFLICT(vendor_id) DO UPDATE SET uscc = excluded.uscc, seq = excluded.seq, valid_until = excluded.valid_until,
-				etag = excluded.etag, built_at = excluded.built_at, detail = excluded.detail, item = excluded.item, profile = excluded.profile
+				etag = excluded.etag, built_at = excluded.built_at, detail = excluded.detail, item = excluded.item, profile = excluded.profile, hit = excluded.hit
 			WHERE excluded.seq >= public_documents.seq`)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
 		for _, d := range docs {
-			if _, err := st.ExecContext(ctx, d.VendorID, d.USCC, d.Seq, formatTimePtr(d.ValidUntil), d.ETag, formatTime(d.BuiltAt), d.Detail, d.Item, d.Profile); err != nil {
+			if _, err := st.ExecContext(ctx, d.VendorID, d.USCC, d.Seq, formatTimePtr(d.ValidUntil), d.ETag, formatTime(d.BuiltAt), d.Hit, d.Detail, d.Profile, d.Item); err != nil {
 				return fmt.Errorf("registry: store public document of vendor %d: %w", d.VendorID, err)
 			}
 		}

@@ -2,7 +2,6 @@ package registry
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -85,70 +84,6 @@ func (db *DB) EachOpenDataVendor(ctx context.Context, now time.Time, fn func(Ope
 		}
 	}
 	return rows.Err()
-}
-
-// VendorSummary is a vendor as a search result shows it: its codes, grade
-// facts at the query's instant and the counts of its current evaluation.
-type VendorSummary struct {
-	ID                 int64
-	USCC, Name, Status string
-	Districts          []string // codes in code order, never nil
-	Categories         []string // codes in code order, never nil
-	Facts              GradeFacts
-	// Counts are the current evaluation's; nil without one.
-	Counts *EvidenceCounts
-}
-
-// EvidenceCounts are the counts of an evaluation's evidence that public
-// lists show (see scoring.Evidence).
-type EvidenceCounts struct {
-	CallbacksCounted            int `json:"callbacks_counted"`
-	CallbacksSatisfied          int `json:"callbacks_satisfied"`
-	CallbacksBasicallySatisfied int `json:"callbacks_basically_satisfied"`
-	CallbacksDissatisfied       int `json:"callbacks_dissatisfied"`
-	ComplaintsReceived          int `json:"complaints_received"`
-	ComplaintsMerged            int `json:"complaints_merged"`
-	ComplaintsCounted           int `json:"complaints_counted"`
-}
-
-// VendorSummaries reads the summaries of ids (one query; callers pass a
-// page of results), keyed by vendor id, with grade facts at now.
-func (db *DB) VendorSummaries(ctx context.Context, ids []int64, now time.Time) (map[int64]VendorSummary, error) {
-	out := make(map[int64]VendorSummary, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	in, args := idList(ids)
-	rows, err := db.read.QueryContext(ctx, `SELECT v.id, v.uscc, v.name, v.status,
-		(SELECT group_concat(district, ';') FROM (SELECT district FROM vendor_districts WHERE vendor_id = v.id ORDER BY district) d),
-		(SELECT group_concat(category, ';') FROM (SELECT category FROM vendor_categories WHERE vendor_id = v.id ORDER BY category) c),
-		e.body, `+gradeFactsColumns+`
-		FROM vendors v`+gradeFactsJoins+` LEFT JOIN evaluations e ON e.id = s.evaluation_id
-		WHERE v.id IN (`+in+`)`, append([]any{formatTime(now)}, args...)...)
-	if err != nil {
-		return nil, fmt.Errorf("registry: vendor summaries: %w", err)
-	}
-	defer rows.Close()
-	var g gradeFactsScanner
-	for rows.Next() {
-		var v VendorSummary
-		var dists, cats, body *string
-		if err := rows.Scan(append([]any{&v.ID, &v.USCC, &v.Name, &v.Status, &dists, &cats, &body}, g.dest()...)...); err != nil {
-			return nil, err
-		}
-		v.Facts = g.facts()
-		v.Districts, v.Categories = splitStoredCodes(deref(dists)), splitStoredCodes(deref(cats))
-		if body != nil {
-			var b struct {
-				Evidence EvidenceCounts `json:"evidence"`
-			}
-			if json.Unmarshal([]byte(*body), &b) == nil {
-				v.Counts = &b.Evidence
-			}
-		}
-		out[v.ID] = v
-	}
-	return out, rows.Err()
 }
 
 // CatalogVendor is one vendor of the in-memory search catalog.

@@ -60,15 +60,11 @@ func (ps *publicSite) handleAPIVendors(c echo.Context) error {
 		body.Error.Code, body.Error.Message, body.Error.Fields = "bad_request", tr(c, "pub.api.bad_params"), fields
 		return c.JSON(http.StatusBadRequest, body)
 	}
-	res, err := ps.catalog.Search(c.Request().Context(), q)
+	res, err := ps.catalog.SearchIDs(c.Request().Context(), q)
 	if err != nil {
 		return err
 	}
-	ids := make([]int64, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
-	items, err := ps.docs.Items(c.Request().Context(), ids, ps.s.now())
+	items, err := ps.docs.Items(c.Request().Context(), res.IDs, ps.s.now())
 	if err != nil {
 		return err
 	}

@@ -6,9 +6,10 @@ CREATE TABLE public_documents (
     valid_until TEXT COLLATE "C",
     etag        TEXT COLLATE "C" NOT NULL,
     built_at    TEXT COLLATE "C" NOT NULL,
+    hit         BYTEA NOT NULL,
     detail      BYTEA NOT NULL,
-    item        BYTEA NOT NULL,
-    profile     BYTEA NOT NULL
+    profile     BYTEA NOT NULL,
+    item        BYTEA NOT NULL
 );
 CREATE INDEX public_documents_uscc ON public_documents(uscc);
 CREATE INDEX public_documents_seq ON public_documents(seq);
