@@ -180,6 +180,12 @@ func (db *DB) inTxWaiting(ctx context.Context, urgent bool, fn func(tx *sql.Tx) 
 	}
 	db.stats.writeTx.Add(1)
 	db.stats.writerWaitNs.Add(int64(time.Since(start)))
+	return runTx(tx, err, fn)
+}
+
+// runTx runs fn in the transaction tx that began with err, committing when
+// fn returns nil and rolling back otherwise.
+func runTx(tx *sql.Tx, err error, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("registry: begin: %w", err)
 	}

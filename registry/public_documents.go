@@ -186,17 +186,7 @@ func (db *DB) inDocumentTx(ctx context.Context, fn func(tx *sql.Tx) error) error
 		return db.inTx(ctx, fn)
 	}
 	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("registry: begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("registry: commit: %w", err)
-	}
-	return nil
+	return runTx(tx, err, fn)
 }
 
 // DocumentsCheckedThrough is the seq up to which every change is in the
