@@ -5,7 +5,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"chengxin/publicity"
 	"chengxin/registry"
@@ -313,5 +312,4 @@ func TestDocumentsFollowEveryVendor(t *testing.T) {
 	if err != nil || through == 0 {
 		t.Fatalf("checked through %d, %v", through, err)
 	}
-	_ = time.Second
 }
