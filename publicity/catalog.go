@@ -66,6 +66,9 @@ func NewCatalog(db *registry.DB) *Catalog {
 		pos: map[int64]int32{}, byUSCC: map[string]int32{}, orders: map[string][]int32{}}
 }
 
+// Documents are the stored documents the catalog reads its rows from.
+func (c *Catalog) Documents() *Documents { return c.docs }
+
 // fullReloadAbove: past this many changed vendors one full scan is cheaper.
 const fullReloadAbove = 20000
 

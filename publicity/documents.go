@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"chengxin/registry"
@@ -22,6 +23,9 @@ type Documents struct {
 	db   *registry.DB
 	feed *registry.ChangeFeed
 	who  string // this process, for the builder's lease
+
+	pagesMu sync.Mutex
+	pages   PageRenderer // renders the page stored with each document; nil: none
 }
 
 // NewDocuments returns the documents of db.
@@ -122,14 +126,21 @@ func (d *Documents) current(ctx context.Context, ids []int64, parts registry.Doc
 	return out, nil
 }
 
-// buildAndStore builds the documents of ids from the records, stores them,
-// drops those of deleted vendors and returns the built ones.
+// buildAndStore builds the documents of ids from the records and their
+// pages (with a renderer), stores them, drops those of deleted vendors and
+// returns the built documents.
 func (d *Documents) buildAndStore(ctx context.Context, ids []int64, now time.Time) ([]registry.PublicDocument, error) {
 	docs, gone, err := d.build(ctx, ids, now)
 	if err != nil {
 		return nil, err
 	}
-	if err := d.db.PutDocuments(ctx, docs); err != nil {
+	var pages []registry.StoredPage
+	if r := d.renderer(); r != nil {
+		if pages, err = d.renderPages(ctx, r, docs); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.db.PutDocuments(ctx, docs, pages); err != nil {
 		return nil, err
 	}
 	return docs, d.db.DeleteDocuments(ctx, gone)
@@ -187,6 +198,13 @@ func (d *Documents) CatchUp(ctx context.Context, missing bool) (int, error) {
 		if len(docs) == 0 { // every one of them deleted
 			break
 		}
+	}
+	if missing {
+		n, err := d.renderMissingPages(ctx)
+		if err != nil {
+			return built, err
+		}
+		built += n
 	}
 	if latest > through {
 		if err := d.db.DeleteDocumentsOfDeleted(ctx, through, latest); err != nil {

@@ -108,48 +108,69 @@ func (db *DB) DocumentsByID(ctx context.Context, ids []int64, parts DocumentPart
 
 func scanDocuments(rows *sql.Rows, now time.Time) ([]DocumentRead, error) {
 	defer rows.Close()
-	at := formatTime(now)
 	var out []DocumentRead
 	for rows.Next() {
-		var d DocumentRead
-		var validUntil *string
-		var builtAt string
-		var vendorLatest, globalLatest int64
-		if err := rows.Scan(&d.VendorID, &d.USCC, &d.Seq, &validUntil, &d.ETag, &builtAt, &d.Hit, &d.Detail, &d.Profile, &d.Item,
-			&vendorLatest, &globalLatest); err != nil {
-			return nil, fmt.Errorf("registry: public documents: %w", err)
+		d, err := scanDocument(rows, now)
+		if err != nil {
+			return nil, err
 		}
-		d.ValidUntil, d.BuiltAt = parseStoredPtr(validUntil), parseStored(builtAt)
-		d.Current = d.Seq >= vendorLatest && d.Seq >= globalLatest && (validUntil == nil || *validUntil > at)
 		out = append(out, d)
 	}
 	return out, rows.Err()
 }
 
+// scanDocument scans a row of parts.columns() and documentCurrency, then
+// the extra columns into extra.
+func scanDocument(rows *sql.Rows, now time.Time, extra ...any) (DocumentRead, error) {
+	var d DocumentRead
+	var validUntil *string
+	var builtAt string
+	var vendorLatest, globalLatest int64
+	dest := append([]any{&d.VendorID, &d.USCC, &d.Seq, &validUntil, &d.ETag, &builtAt, &d.Hit, &d.Detail, &d.Profile, &d.Item,
+		&vendorLatest, &globalLatest}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return d, fmt.Errorf("registry: public documents: %w", err)
+	}
+	d.ValidUntil, d.BuiltAt = parseStoredPtr(validUntil), parseStored(builtAt)
+	d.Current = d.Seq >= vendorLatest && d.Seq >= globalLatest && (validUntil == nil || *validUntil > formatTime(now))
+	return d, nil
+}
+
 // PutDocuments stores documents, each replacing its vendor's stored one
 // unless that reflects a later change (a concurrent builder's newer work
-// is never overwritten by older).
-func (db *DB) PutDocuments(ctx context.Context, docs []PublicDocument) error {
-	if len(docs) == 0 {
+// is never overwritten by older), and then pages rendered from them (see
+// putPages).
+func (db *DB) PutDocuments(ctx context.Context, docs []PublicDocument, pages []StoredPage) error {
+	if len(docs) == 0 && len(pages) == 0 {
 		return nil
 	}
 	return db.inDocumentTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, `INSERT INTO public_documents(vendor_id, uscc, seq, valid_until, etag, built_at, hit, detail, profile, item)
-			VALUES (?,?,?,?,?,?,?,?,?,?)
-			ON CONFLICT(vendor_id) DO UPDATE SET uscc = excluded.uscc, seq = excluded.seq, valid_until = excluded.valid_until,
-				etag = excluded.etag, built_at = excluded.built_at, detail = excluded.detail, item = excluded.item, profile = excluded.profile, hit = excluded.hit
-			WHERE excluded.seq >= public_documents.seq`)
-		if err != nil {
+		if err := putDocuments(ctx, tx, docs); err != nil {
 			return err
 		}
-		defer st.Close()
-		for _, d := range docs {
-			if _, err := st.ExecContext(ctx, d.VendorID, d.USCC, d.Seq, formatTimePtr(d.ValidUntil), d.ETag, formatTime(d.BuiltAt), d.Hit, d.Detail, d.Profile, d.Item); err != nil {
-				return fmt.Errorf("registry: store public document of vendor %d: %w", d.VendorID, err)
-			}
-		}
-		return nil
+		return putPages(ctx, tx, pages)
 	})
+}
+
+func putDocuments(ctx context.Context, tx *sql.Tx, docs []PublicDocument) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `INSERT INTO public_documents(vendor_id, uscc, seq, valid_until, etag, built_at, hit, detail, profile, item)
+		VALUES (?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT(vendor_id) DO UPDATE SET uscc = excluded.uscc, seq = excluded.seq, valid_until = excluded.valid_until,
+			etag = excluded.etag, built_at = excluded.built_at, detail = excluded.detail, item = excluded.item, profile = excluded.profile, hit = excluded.hit
+		WHERE excluded.seq >= public_documents.seq`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, d := range docs {
+		if _, err := st.ExecContext(ctx, d.VendorID, d.USCC, d.Seq, formatTimePtr(d.ValidUntil), d.ETag, formatTime(d.BuiltAt), d.Hit, d.Detail, d.Profile, d.Item); err != nil {
+			return fmt.Errorf("registry: store public document of vendor %d: %w", d.VendorID, err)
+		}
+	}
+	return nil
 }
 
 // DeleteDocumentsOfDeleted removes the stored documents of vendors named
@@ -159,6 +180,12 @@ func (db *DB) DeleteDocumentsOfDeleted(ctx context.Context, after, upTo int64) e
 		_, err := tx.ExecContext(ctx, `DELETE FROM public_documents
 			WHERE vendor_id IN (SELECT vendor_id FROM public_changes WHERE seq > ? AND seq <= ?)
 			AND NOT EXISTS (SELECT 1 FROM vendors v WHERE v.id = public_documents.vendor_id)`, after, upTo)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM public_pages
+			WHERE vendor_id IN (SELECT vendor_id FROM public_changes WHERE seq > ? AND seq <= ?)
+			AND NOT EXISTS (SELECT 1 FROM public_documents d WHERE d.vendor_id = public_pages.vendor_id)`, after, upTo)
 		return err
 	})
 }
@@ -173,6 +200,11 @@ func (db *DB) DeleteDocuments(ctx context.Context, ids []int64) error {
 		in, args := idList(ids)
 		_, err := tx.ExecContext(ctx, `DELETE FROM public_documents WHERE vendor_id IN (`+in+`)
 			AND NOT EXISTS (SELECT 1 FROM vendors v WHERE v.id = public_documents.vendor_id)`, args...)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM public_pages WHERE vendor_id IN (`+in+`)
+			AND NOT EXISTS (SELECT 1 FROM public_documents d WHERE d.vendor_id = public_pages.vendor_id)`, args...)
 		return err
 	})
 }

@@ -36,6 +36,9 @@ type publicSite struct {
 	seenAt  time.Time // when it was first seen (Last-Modified of streamed data)
 
 	lastSync atomic.Int64 // monotonic nanoseconds of the last catalog refresh
+
+	rendererOnce sync.Once
+	rendererID   string // RendererID
 }
 
 // syncEvery is how often the catalog asks the database for changes (one
@@ -65,14 +68,18 @@ func wantsFresh(r *http.Request) bool {
 }
 
 func newPublicSite(s *Server) *publicSite {
-	return &publicSite{s: s, catalog: publicity.NewCatalog(s.db), docs: publicity.NewDocuments(s.db),
+	catalog := publicity.NewCatalog(s.db)
+	ps := &publicSite{s: s, catalog: catalog, docs: catalog.Documents(),
 		cache: &pubPageCache{entries: map[string]*pubPageEntry{}, limit: s.cfg.PageCacheBytes}}
+	ps.docs.SetPageRenderer(ps)
+	return ps
 }
 
 // Cache scopes: what a cached response depends on.
 const (
-	pubScopeAll    = iota // anything public (lists, search, home)
-	pubScopeVendor        // one vendor (:uscc) plus organisations and rules
+	pubScopeAll     = iota // anything public (lists, search, home)
+	pubScopeVendor         // one vendor (:uscc) plus organisations and rules
+	pubScopeProfile        // a vendor's disclosure page: its stored page, else as pubScopeVendor
 )
 
 // DefaultPageCacheBytes bounds the memory the page cache holds; past it,
@@ -163,8 +170,15 @@ func (ps *publicSite) cached(scope int) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			var version string
 			cacheable := true
+			if scope == pubScopeProfile {
+				if code := pubCode(c); code != "" && storedPageRequest(c) {
+					if handled, err := ps.serveStoredPage(c, code); handled {
+						return err
+					}
+				}
+			}
 			switch scope {
-			case pubScopeVendor:
+			case pubScopeVendor, pubScopeProfile:
 				// The vendor's stored document: current, or built now.
 				// Handlers read it from the context (vendorDocument).
 				cacheable = false

@@ -233,6 +233,14 @@ func (ps *publicSite) handleVendor(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return ps.profilePage(c, p)
+}
+
+// profilePage renders a vendor's disclosure page from its stored document's
+// profile. What it shows depends on p, the language and the site's base
+// URL only: the page stored with the document (RenderProfile) is this
+// page as an anonymous visitor gets it.
+func (ps *publicSite) profilePage(c echo.Context, p publicity.Profile) error {
 	pv := p.Vendor
 	v := views.PubProfileView{Page: ps.page(c, pv.Name, tr(c, "pub.profile.description", pv.Name)),
 		USCC: pv.USCC, Name: pv.Name, Status: pv.Status, StatusLabel: tr(c, "status."+pv.Status),

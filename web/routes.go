@@ -40,10 +40,11 @@ func (s *Server) routes() {
 
 	// Public disclosure site.
 	ps := newPublicSite(s)
+	s.docs = ps.docs
 	pub := e.Group("", s.language)
 	pub.GET("/", ps.handleHome, ps.cached(pubScopeAll))
 	pub.GET("/vendors", ps.handleSearch, ps.cached(pubScopeAll))
-	pub.GET("/vendors/:uscc", ps.handleVendor, ps.cached(pubScopeVendor))
+	pub.GET("/vendors/:uscc", ps.handleVendor, ps.cached(pubScopeProfile))
 	pub.GET("/vendors/:uscc/badge.svg", ps.handleBadge, ps.cached(pubScopeVendor))
 	pub.GET("/vendors/:uscc/qr.svg", ps.handleQR, ps.cached(pubScopeVendor))
 	pub.GET("/vendors/:uscc/sticker", ps.handleSticker, ps.cached(pubScopeVendor))

@@ -67,6 +67,7 @@ type Server struct {
 	rates    ratesCache
 	// uploadSlots bounds each user's concurrent uploads.
 	uploadSlots *uploadSlots
+	docs        *publicity.Documents // the public documents the site reads (and stores pages with)
 	// routeRoles records the roles allowed on each console route, by "METHOD path".
 	routeRoles map[string][]string
 }
@@ -108,6 +109,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.e.ServeHTTP(w, r)
 }
+
+// PublicDocuments are the stored public documents the site reads, with the
+// site as their page renderer: the process's document builder
+// (Documents.Keep) should be this one, so that it stores pages too.
+func (s *Server) PublicDocuments() *publicity.Documents { return s.docs }
 
 // Echo exposes the router (tests walk its route table).
 func (s *Server) Echo() *echo.Echo { return s.e }

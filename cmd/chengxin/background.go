@@ -10,8 +10,8 @@ import (
 )
 
 // background is what a serving process (serve, demo) runs besides
-// answering requests: the evaluator and the builder of public documents,
-// always, and the scheduler when it is on (sched not nil). Both run until stop, which cancels them and waits for
+// answering requests: the evaluator and the builder of public documents
+// (docs: the web server's, so that it stores pages too), always, and the scheduler when it is on (sched not nil). Both run until stop, which cancels them and waits for
 // them to return: the database is closed only after, never under them.
 type background struct {
 	cancel context.CancelFunc
@@ -24,7 +24,7 @@ type background struct {
 // reader after a change may wait.
 const documentsInterval = 250 * time.Millisecond
 
-func startBackground(ctx context.Context, e *env, db *registry.DB, sched *publicity.Schedule) *background {
+func startBackground(ctx context.Context, e *env, db *registry.DB, docs *publicity.Documents, sched *publicity.Schedule) *background {
 	ctx, cancel := context.WithCancel(ctx)
 	b := &background{cancel: cancel}
 	b.wg.Add(1)
@@ -35,7 +35,7 @@ func startBackground(ctx context.Context, e *env, db *registry.DB, sched *public
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
-		publicity.NewDocuments(db).Keep(ctx, documentsInterval, func(built int, took time.Duration, err error) {
+		docs.Keep(ctx, documentsInterval, func(built int, took time.Duration, err error) {
 			if err != nil {
 				e.log.Error("public documents", "built", built, "err", err)
 				return

@@ -95,9 +95,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if *sf.scheduler {
 		scheduled = &sched
 	}
-	bg := startBackground(ctx, e, db, scheduled)
-	defer bg.stop() // before db.Close (deferred earlier, runs later)
-	return serve(ctx, e, cfg, sf, nil)
+	return serve(ctx, e, cfg, sf, scheduled, nil)
 }
 
 type demoAccount struct{ role, username, password string }

@@ -168,19 +168,18 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	} else {
 		e.log.Info("scheduler off: run `chengxin rescore` daily and `chengxin publish` monthly from cron")
 	}
-	bg := startBackground(ctx, e, db, scheduled)
-	defer bg.stop() // before db.Close (deferred earlier, runs later)
 	if cfg.BaseURL == "" {
 		e.log.Warn("-base-url is not set: links that leave the site (invitations, QR codes, stickers, /transparency) will point at http://" +
 			*sf.addr + "; set -base-url (CHENGXIN_BASE_URL) to the public origin")
 	}
-	return serve(ctx, e, cfg, sf, nil)
+	return serve(ctx, e, cfg, sf, scheduled, nil)
 }
 
 // serve listens on -addr (and -metrics-addr) and serves until ctx is
-// cancelled, then shuts down gracefully. ready, if set, is called with the
-// bound address.
-func serve(ctx context.Context, e *env, cfg web.Config, sf serveFlags, ready func(string)) error {
+// cancelled, then shuts down gracefully; meanwhile it runs the background
+// work (startBackground; the scheduler when sched is set). ready, if set,
+// is called with the bound address.
+func serve(ctx context.Context, e *env, cfg web.Config, sf serveFlags, sched *publicity.Schedule, ready func(string)) error {
 	addr := *sf.addr
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -188,6 +187,8 @@ func serve(ctx context.Context, e *env, cfg web.Config, sf serveFlags, ready fun
 	}
 	cfg.Addr = ln.Addr().String()
 	srv := web.New(cfg)
+	bg := startBackground(ctx, e, cfg.DB, srv.PublicDocuments(), sched)
+	defer bg.stop() // before the caller's db.Close
 	if stop := serveMetrics(e, srv, *sf.metricsAddr); stop != nil {
 		defer stop()
 	}
