@@ -114,6 +114,22 @@ func cold(c *http.Client, bases []string, conc, searches int) error {
 	r = each(c, bases, len(codes)-1, func(i int, base string) string { return base + "/vendors/" + codes[i] }, conc)
 	row("profile /vendors/{uscc}, every vendor again", r, fr.rps)
 
+	// As browsers ask: Accept-Encoding gzip. The floor serves the same
+	// compressed bytes with Content-Encoding: gzip.
+	gz, err := getWith(c, base+"/vendors/"+sample, "Accept-Encoding", "gzip")
+	if err != nil {
+		return err
+	}
+	gzFloor, stop, err := staticServer(gz, "Content-Encoding", "gzip")
+	if err != nil {
+		return err
+	}
+	fr = each(c, []string{""}, len(codes), func(int, string) string { return gzFloor }, conc)
+	stop()
+	row(fmt.Sprintf("floor: file server, one profile gzip (%.1f KB)", float64(len(gz))/1024), fr, fr.rps)
+	r = each(c, bases, len(codes)-1, func(i int, base string) string { return base + "/vendors/" + codes[i] }, conc, "Accept-Encoding", "gzip")
+	row("profile, gzip, every vendor once more", r, fr.rps)
+
 	qs := twoCharQueries(names, searches)
 	page, err := get(c, base+"/vendors?q="+url.QueryEscape(qs[0]))
 	if err != nil {
@@ -139,8 +155,8 @@ func cold(c *http.Client, bases []string, conc, searches int) error {
 }
 
 // each sends n GETs, url(i, base) for i in 0…n-1, each once, from conc
-// connections (connection k to bases[k % len(bases)]).
-func each(c *http.Client, bases []string, n int, url func(i int, base string) string, conc int) loadResult {
+// connections (connection k to bases[k % len(bases)]), with header.
+func each(c *http.Client, bases []string, n int, url func(i int, base string) string, conc int, header ...string) loadResult {
 	var next, bad atomic.Int64
 	var mu sync.Mutex
 	var lat []time.Duration
@@ -157,7 +173,15 @@ func each(c *http.Client, bases []string, n int, url func(i int, base string) st
 					break
 				}
 				t := time.Now()
-				resp, err := c.Get(url(i, base))
+				req, err := http.NewRequest(http.MethodGet, url(i, base), nil)
+				if err != nil {
+					bad.Add(1)
+					continue
+				}
+				for h := 0; h+1 < len(header); h += 2 {
+					req.Header.Set(header[h], header[h+1])
+				}
+				resp, err := c.Do(req)
 				if err != nil {
 					bad.Add(1)
 					continue

@@ -134,7 +134,19 @@ func warm(c *http.Client, base string) error {
 }
 
 func get(c *http.Client, u string) ([]byte, error) {
-	resp, err := c.Get(u)
+	return getWith(c, u)
+}
+
+// getWith is get with request headers (name, value, …).
+func getWith(c *http.Client, u string, header ...string) ([]byte, error) {
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	for h := 0; h+1 < len(header); h += 2 {
+		req.Header.Set(header[h], header[h+1])
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		return nil, err
 	}

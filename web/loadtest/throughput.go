@@ -127,8 +127,9 @@ func fileServer(body []byte) (http.Handler, func(), error) {
 	return http.FileServer(http.Dir(dir)), func() { os.RemoveAll(dir) }, nil
 }
 
-// staticServer serves body with fileServer on a loopback port.
-func staticServer(body []byte) (string, func(), error) {
+// staticServer serves body with fileServer on a loopback port, with header
+// (name, value, …) on every response.
+func staticServer(body []byte, header ...string) (string, func(), error) {
 	files, cleanup, err := fileServer(body)
 	if err != nil {
 		return "", nil, err
@@ -138,7 +139,12 @@ func staticServer(body []byte) (string, func(), error) {
 		cleanup()
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: files}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for h := 0; h+1 < len(header); h += 2 {
+			w.Header().Set(header[h], header[h+1])
+		}
+		files.ServeHTTP(w, r)
+	})}
 	go srv.Serve(ln)
 	return "http://" + ln.Addr().String() + "/profile.html", func() {
 		srv.Shutdown(context.Background())
