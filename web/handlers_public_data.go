@@ -3,10 +3,12 @@ package web
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/labstack/echo/v4"
 	qrcode "github.com/yeqown/go-qrcode/v2"
@@ -116,7 +118,12 @@ func (ps *publicSite) handleCSV(c echo.Context) error {
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
 	}
-	if err != nil {
+	switch {
+	case err == nil:
+	case clientGone(c) || errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET):
+		// The client left mid-file: logged and counted as a client close.
+		res.Status = StatusClientClosed
+	default:
 		// The status is sent: the client sees a truncated file; log it.
 		ps.s.log.Error("open data stream", "err", err)
 	}

@@ -3,11 +3,13 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"syscall"
 	"testing"
 
 	"chengxin/registry"
@@ -119,5 +121,64 @@ func TestRequestIDFromTrustedProxiesOnly(t *testing.T) {
 		if got := get("10.1.2.3:1", id); got == id || len(got) != 16 {
 			t.Errorf("trusted proxy, insane id %q kept as %q", id, got)
 		}
+	}
+}
+
+// brokenPipe is a connection the client closed after the first n bytes:
+// later writes fail as a socket's would.
+type brokenPipe struct {
+	header http.Header
+	n      int
+	status int
+}
+
+func (w *brokenPipe) Header() http.Header { return w.header }
+func (w *brokenPipe) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+}
+func (w *brokenPipe) Write(b []byte) (int, error) {
+	if w.n <= 0 {
+		return 0, syscall.EPIPE
+	}
+	k := min(len(b), w.n)
+	w.n -= k
+	if k < len(b) {
+		return k, syscall.EPIPE
+	}
+	return k, nil
+}
+func (w *brokenPipe) Flush() {}
+
+// TestOpenDataClientLeavesMidFile: a download of the open data that the
+// client abandons part way is a client close (499, a warning), not an
+// error in the log.
+func TestOpenDataClientLeavesMidFile(t *testing.T) {
+	logs := &lockedBuffer{}
+	e := newEnv(t, func(c *web.Config) {
+		c.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
+	for i := 0; i < 300; i++ { // more than one buffer of CSV
+		code := fmt.Sprintf("91120101MA%07d", i)
+		e.createVendor(code+string(registry.USCCCheckChar(code)), fmt.Sprintf("天津测试家政服务有限公司%03d", i))
+	}
+	w := &brokenPipe{header: http.Header{}, n: 100}
+	e.srv.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/open-data/vendors.csv", nil))
+	if w.status != http.StatusOK {
+		t.Fatalf("status %d, want 200 before the client left", w.status)
+	}
+	lines := logLines(t, logs, "request")
+	if len(lines) == 0 {
+		t.Fatalf("no request logged at info or above:\n%s", logs)
+	}
+	if last := lines[len(lines)-1]; last["status"] != float64(web.StatusClientClosed) || last["level"] != "WARN" {
+		t.Errorf("logged %v %v, want WARN 499", last["level"], last["status"])
+	}
+	if strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Errorf("errors logged:\n%s", logs)
+	}
+	if m := e.scrape(); !strings.Contains(m, `code="499",method="GET",route="/open-data/vendors.csv"`) {
+		t.Errorf("metrics:\n%s", grepLines(m, "vendors.csv"))
 	}
 }
