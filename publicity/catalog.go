@@ -45,6 +45,7 @@ type Catalog struct {
 type entry struct {
 	id         int64
 	uscc, name string
+	lower      string // the name in lower case (the same string when it has no upper case)
 	status     string
 	districts  uint32   // bit i: registry.Districts()[i]
 	categories uint32   // bit i: registry.Categories()[i]
@@ -170,7 +171,7 @@ func (c *Catalog) refresh(ctx context.Context) error {
 		if i, ok := c.pos[e.id]; ok {
 			old := &c.entries[i]
 			if old.name == e.name {
-				e.initials, e.chars, e.allInit, e.bloom, e.sylBloom = old.initials, old.chars, old.allInit, old.bloom, old.sylBloom
+				e.lower, e.initials, e.chars, e.allInit, e.bloom, e.sylBloom = old.lower, old.initials, old.chars, old.allInit, old.bloom, old.sylBloom
 			} else {
 				names = true
 			}
@@ -196,6 +197,7 @@ func (c *Catalog) refresh(ctx context.Context) error {
 	}
 	for i := range c.entries {
 		if e := &c.entries[i]; e.initials == nil && !e.dead {
+			e.lower = strings.ToLower(e.name)
 			e.initials, e.chars = nameUnits(e.name)
 			for j, m := range e.initials {
 				e.allInit |= m

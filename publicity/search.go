@@ -373,7 +373,7 @@ func (w *wordMatch) tier(e *entry) int8 {
 		return tierPinyin
 	case w.han != nil && e.bloom&w.bloom == w.bloom && containsAll(e.name, w.han):
 		return tierScattered
-	case w.pieces != nil && containsPieces(e.name, w.pieces):
+	case w.pieces != nil && containsPieces(e.lower, w.pieces):
 		return tierScattered
 	case w.initials != nil && e.allInit&w.initMask == w.initMask && matchInitials(w.initials, e.initials):
 		return tierInitials
@@ -390,10 +390,10 @@ func containsAll(name string, han []rune) bool {
 	return true
 }
 
-func containsPieces(name string, pieces []string) bool {
-	low := strings.ToLower(name)
+// containsPieces: the name (in lower case) contains every piece.
+func containsPieces(lower string, pieces []string) bool {
 	for _, p := range pieces {
-		if !strings.Contains(low, p) {
+		if !strings.Contains(lower, p) {
 			return false
 		}
 	}
