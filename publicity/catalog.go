@@ -37,8 +37,11 @@ type Catalog struct {
 	byUSCC  map[string]int32
 	entries []entry
 
-	ordersMu sync.Mutex // guards orders (built lazily under mu.RLock)
+	ordersMu sync.Mutex // guards orders and han (built lazily under mu.RLock)
 	orders   map[string][]int32
+	han      hanIndex // nil: to build (hanIndexNow)
+
+	noHanIndex bool // tests: ask the name search for Chinese queries too
 }
 
 // entry is one vendor in the catalog.
@@ -212,6 +215,9 @@ func (c *Catalog) refresh(ctx context.Context) error {
 		c.names.NamesChanged()
 	}
 	c.ordersMu.Lock()
+	if names || members {
+		c.han = nil
+	}
 	if members {
 		clear(c.orders)
 	}

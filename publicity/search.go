@@ -137,14 +137,21 @@ func (c *Catalog) search(ctx context.Context, q SearchQuery, rows bool) (SearchR
 	if err := c.ensureLoaded(ctx); err != nil {
 		return res, err
 	}
-	m, err := c.matcher(ctx, q.Q, text)
-	if err != nil {
-		return res, err
+	var m *matcher
+	var err error
+	if !hanOnly(text) || c.noHanIndex {
+		if m, err = c.matcher(ctx, q.Q, text, nil); err != nil { // asks the name search: outside the lock
+			return res, err
+		}
 	}
-	res.Categories = m.categories
-
 	c.mu.RLock()
 	defer c.mu.RUnlock()
+	if m == nil {
+		if m, err = c.matcher(ctx, q.Q, text, c.hanIndexNow()); err != nil {
+			return res, err
+		}
+	}
+	res.Categories = m.categories
 	var tiers []int8 // tier+1 per entry position; 0: no match
 	if text != "" {
 		tiers = m.tiers(c)
@@ -219,10 +226,14 @@ const (
 	numTiers
 )
 
-// matcher holds what a query matches, worked out before the catalog is read.
+// matcher holds what a query matches, worked out before the catalog is
+// read, or for a query of Chinese characters from the catalog itself
+// (hanindex.go).
 type matcher struct {
 	text       string
 	names      []int64 // vendors whose name contains every word (NameSearch)
+	namePos    []int32 // the same as catalog positions (a Chinese query)
+	candidates []int32 // a Chinese query: the only entries its words can match; nil: any
 	code       string  // normalised query when it looks like a (partial) USCC
 	catMask    uint32  // categories named by a one-word query
 	catParts   []catPart
@@ -240,6 +251,7 @@ type catPart struct {
 // wordMatch is what one word of a query matches besides name substrings.
 type wordMatch struct {
 	ids      map[int64]bool  // names containing the word (NameSearch)
+	inName   []bool          // the same by catalog position (a Chinese query), instead of ids
 	han      []rune          // its characters, when it is two Chinese characters or more
 	bloom    uint64          // of han
 	pieces   []string        // the pieces typed between spaces, lower case, when there were several
@@ -248,14 +260,33 @@ type wordMatch struct {
 	initMask uint32
 }
 
-func (c *Catalog) matcher(ctx context.Context, typed, text string) (*matcher, error) {
+// matcher works out what the query matches. With han (a query of Chinese
+// characters, the caller holding c.mu.RLock) names are matched in the
+// catalog; otherwise the name search is asked.
+func (c *Catalog) matcher(ctx context.Context, typed, text string, han hanIndex) (*matcher, error) {
 	m := &matcher{text: text}
 	if text == "" {
 		return m, nil
 	}
 	terms := strings.Fields(text)
+	// namedWithAll: the vendors whose names contain every one of words.
+	namedWithAll := func(words []string) ([]int64, []int32, error) {
+		if han == nil {
+			ids, err := c.names.VendorsNamedWithAll(ctx, words)
+			return ids, nil, err
+		}
+		pos := c.namedWithAll(m.candidates, words)
+		ids := make([]int64, len(pos))
+		for i, p := range pos {
+			ids[i] = c.entries[p].id
+		}
+		return ids, pos, nil
+	}
 	var err error
-	if m.names, err = c.names.VendorsNamedWithAll(ctx, terms); err != nil {
+	if han != nil {
+		m.candidates = han.holding(terms)
+	}
+	if m.names, m.namePos, err = namedWithAll(terms); err != nil {
 		return nil, err
 	}
 	if code := strings.ReplaceAll(registry.NormalizeUSCC(text), " ", ""); isCodeFragment(code) && len(code) >= 4 {
@@ -275,8 +306,15 @@ func (c *Catalog) matcher(ctx context.Context, typed, text string) (*matcher, er
 			m.catMask = mask
 			continue
 		}
-		ids, err := c.names.VendorsNamedWithAll(ctx, slices.Delete(slices.Clone(terms), i, i+1))
-		if err != nil {
+		others := slices.Delete(slices.Clone(terms), i, i+1)
+		var ids []int64
+		if han != nil {
+			// Not only among m.candidates: this word need not be in the name.
+			pos := c.namedWithAll(han.holding(others), others)
+			for _, p := range pos {
+				ids = append(ids, c.entries[p].id)
+			}
+		} else if ids, err = c.names.VendorsNamedWithAll(ctx, others); err != nil {
 			return nil, err
 		}
 		part := catPart{cats: mask, names: make(map[int64]bool, len(ids))}
@@ -289,15 +327,22 @@ func (c *Catalog) matcher(ctx context.Context, typed, text string) (*matcher, er
 	pieces := typedPieces(typed, terms)
 	for i, t := range terms {
 		w := &wordMatch{}
-		ids := m.names
-		if len(terms) > 1 {
-			if ids, err = c.names.VendorsNamedWithAll(ctx, terms[i:i+1]); err != nil {
-				return nil, err
+		if han != nil {
+			w.inName = make([]bool, len(c.entries))
+			for _, p := range c.namedWithAll(m.candidates, terms[i:i+1]) {
+				w.inName[p] = true
 			}
-		}
-		w.ids = make(map[int64]bool, len(ids))
-		for _, id := range ids {
-			w.ids[id] = true
+		} else {
+			ids := m.names
+			if len(terms) > 1 {
+				if ids, err = c.names.VendorsNamedWithAll(ctx, terms[i:i+1]); err != nil {
+					return nil, err
+				}
+			}
+			w.ids = make(map[int64]bool, len(ids))
+			for _, id := range ids {
+				w.ids[id] = true
+			}
 		}
 		w.setHan(t)
 		if len(pieces[i]) > 1 {
@@ -364,10 +409,18 @@ func (w *wordMatch) setLetters(t string) {
 // Chinese characters (a quick "cannot contain" test).
 func runeBloom(r rune) uint64 { return 1 << ((uint32(r) * 2654435761) >> 26) }
 
-// tier is the best tier at which the word matches e, or -1.
-func (w *wordMatch) tier(e *entry) int8 {
+// inNameOf: e (at position p) has the word in its name.
+func (w *wordMatch) inNameOf(e *entry, p int32) bool {
+	if w.inName != nil {
+		return w.inName[p]
+	}
+	return w.ids[e.id]
+}
+
+// tier is the best tier at which the word matches e (at position p), or -1.
+func (w *wordMatch) tier(e *entry, p int32) int8 {
 	switch {
-	case w.ids[e.id]:
+	case w.inNameOf(e, p):
 		return tierName
 	case w.splits != nil && matchFullPinyin(w.splits, e.initials, e.chars, e.allInit, e.sylBloom):
 		return tierPinyin
@@ -409,53 +462,75 @@ func (m *matcher) tiers(c *Catalog) []int8 {
 			t[p] = tier + 1
 		}
 	}
+	exactOrName := func(p int32) {
+		if c.entries[p].name == m.text {
+			mark(p, tierExact)
+		} else {
+			mark(p, tierName)
+		}
+	}
 	for _, id := range m.names {
-		if p, ok := c.pos[id]; ok {
-			if c.entries[p].name == m.text {
-				mark(p, tierExact)
-			} else {
-				mark(p, tierName)
+		if p, ok := c.pos[id]; ok && m.namePos == nil {
+			exactOrName(p)
+		}
+	}
+	for _, p := range m.namePos {
+		exactOrName(p)
+	}
+	// A partial code and the categories the query names: every entry.
+	if m.code != "" || m.catMask != 0 || len(m.catParts) > 0 {
+		for i := range c.entries {
+			e, p := &c.entries[i], int32(i)
+			if e.dead || t[p] == tierExact+1 {
+				continue
+			}
+			if m.code != "" {
+				if e.uscc == m.code {
+					mark(p, tierExact)
+				} else if strings.Contains(e.uscc, m.code) {
+					mark(p, tierCode)
+				}
+			}
+			if e.categories&m.catMask != 0 {
+				mark(p, tierCategory)
+			}
+			for _, part := range m.catParts {
+				if e.categories&part.cats != 0 && part.names[e.id] {
+					mark(p, tierCategory)
+				}
 			}
 		}
 	}
-	for i := range c.entries {
-		e, p := &c.entries[i], int32(i)
-		if e.dead || t[p] == tierExact+1 {
-			continue
+	// The words: every entry, or only the candidates of a Chinese query.
+	words := func(p int32) {
+		e := &c.entries[p]
+		if e.dead || (t[p] != 0 && t[p] <= tierPinyin) {
+			return // nothing below can do better
 		}
-		if m.code != "" {
-			if e.uscc == m.code {
-				mark(p, tierExact)
-			} else if strings.Contains(e.uscc, m.code) {
-				mark(p, tierCode)
-			}
-		}
-		if e.categories&m.catMask != 0 {
-			mark(p, tierCategory)
-		}
-		for _, part := range m.catParts {
-			if e.categories&part.cats != 0 && part.names[e.id] {
-				mark(p, tierCategory)
-			}
-		}
-		if t[p] != 0 && t[p] <= tierPinyin {
-			continue // nothing below can do better
-		}
-		if worst := m.wordsTier(e); worst >= 0 {
+		if worst := m.wordsTier(e, p); worst >= 0 {
 			mark(p, worst)
 		}
 		if m.letters != nil {
-			if w := m.letters.tier(e); w > tierName {
+			if w := m.letters.tier(e, p); w > tierName {
 				mark(p, w)
 			}
+		}
+	}
+	if m.candidates != nil {
+		for _, p := range m.candidates {
+			words(p)
+		}
+	} else {
+		for i := range c.entries {
+			words(int32(i))
 		}
 	}
 	return t
 }
 
-// mayMatch is a quick test: false when the word cannot match e.
-func (w *wordMatch) mayMatch(e *entry) bool {
-	if w.ids[e.id] || w.pieces != nil {
+// mayMatch is a quick test: false when the word cannot match e (at position p).
+func (w *wordMatch) mayMatch(e *entry, p int32) bool {
+	if w.inNameOf(e, p) || w.pieces != nil {
 		return true
 	}
 	if w.han != nil && e.bloom&w.bloom == w.bloom {
@@ -472,17 +547,17 @@ func (w *wordMatch) mayMatch(e *entry) bool {
 	return false
 }
 
-// wordsTier is the tier at which every word of the query matches e (the
-// worst of their best), or -1 when one does not.
-func (m *matcher) wordsTier(e *entry) int8 {
+// wordsTier is the tier at which every word of the query matches e (at
+// position p; the worst of their best), or -1 when one does not.
+func (m *matcher) wordsTier(e *entry, p int32) int8 {
 	for _, w := range m.words {
-		if !w.mayMatch(e) {
+		if !w.mayMatch(e, p) {
 			return -1
 		}
 	}
 	var worst int8 = -1
 	for _, w := range m.words {
-		tier := w.tier(e)
+		tier := w.tier(e, p)
 		if tier < 0 {
 			return -1
 		}
