@@ -164,7 +164,8 @@ func (c *Catalog) refresh(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if full {
-		c.entries, c.pos, c.byUSCC = c.entries[:0], make(map[int64]int32, len(fresh)), make(map[string]int32, len(fresh))
+		// Sized to fit: a grown slice would hold up to twice the memory.
+		c.entries, c.pos, c.byUSCC = make([]entry, 0, len(fresh)), make(map[int64]int32, len(fresh)), make(map[string]int32, len(fresh))
 	}
 	found := make(map[int64]bool, len(fresh))
 	// Which sort orders the changes invalidate.

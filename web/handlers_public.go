@@ -84,7 +84,7 @@ const (
 
 // DefaultPageCacheBytes bounds the memory the page cache holds; past it,
 // it starts over (Config.PageCacheBytes).
-const DefaultPageCacheBytes = 32 << 20
+const DefaultPageCacheBytes = 16 << 20
 
 // pubCacheTTL bounds how long a page is served without rendering again,
 // for what changes with time alone (a sanction's display ending).

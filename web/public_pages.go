@@ -80,7 +80,7 @@ func storedPageRequest(c echo.Context) bool {
 
 // serveStoredPage answers a profile request from the vendor's stored page:
 // the gzip bytes as stored to a client that accepts them, otherwise the
-// page uncompressed (kept in the page cache). handled is false when the
+// page uncompressed. handled is false when the
 // page cannot be used (no renderer): the caller renders.
 func (ps *publicSite) serveStoredPage(c echo.Context, code string) (handled bool, err error) {
 	doc, page, err := ps.docs.Page(c.Request().Context(), code, ps.s.now())
@@ -108,20 +108,14 @@ func (ps *publicSite) serveStoredPage(c echo.Context, code string) (handled bool
 		h.Set(echo.HeaderContentLength, strconv.Itoa(len(page.Body)))
 		return true, c.Blob(http.StatusOK, echo.MIMETextHTMLCharsetUTF8, page.Body)
 	}
-	key := pubCacheKey(c)
-	if e := ps.cache.get(key, doc.ETag, ps.s.now()); e != nil {
-		return true, pubServe(c, e)
-	}
+	// Uncompressed for the rare client that does not take gzip; not kept in
+	// the page cache, which would fill with the long tail of profiles.
 	html, err := gunzip(page.Body)
 	if err != nil {
 		return true, err
 	}
-	e := &pubPageEntry{version: doc.ETag, body: html, etag: page.ETag, modified: doc.BuiltAt, stored: ps.s.now(),
-		header: http.Header{echo.HeaderContentType: {echo.MIMETextHTMLCharsetUTF8}, "Cache-Control": {"no-cache"}}}
-	if knownParams(c.Request().URL.Query()) {
-		ps.cache.put(key, e)
-	}
-	return true, pubServe(c, e)
+	return true, pubServe(c, &pubPageEntry{body: html, etag: page.ETag, modified: doc.BuiltAt,
+		header: http.Header{echo.HeaderContentType: {echo.MIMETextHTMLCharsetUTF8}, "Cache-Control": {"no-cache"}}})
 }
 
 // acceptsGzip reports whether the request's Accept-Encoding allows gzip

@@ -41,7 +41,7 @@ func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
 		publishAt:      fs.String("publish-at", envOr(e.getenv, "CHENGXIN_PUBLISH_AT", "02:00"), "monthly publication run, HH:MM Asia/Shanghai (env CHENGXIN_PUBLISH_AT)"),
 		publishDay:     fs.Int("publish-day", 1, "day of the month of the publication run, 1–28"),
 		signingKey:     signingKeyFlag(fs, e),
-		pageCacheMB:    fs.Int("page-cache-mb", 32, "memory for rendered public pages, MiB; 0 turns the cache off (every page is rendered from its stored document)"),
+		pageCacheMB:    fs.Int("page-cache-mb", 16, "memory for rendered public pages, MiB; 0 turns the cache off (every page is rendered from its stored document)"),
 		scheduler:      fs.Bool("scheduler", !slices.Contains([]string{"off", "false", "0", "no"}, strings.ToLower(e.getenv("CHENGXIN_SCHEDULER"))), "run the daily evaluation and monthly publication in this process; -scheduler=false when cron runs `chengxin rescore` and `publish` instead, or another serve process schedules (env CHENGXIN_SCHEDULER=off)"),
 	}
 }
@@ -134,6 +134,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	fs, dbPath := newFlagSet(e, "serve", "[-addr 127.0.0.1:8080]")
 	sf := addServeFlags(fs, e)
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (written at shutdown)")
+	memProfile := fs.String("memprofile", "", "write a Go heap profile to this file at shutdown (memory the database engine holds is not in it)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -142,6 +143,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer stop()
+	defer func() {
+		if err := writeHeapProfile(*memProfile); err != nil {
+			e.log.Error("heap profile", "err", err)
+		}
+	}()
 	if _, err := signingKeyPath("serve", *dbPath, *sf.signingKey); err != nil {
 		return err
 	}
