@@ -163,13 +163,19 @@ func (d *Documents) Build(ctx context.Context, ids []int64, now time.Time) ([]re
 	return docs, err
 }
 
+// analyzeAfter: a catch-up that built this many documents or pages has the
+// database's statistics of them refreshed.
+const analyzeAfter = 1000
+
 // documentBatch is how many documents the builder makes per transaction.
 const documentBatch = 200
 
 // CatchUp builds the documents of every change committed since the last
 // catch-up (of any process), of every vendor without one when missing is
-// set, and of those whose content changed with time, in batches; it
-// returns how many it built. Changes it has handled may then be pruned
+// set, and of those whose content changed with time, in batches, with
+// their pages; when missing is set, also the pages of current documents
+// that have none by this renderer (a new release). It returns how many
+// documents and pages it built. Changes it has handled may then be pruned
 // from the log.
 func (d *Documents) CatchUp(ctx context.Context, missing bool) (int, error) {
 	latest, err := d.feed.Latest(ctx)
@@ -205,6 +211,11 @@ func (d *Documents) CatchUp(ctx context.Context, missing bool) (int, error) {
 			return built, err
 		}
 		built += n
+	}
+	if built >= analyzeAfter {
+		if err := d.db.AnalyzeDocuments(ctx); err != nil {
+			return built, err
+		}
 	}
 	if latest > through {
 		if err := d.db.DeleteDocumentsOfDeleted(ctx, through, latest); err != nil {
