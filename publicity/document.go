@@ -3,8 +3,6 @@ package publicity
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -82,10 +80,7 @@ func encodeDocument(p Profile, seq int64, validUntil *time.Time, now time.Time) 
 	if doc.Hit, err = json.Marshal(hitOf(p)); err != nil {
 		return doc, fmt.Errorf("publicity: vendor document: %w", err)
 	}
-	sum := sha256.New()
-	sum.Write(doc.Detail)
-	sum.Write(doc.Profile)
-	doc.ETag = `"` + base64.RawURLEncoding.EncodeToString(sum.Sum(nil)[:12]) + `"`
+	doc.ETag = ETagOf(doc.Detail, doc.Profile)
 	return doc, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -77,7 +78,7 @@ func (d *Documents) Page(ctx context.Context, uscc string, now time.Time) (regis
 }
 
 // ErrNoPage: pages are not stored (no renderer).
-var ErrNoPage = fmt.Errorf("publicity: no stored pages")
+var ErrNoPage = errors.New("publicity: no stored pages")
 
 // renderPages renders the stored page of each of docs (parts Detail and
 // Profile) from the document itself, as a reader of it would.
@@ -98,15 +99,19 @@ func (d *Documents) renderPages(ctx context.Context, r PageRenderer, docs []regi
 			return nil, err
 		}
 		out = append(out, registry.StoredPage{VendorID: doc.VendorID, Lang: StoredPageLang, Renderer: id,
-			DocETag: doc.ETag, ETag: PageETag(html), Body: body})
+			DocETag: doc.ETag, ETag: ETagOf(html), Body: body})
 	}
 	return out, nil
 }
 
-// PageETag is the ETag of a page's bytes as sent uncompressed.
-func PageETag(html []byte) string {
-	sum := sha256.Sum256(html)
-	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
+// ETagOf is the strong ETag of bytes sent as they are (parts, in order):
+// of a stored document, a stored page, a cached page.
+func ETagOf(parts ...[]byte) string {
+	sum := sha256.New()
+	for _, b := range parts {
+		sum.Write(b)
+	}
+	return `"` + base64.RawURLEncoding.EncodeToString(sum.Sum(nil)[:12]) + `"`
 }
 
 var gzipWriters = sync.Pool{New: func() any {

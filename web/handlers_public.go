@@ -2,8 +2,6 @@ package web
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -227,9 +225,8 @@ func (ps *publicSite) cached(scope int) echo.MiddlewareFunc {
 				_, werr := res.Write(cw.buf.Bytes())
 				return werr
 			}
-			sum := sha256.Sum256(cw.buf.Bytes())
 			e := &pubPageEntry{version: version, body: bytes.Clone(cw.buf.Bytes()), header: http.Header{},
-				etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`, modified: now.Truncate(time.Second), stored: now}
+				etag: publicity.ETagOf(cw.buf.Bytes()), modified: now.Truncate(time.Second), stored: now}
 			for _, h := range pubReplayed {
 				if v := cw.header.Get(h); v != "" {
 					e.header.Set(h, v)

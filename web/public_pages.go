@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -29,18 +30,24 @@ import (
 // are compiled in) and the site's base URL (the page's share link).
 func (ps *publicSite) RendererID() string {
 	ps.rendererOnce.Do(func() {
-		h := sha256.New()
-		if exe, err := os.Executable(); err == nil {
-			if f, err := os.Open(exe); err == nil {
-				io.Copy(h, f)
-				f.Close()
-			}
-		}
-		h.Write([]byte("\x00" + ps.s.publicBase()))
-		ps.rendererID = hex.EncodeToString(h.Sum(nil)[:12])
+		h := sha256.Sum256([]byte(executableHash() + "\x00" + ps.s.publicBase()))
+		ps.rendererID = hex.EncodeToString(h[:12])
 	})
 	return ps.rendererID
 }
+
+// executableHash is the SHA-256 of this process's executable, read once
+// per process (every server of a test binary shares it).
+var executableHash = sync.OnceValue(func() string {
+	h := sha256.New()
+	if exe, err := os.Executable(); err == nil {
+		if f, err := os.Open(exe); err == nil {
+			io.Copy(h, f)
+			f.Close()
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+})
 
 // RenderProfile renders p's disclosure page in lang as an anonymous GET of
 // /vendors/{uscc} gets it.
@@ -85,7 +92,7 @@ func storedPageRequest(c echo.Context) bool {
 func (ps *publicSite) serveStoredPage(c echo.Context, code string) (handled bool, err error) {
 	doc, page, err := ps.docs.Page(c.Request().Context(), code, ps.s.now())
 	switch {
-	case err == publicity.ErrNoPage:
+	case errors.Is(err, publicity.ErrNoPage):
 		return false, nil
 	case publicity.IsNotFound(err):
 		return true, ps.notFound(c)
