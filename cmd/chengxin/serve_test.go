@@ -81,3 +81,23 @@ func TestServeMetricsAndBaseURL(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsAddrOff: -metrics-addr takes the words that turn the listener
+// off as CHENGXIN_METRICS_ADDR does ("-metrics-addr off" listened on "off").
+func TestMetricsAddrOff(t *testing.T) {
+	for _, off := range []string{"", "off", "OFF", "none", "false", "0"} {
+		if got := metricsAddrOff(off); got != "" {
+			t.Errorf("metricsAddrOff(%q) = %q, want off", off, got)
+		}
+		env := func(string) string { return off }
+		if got := metricsAddrDefault(env); off != "" && got != "" {
+			t.Errorf("CHENGXIN_METRICS_ADDR=%q: default %q, want off", off, got)
+		}
+	}
+	if got := metricsAddrOff("127.0.0.1:9191"); got != "127.0.0.1:9191" {
+		t.Errorf("an address is kept: %q", got)
+	}
+	if got := metricsAddrDefault(func(string) string { return "" }); got != "127.0.0.1:9090" {
+		t.Errorf("default without the variable: %q", got)
+	}
+}
