@@ -38,7 +38,7 @@ type Catalog struct {
 	entries []entry
 
 	ordersMu sync.Mutex // guards orders and han (built lazily under mu.RLock)
-	orders   map[string][]int32
+	orders   map[string]sortOrder
 	han      hanIndex // nil: to build (hanIndexNow)
 
 	noHanIndex bool // tests: ask the name search for Chinese queries too
@@ -67,7 +67,7 @@ type entry struct {
 // NewCatalog returns an empty catalog over db; it loads on first use.
 func NewCatalog(db *registry.DB) *Catalog {
 	return &Catalog{db: db, changes: db.NewChangeFeed(), names: db.NewNameSearch(), docs: NewDocuments(db),
-		pos: map[int64]int32{}, byUSCC: map[string]int32{}, orders: map[string][]int32{}}
+		pos: map[int64]int32{}, byUSCC: map[string]int32{}, orders: map[string]sortOrder{}}
 }
 
 // Documents are the stored documents the catalog reads its rows from.
@@ -290,9 +290,17 @@ func gradeRank(g string) int {
 	return len(Grades)
 }
 
-// order returns the positions of live entries in the given sort order. The
-// caller holds c.mu.RLock.
-func (c *Catalog) order(key string) []int32 {
+// sortOrder is the live entries in one sort order: pos lists their
+// positions in that order, rank maps a position to its index in pos (-1:
+// dead).
+type sortOrder struct {
+	pos  []int32
+	rank []int32
+}
+
+// order returns the live entries in the given sort order. The caller holds
+// c.mu.RLock.
+func (c *Catalog) order(key string) sortOrder {
 	c.ordersMu.Lock()
 	defer c.ordersMu.Unlock()
 	if o, ok := c.orders[key]; ok {
@@ -350,6 +358,14 @@ func (c *Catalog) order(key string) []int32 {
 		cmp = byUSCC
 	}
 	slices.SortFunc(o, cmp)
-	c.orders[key] = o
-	return o
+	rank := make([]int32, len(c.entries))
+	for i := range rank {
+		rank[i] = -1
+	}
+	for r, p := range o {
+		rank[p] = int32(r)
+	}
+	so := sortOrder{pos: o, rank: rank}
+	c.orders[key] = so
+	return so
 }

@@ -2,8 +2,10 @@ package publicity
 
 import (
 	"context"
+	mathbits "math/bits"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"chengxin/registry"
@@ -152,9 +154,10 @@ func (c *Catalog) search(ctx context.Context, q SearchQuery, rows bool) (SearchR
 		}
 	}
 	res.Categories = m.categories
-	var tiers []int8 // tier+1 per entry position; 0: no match
+	var marks *tierMarks // the entries the query matches; nil: no query, every entry
 	if text != "" {
-		tiers = m.tiers(c)
+		marks = m.tiers(c)
+		defer marks.release()
 	}
 	var dist, cat uint32
 	if q.District != "" {
@@ -167,10 +170,10 @@ func (c *Catalog) search(ctx context.Context, q SearchQuery, rows bool) (SearchR
 			return res, nil
 		}
 	}
-	keep := func(p int32) bool {
+	filtered := dist != 0 || cat != 0 || q.Grade != ""
+	passes := func(p int32) bool {
 		e := &c.entries[p]
-		return (tiers == nil || tiers[p] > 0) && (dist == 0 || e.districts&dist != 0) &&
-			(cat == 0 || e.categories&cat != 0) && (q.Grade == "" || e.grade == q.Grade)
+		return (dist == 0 || e.districts&dist != 0) && (cat == 0 || e.categories&cat != 0) && (q.Grade == "" || e.grade == q.Grade)
 	}
 	offset := registry.PageOffset(q.Page, q.PerPage) // a page too far out to count to is past the end, not page 1
 	var page []int32
@@ -178,25 +181,31 @@ func (c *Catalog) search(ctx context.Context, q SearchQuery, rows bool) (SearchR
 	if sortKey == "" {
 		sortKey = SortRelevance
 	}
-	if sortKey == SortRelevance && tiers != nil {
-		var buckets [numTiers][]int32
-		for _, p := range c.order(SortRelevance) {
-			if keep(p) {
-				t := tiers[p] - 1
-				buckets[t] = append(buckets[t], p)
-			}
-		}
-		for _, b := range buckets {
-			for _, p := range b {
-				if res.Total >= offset && len(page) < q.PerPage {
-					page = append(page, p)
+	order := c.order(sortKey)
+	switch {
+	case marks != nil:
+		// Only the matches are looked at, never every vendor: grouped by
+		// tier for relevance (best first, each in code order), else one
+		// group, then put in the order's sequence (pageOf).
+		var groups [numTiers][]int32
+		for _, p := range marks.touched {
+			if t := marks.tier[p]; t > 0 && order.rank[p] >= 0 && (!filtered || passes(p)) {
+				g := 0
+				if sortKey == SortRelevance {
+					g = int(t - 1)
 				}
-				res.Total++
+				groups[g] = append(groups[g], p)
 			}
 		}
-	} else {
-		for _, p := range c.order(sortKey) {
-			if keep(p) {
+		page, res.Total = pageOf(order, groups[:], offset, q.PerPage)
+	case !filtered:
+		res.Total = len(order.pos)
+		if offset < len(order.pos) {
+			page = order.pos[offset:min(len(order.pos), offset+q.PerPage)]
+		}
+	default:
+		for _, p := range order.pos {
+			if passes(p) {
 				if res.Total >= offset && len(page) < q.PerPage {
 					page = append(page, p)
 				}
@@ -212,6 +221,60 @@ func (c *Catalog) search(ctx context.Context, q SearchQuery, rows bool) (SearchR
 		res.Hits, err = c.docs.Hits(ctx, res.IDs, c.db.Now())
 	}
 	return res, err
+}
+
+// pageOf returns how many positions groups hold (each a set of live
+// entries, the groups disjoint) and the page of them at offset: the groups
+// one after another, each in the sequence of order. A group is put in
+// sequence by sorting it when it is small, else through a bit set over
+// the order's ranks (one pass over len(order.pos)/64 words, whatever the
+// group's size).
+func pageOf(order sortOrder, groups [][]int32, offset, perPage int) (page []int32, total int) {
+	var bits []uint64
+	for _, g := range groups {
+		if len(g) == 0 {
+			continue
+		}
+		if total+len(g) <= offset || len(page) == perPage {
+			total += len(g) // wholly before or after the page
+			continue
+		}
+		from := offset - total // the group's first on the page, when positive
+		if len(g) < len(order.pos)/1024 {
+			slices.SortFunc(g, func(a, b int32) int { return int(order.rank[a] - order.rank[b]) })
+			for i, p := range g {
+				if i >= from && len(page) < perPage {
+					page = append(page, p)
+				}
+			}
+			total += len(g)
+			continue
+		}
+		if bits == nil {
+			bits = make([]uint64, (len(order.pos)+63)/64)
+		} else {
+			clear(bits)
+		}
+		for _, p := range g {
+			r := order.rank[p]
+			bits[r>>6] |= 1 << (r & 63)
+		}
+		seen := 0
+	scan:
+		for w, word := range bits {
+			for word != 0 {
+				if seen >= from && len(page) < perPage {
+					page = append(page, order.pos[w*64+mathbits.TrailingZeros64(word)])
+				} else if len(page) == perPage {
+					break scan
+				}
+				word &= word - 1
+				seen++
+			}
+		}
+		total += len(g)
+	}
+	return page, total
 }
 
 // Match tiers, best first.
@@ -251,7 +314,7 @@ type catPart struct {
 // wordMatch is what one word of a query matches besides name substrings.
 type wordMatch struct {
 	ids      map[int64]bool  // names containing the word (NameSearch)
-	inName   []bool          // the same by catalog position (a Chinese query), instead of ids
+	inName   []uint64        // the same as a bit set of catalog positions (a Chinese query), instead of ids
 	han      []rune          // its characters, when it is two Chinese characters or more
 	bloom    uint64          // of han
 	pieces   []string        // the pieces typed between spaces, lower case, when there were several
@@ -328,9 +391,13 @@ func (c *Catalog) matcher(ctx context.Context, typed, text string, han hanIndex)
 	for i, t := range terms {
 		w := &wordMatch{}
 		if han != nil {
-			w.inName = make([]bool, len(c.entries))
-			for _, p := range c.namedWithAll(m.candidates, terms[i:i+1]) {
-				w.inName[p] = true
+			inName := m.namePos // one word: the names that contain it
+			if len(terms) > 1 {
+				inName = c.namedWithAll(m.candidates, terms[i:i+1])
+			}
+			w.inName = make([]uint64, (len(c.entries)+63)/64)
+			for _, p := range inName {
+				w.inName[p>>6] |= 1 << (p & 63)
 			}
 		} else {
 			ids := m.names
@@ -412,7 +479,7 @@ func runeBloom(r rune) uint64 { return 1 << ((uint32(r) * 2654435761) >> 26) }
 // inNameOf: e (at position p) has the word in its name.
 func (w *wordMatch) inNameOf(e *entry, p int32) bool {
 	if w.inName != nil {
-		return w.inName[p]
+		return w.inName[p>>6]&(1<<(p&63)) != 0
 	}
 	return w.ids[e.id]
 }
@@ -453,15 +520,56 @@ func containsPieces(lower string, pieces []string) bool {
 	return true
 }
 
-// tiers marks every catalog entry the query matches with its best tier + 1.
-// The caller holds c.mu.RLock.
-func (m *matcher) tiers(c *Catalog) []int8 {
-	t := make([]int8, len(c.entries))
-	mark := func(p int32, tier int8) {
-		if t[p] == 0 || t[p] > tier+1 {
-			t[p] = tier + 1
-		}
+// tierMarks are the entries a query matches: tier[p] is the best tier +
+// 1 at which the entry at position p matches (0: none), touched the
+// positions marked. The slice is as long as the catalog and reused from
+// one query to the next (release clears what was marked), so a query costs
+// what it matches, not what the catalog holds.
+type tierMarks struct {
+	tier    []int8
+	touched []int32
+}
+
+var tierMarksPool sync.Pool
+
+// newTierMarks returns empty marks for a catalog of n entries.
+func newTierMarks(n int) *tierMarks {
+	if t, ok := tierMarksPool.Get().(*tierMarks); ok && len(t.tier) == n {
+		return t
 	}
+	return &tierMarks{tier: make([]int8, n)}
+}
+
+// mark records that the entry at p matches at tier, unless it matches at
+// a better one.
+func (t *tierMarks) mark(p int32, tier int8) {
+	switch old := t.tier[p]; {
+	case old == 0:
+		t.touched = append(t.touched, p)
+		t.tier[p] = tier + 1
+	case old > tier+1:
+		t.tier[p] = tier + 1
+	}
+}
+
+// release clears the marks and returns them for reuse.
+func (t *tierMarks) release() {
+	for _, p := range t.touched {
+		t.tier[p] = 0
+	}
+	if cap(t.touched) > 1<<16 {
+		t.touched = nil // a query that matched most of a large catalog
+	} else {
+		t.touched = t.touched[:0]
+	}
+	tierMarksPool.Put(t)
+}
+
+// tiers marks every catalog entry the query matches with its best tier.
+// The caller holds c.mu.RLock.
+func (m *matcher) tiers(c *Catalog) *tierMarks {
+	t := newTierMarks(len(c.entries))
+	mark := t.mark
 	exactOrName := func(p int32) {
 		if c.entries[p].name == m.text {
 			mark(p, tierExact)
@@ -481,7 +589,7 @@ func (m *matcher) tiers(c *Catalog) []int8 {
 	if m.code != "" || m.catMask != 0 || len(m.catParts) > 0 {
 		for i := range c.entries {
 			e, p := &c.entries[i], int32(i)
-			if e.dead || t[p] == tierExact+1 {
+			if e.dead || t.tier[p] == tierExact+1 {
 				continue
 			}
 			if m.code != "" {
@@ -504,7 +612,7 @@ func (m *matcher) tiers(c *Catalog) []int8 {
 	// The words: every entry, or only the candidates of a Chinese query.
 	words := func(p int32) {
 		e := &c.entries[p]
-		if e.dead || (t[p] != 0 && t[p] <= tierPinyin) {
+		if e.dead || (t.tier[p] != 0 && t.tier[p] <= tierPinyin) {
 			return // nothing below can do better
 		}
 		if worst := m.wordsTier(e, p); worst >= 0 {
