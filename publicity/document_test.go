@@ -21,7 +21,7 @@ type docWalk struct {
 // stored reads the vendor's stored document, every part, at the store's clock.
 func (w *docWalk) stored() (registry.DocumentRead, bool) {
 	w.t.Helper()
-	got, err := w.db.DocumentsByID(context.Background(), []int64{w.id}, registry.PartDetail|registry.PartItem|registry.PartProfile, w.db.Now())
+	got, err := w.db.DocumentsByID(context.Background(), []int64{w.id}, registry.PartDetail|registry.PartItem|registry.PartProfile|registry.PartHit, w.db.Now())
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -69,6 +69,7 @@ func (w *docWalk) changed(step string) registry.PublicDocument {
 	if before.Current {
 		w.t.Errorf("%s: the stored document still counts as current", step)
 	}
+	w.searchRowsCurrent(step, nil) // the search rows' read sees it too
 	if _, err := w.docs.CatchUp(context.Background(), false); err != nil {
 		w.t.Fatalf("%s: catch up: %v", step, err)
 	}
@@ -76,12 +77,38 @@ func (w *docWalk) changed(step string) registry.PublicDocument {
 	if !ok || !after.Current {
 		w.t.Fatalf("%s: after catch-up: stored %v, current %v", step, ok, after.Current)
 	}
+	w.searchRowsCurrent(step, &after.PublicDocument)
 	fresh := w.fresh()
 	sameDocument(w.t, step, after.PublicDocument, fresh)
 	if bytes.Equal(before.Detail, after.Detail) && bytes.Equal(before.Profile, after.Profile) {
 		w.t.Errorf("%s: the document did not change", step)
 	}
 	return after.PublicDocument
+}
+
+// searchRowsCurrent checks what lists and search read of the vendor's
+// document (CurrentPartByID: the hit and the list item, current only):
+// nothing when want is nil (not current), else want's.
+func (w *docWalk) searchRowsCurrent(step string, want *registry.PublicDocument) {
+	w.t.Helper()
+	for _, part := range []registry.DocumentParts{registry.PartHit, registry.PartItem} {
+		got, err := w.db.CurrentPartByID(context.Background(), []int64{w.id}, part, w.db.Now())
+		if err != nil {
+			w.t.Fatalf("%s: %v", step, err)
+		}
+		b, ok := got[w.id]
+		switch {
+		case want == nil && ok:
+			w.t.Errorf("%s: part %d of a document not current was read as current", step, part)
+		case want == nil:
+		case !ok:
+			w.t.Errorf("%s: part %d of the current document was not read", step, part)
+		case part == registry.PartHit && !bytes.Equal(b, want.Hit):
+			w.t.Errorf("%s: hit read %s, stored %s", step, b, want.Hit)
+		case part == registry.PartItem && !bytes.Equal(b, want.Item):
+			w.t.Errorf("%s: item read %s, stored %s", step, b, want.Item)
+		}
+	}
 }
 
 // vendor decodes the stored document's vendor.

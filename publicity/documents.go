@@ -62,14 +62,14 @@ func (d *Documents) ByUSCC(ctx context.Context, uscc string, parts registry.Docu
 // those whose stored documents are not current; vendors that no longer
 // exist are left out.
 func (d *Documents) Items(ctx context.Context, ids []int64, now time.Time) ([][]byte, error) {
-	docs, err := d.current(ctx, ids, registry.PartItem, now)
+	items, err := d.currentPart(ctx, ids, registry.PartItem, now)
 	if err != nil {
 		return nil, err
 	}
 	out := make([][]byte, 0, len(ids))
 	for _, id := range ids {
-		if doc, ok := docs[id]; ok {
-			out = append(out, doc.Item)
+		if item, ok := items[id]; ok {
+			out = append(out, item)
 		}
 	}
 	return out, nil
@@ -77,18 +77,18 @@ func (d *Documents) Items(ctx context.Context, ids []int64, now time.Time) ([][]
 
 // Hits returns ids as rows of the search page at now, in that order, like Items.
 func (d *Documents) Hits(ctx context.Context, ids []int64, now time.Time) ([]Hit, error) {
-	docs, err := d.current(ctx, ids, registry.PartHit, now)
+	hits, err := d.currentPart(ctx, ids, registry.PartHit, now)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Hit, 0, len(ids))
 	for _, id := range ids {
-		doc, ok := docs[id]
+		b, ok := hits[id]
 		if !ok {
 			continue
 		}
 		var h Hit
-		if err := decodeStored(doc.Hit, &h); err != nil {
+		if err := decodeStored(b, &h); err != nil {
 			return nil, fmt.Errorf("publicity: stored document of vendor %d: %w", id, err)
 		}
 		out = append(out, h)
@@ -96,30 +96,32 @@ func (d *Documents) Hits(ctx context.Context, ids []int64, now time.Time) ([]Hit
 	return out, nil
 }
 
-// current returns the current documents of ids at now with the parts asked
-// for (and more when built), building those whose stored ones are not;
-// vendors that no longer exist are missing.
-func (d *Documents) current(ctx context.Context, ids []int64, parts registry.DocumentParts, now time.Time) (map[int64]registry.PublicDocument, error) {
-	stored, err := d.db.DocumentsByID(ctx, ids, parts, now)
+// currentPart returns one part (registry.PartHit or PartItem) of the
+// documents of ids at now, building and storing those not current; vendors
+// that no longer exist are left out.
+func (d *Documents) currentPart(ctx context.Context, ids []int64, part registry.DocumentParts, now time.Time) (map[int64][]byte, error) {
+	out, err := d.db.CurrentPartByID(ctx, ids, part, now)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]registry.PublicDocument, len(ids))
 	var stale []int64
 	for _, id := range ids {
-		if doc, ok := stored[id]; ok && doc.Current {
-			out[id] = doc.PublicDocument
-		} else {
+		if _, ok := out[id]; !ok {
 			stale = append(stale, id)
 		}
 	}
-	if len(stale) > 0 {
-		built, err := d.buildAndStore(ctx, stale, now)
-		if err != nil {
-			return nil, err
-		}
-		for _, doc := range built {
-			out[doc.VendorID] = doc
+	if len(stale) == 0 {
+		return out, nil
+	}
+	built, err := d.buildAndStore(ctx, stale, now)
+	if err != nil {
+		return nil, err
+	}
+	for _, doc := range built {
+		if part == registry.PartHit {
+			out[doc.VendorID] = doc.Hit
+		} else {
+			out[doc.VendorID] = doc.Item
 		}
 	}
 	return out, nil

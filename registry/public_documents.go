@@ -65,7 +65,9 @@ func (p DocumentParts) columns() string {
 
 // documentCurrency computes, next to a document d, the latest change to
 // its vendor and to every vendor (vendor 0): both index probes
-// (public_changes_vendor).
+// (public_changes_vendor). scanDocument decides currency from them;
+// CurrentPartByID applies the same test in its query (the document walk
+// test holds both to it after every kind of change).
 const documentCurrency = `coalesce((SELECT max(c.seq) FROM public_changes c WHERE c.vendor_id = d.vendor_id), 0),
 	coalesce((SELECT max(c.seq) FROM public_changes c WHERE c.vendor_id = 0), 0)`
 
@@ -92,18 +94,7 @@ func (db *DB) DocumentsByID(ctx context.Context, ids []int64, parts DocumentPart
 		in, args := idList(ids[start:min(len(ids), start+500)])
 		query := `SELECT ` + parts.columns() + `, ` + documentCurrency + `
 			FROM public_documents d WHERE d.vendor_id IN (` + in + `)`
-		var rows *sql.Rows
-		var err error
-		if len(args) <= preparedIDListMax {
-			// A page of results (up to 100): one statement per page size,
-			// prepared once; parsing it each time was a third of the read.
-			var st *sql.Stmt
-			if st, err = db.prepared(ctx, query); err == nil {
-				rows, err = st.QueryContext(ctx, args...)
-			}
-		} else {
-			rows, err = db.read.QueryContext(ctx, query, args...)
-		}
+		rows, err := db.queryIDList(ctx, query, args)
 		if err != nil {
 			return nil, fmt.Errorf("registry: public documents: %w", err)
 		}
@@ -116,6 +107,68 @@ func (db *DB) DocumentsByID(ctx context.Context, ids []int64, parts DocumentPart
 		}
 	}
 	return out, nil
+}
+
+// CurrentPartByID reads one part (PartHit or PartItem) of the stored
+// documents of ids that are current at now (see DocumentRead), by vendor;
+// a vendor missing from the result has no current document. The currency
+// test runs in the query, so a row is two columns: what a page of search
+// results reads twenty times.
+func (db *DB) CurrentPartByID(ctx context.Context, ids []int64, part DocumentParts, now time.Time) (map[int64][]byte, error) {
+	var col string
+	switch part {
+	case PartHit:
+		col = "d.hit"
+	case PartItem:
+		col = "d.item"
+	default:
+		return nil, fmt.Errorf("registry: CurrentPartByID reads a hit or an item, not parts %d", part)
+	}
+	out := make(map[int64][]byte, len(ids))
+	at := formatTime(now)
+	for start := 0; start < len(ids); start += 500 {
+		in, args := idList(ids[start:min(len(ids), start+500)])
+		query := `SELECT d.vendor_id, ` + col + ` FROM public_documents d WHERE d.vendor_id IN (` + in + `)
+			AND d.seq >= coalesce((SELECT max(c.seq) FROM public_changes c WHERE c.vendor_id = d.vendor_id), 0)
+			AND d.seq >= coalesce((SELECT max(c.seq) FROM public_changes c WHERE c.vendor_id = 0), 0)
+			AND (d.valid_until IS NULL OR d.valid_until > ?)`
+		args = append(args, at)
+		rows, err := db.queryIDList(ctx, query, args)
+		if err != nil {
+			return nil, fmt.Errorf("registry: public documents: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var b []byte
+			if err := rows.Scan(&id, &b); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("registry: public documents: %w", err)
+			}
+			out[id] = b
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("registry: public documents: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// queryIDList runs a read whose arguments are an id list (and perhaps a
+// few more): a page of results (up to preparedIDListMax ids) through a
+// statement prepared once per list length, since parsing it each time was a
+// third of the read; longer lists as one-off queries.
+func (db *DB) queryIDList(ctx context.Context, query string, args []any) (*sql.Rows, error) {
+	if len(args) > preparedIDListMax+2 {
+		return db.read.QueryContext(ctx, query, args...)
+	}
+	st, err := db.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 // preparedIDListMax: id lists up to this long (a page of results) are read
