@@ -21,15 +21,18 @@ type hanIndex map[rune][]int32
 // buildHanIndex indexes the names of entries.
 func buildHanIndex(entries []entry) hanIndex {
 	idx := hanIndex{}
+	var seen []rune // of the name at hand
 	for i := range entries {
 		e := &entries[i]
 		if e.dead {
 			continue
 		}
-		for j, r := range e.chars {
-			if !isHan(r) || slices.Contains(e.chars[:j], r) {
+		seen = seen[:0]
+		for _, r := range e.name {
+			if !isHan(r) || slices.Contains(seen, r) {
 				continue
 			}
+			seen = append(seen, r)
 			idx[r] = append(idx[r], int32(i))
 		}
 	}
