@@ -45,15 +45,16 @@ type DB struct {
 	Now func() time.Time
 }
 
-// pragmas apply to every connection. A reader's page cache is small (2
-// MiB): the many readers each keep their own, a request reads a handful of
+// pragmas apply to every connection. A reader's page cache is small (512
+// KiB): the many readers each keep their own, a request reads a handful of
 // pages, and the operating system's file cache holds the database once
 // for all of them; measured at 100,000 vendors, 16 MiB per reader held
-// 300 MB more and served cold reads no faster (BENCHMARKS.md). The one
-// writer, which rescoring, publication and the document builder keep
-// busy, gets 16 MiB (writerPragmas).
+// 300 MB more and served cold reads no faster, and 2 MiB → 512 KiB took
+// another 35 MB off peak RSS with cold JSON reads unchanged (BENCHMARKS.md).
+// The one writer, which rescoring, publication and the document builder
+// keep busy, gets 16 MiB (writerPragmas).
 const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)" +
-	"&_pragma=cache_size(-2048)"
+	"&_pragma=cache_size(-512)"
 
 // writerPragmas follow pragmas on the writer's connection (a later
 // cache_size wins).

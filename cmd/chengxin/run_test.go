@@ -84,6 +84,9 @@ func TestUsage(t *testing.T) {
 	if r := runCLI(t, ctx, "", nil, "migrate", "-nope"); r.code != 2 {
 		t.Errorf("bad flag: code %d", r.code)
 	}
+	if r := runCLI(t, ctx, "", nil, "serve", "-gc-percent", "5"); r.code != 2 || !strings.Contains(r.stderr, "-gc-percent 5: want 10 or more") {
+		t.Errorf("serve -gc-percent 5: code %d, %s", r.code, r.stderr)
+	}
 }
 
 func TestMigrateAndEnvDB(t *testing.T) {
