@@ -2,6 +2,7 @@ package web
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,7 +79,60 @@ func (ps *publicSite) handleAPIVendors(c echo.Context) error {
 	if in.Category != "" {
 		page.Interpreted = &queryReading{Q: in.Q, Category: in.Category, Words: in.Words}
 	}
-	return c.JSON(http.StatusOK, page)
+	_, pretty := c.QueryParams()["pretty"]
+	body, err := page.encode(pretty)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, body)
+}
+
+// encode is the page's JSON, byte for byte what encoding/json's Encoder
+// writes for it (indented by two spaces when pretty), without passing the
+// stored items through it: they were written by json.Marshal when their
+// documents were built, so checking and compacting them again (most of a
+// JSON search's time) would change nothing.
+func (p vendorPage) encode(pretty bool) ([]byte, error) {
+	size := 96
+	for _, item := range p.Items {
+		size += len(item) + 1
+	}
+	buf := make([]byte, 0, size)
+	buf = append(buf, `{"items":`...)
+	if p.Items == nil {
+		buf = append(buf, "null"...)
+	} else {
+		buf = append(buf, '[')
+		for i, item := range p.Items {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, item...)
+		}
+		buf = append(buf, ']')
+	}
+	buf = append(buf, `,"page":`...)
+	buf = strconv.AppendInt(buf, int64(p.Page), 10)
+	buf = append(buf, `,"per_page":`...)
+	buf = strconv.AppendInt(buf, int64(p.PerPage), 10)
+	buf = append(buf, `,"total":`...)
+	buf = strconv.AppendInt(buf, int64(p.Total), 10)
+	if p.Interpreted != nil {
+		reading, err := json.Marshal(p.Interpreted)
+		if err != nil {
+			return nil, err
+		}
+		buf = append(append(buf, `,"interpreted":`...), reading...)
+	}
+	buf = append(buf, '}')
+	if pretty {
+		var out bytes.Buffer
+		if err := json.Indent(&out, buf, "", "  "); err != nil {
+			return nil, err
+		}
+		buf = out.Bytes()
+	}
+	return append(buf, '\n'), nil
 }
 
 // csvFormat names the open-data file's layout in its ETag.
