@@ -101,7 +101,7 @@ func intersectSorted(a, b []int32) []int32 {
 // of words (as registry.NameSearch.VendorsNamedWithAll, for words of
 // Chinese characters).
 func (c *Catalog) namedWithAll(positions []int32, words []string) []int32 {
-	var out []int32
+	out := make([]int32, 0, len(positions)) // most candidates of a common word hold it
 next:
 	for _, p := range positions {
 		for _, w := range words {

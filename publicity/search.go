@@ -294,8 +294,8 @@ const (
 // (hanindex.go).
 type matcher struct {
 	text       string
-	names      []int64 // vendors whose name contains every word (NameSearch)
-	namePos    []int32 // the same as catalog positions (a Chinese query)
+	names      []int64 // vendors whose name contains every word (NameSearch; nil with namePos)
+	namePos    []int32 // the same as catalog positions (a query the character index answers)
 	candidates []int32 // a Chinese query: the only entries its words can match; nil: any
 	code       string  // normalised query when it looks like a (partial) USCC
 	catMask    uint32  // categories named by a one-word query
@@ -332,18 +332,16 @@ func (c *Catalog) matcher(ctx context.Context, typed, text string, han hanIndex)
 		return m, nil
 	}
 	terms := strings.Fields(text)
-	// namedWithAll: the vendors whose names contain every one of words.
+	// namedWithAll: the vendors whose names contain every one of words,
+	// as ids from the name search, or as catalog positions from the
+	// character index (no ids then: a common word is in most names, and
+	// looking each one up again cost more than the rest of the search).
 	namedWithAll := func(words []string) ([]int64, []int32, error) {
 		if han == nil {
 			ids, err := c.names.VendorsNamedWithAll(ctx, words)
 			return ids, nil, err
 		}
-		pos := c.namedWithAll(m.candidates, words)
-		ids := make([]int64, len(pos))
-		for i, p := range pos {
-			ids[i] = c.entries[p].id
-		}
-		return ids, pos, nil
+		return nil, c.namedWithAll(m.candidates, words), nil
 	}
 	var err error
 	if han != nil {
@@ -578,7 +576,7 @@ func (m *matcher) tiers(c *Catalog) *tierMarks {
 		}
 	}
 	for _, id := range m.names {
-		if p, ok := c.pos[id]; ok && m.namePos == nil {
+		if p, ok := c.pos[id]; ok {
 			exactOrName(p)
 		}
 	}
