@@ -12,8 +12,9 @@ import (
 )
 
 // BenchmarkSearch times the queries citizens type over a synthetic city of
-// 20,000 vendors: two characters (one in nearly every name), a spaced Chinese query, full pinyin,
-// initials, a category, and browsing everyone by name.
+// 20,000 vendors: two characters (公司 is in nearly every name), a spaced
+// Chinese query, full pinyin, initials, a category, and browsing everyone
+// by name.
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
 	db, err := registry.Open(ctx, testdb.DSN(b, "bench.db"))

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
@@ -26,6 +27,14 @@ func TestVendorPageEncodeIsEncodingJSON(t *testing.T) {
 		{Items: nil, Page: 1, PerPage: 20},
 		{Items: []json.RawMessage{plain}, Page: 1, PerPage: 100, Total: 1,
 			Interpreted: &queryReading{Q: "保洁 和平", Category: "cleaning", Words: "和平<"}},
+	}
+	// encode names vendorPage's fields itself: a field added to the type
+	// must be set here (in the last page) and so be compared below.
+	full := reflect.ValueOf(pages[len(pages)-1])
+	for f := 0; f < full.NumField(); f++ {
+		if full.Field(f).IsZero() {
+			t.Fatalf("vendorPage.%s is not set in the last test page: set it, and write it in encode", full.Type().Field(f).Name)
+		}
 	}
 	for i, page := range pages {
 		for _, pretty := range []bool{false, true} {
