@@ -2,7 +2,6 @@ package publicity
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -10,6 +9,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 
 	"chengxin/registry"
 )

@@ -2,9 +2,9 @@ package web
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
 
 	"chengxin/i18n"
@@ -146,7 +147,9 @@ func acceptsGzip(r *http.Request) bool {
 
 var gzipReaders sync.Pool
 
-// gunzip decompresses a stored page.
+// gunzip decompresses a stored page into a slice of exactly its size (the
+// gzip trailer's ISIZE: the pages are ours, one member each, far below
+// 4 GiB), checking the trailer's CRC.
 func gunzip(b []byte) ([]byte, error) {
 	zr, _ := gzipReaders.Get().(*gzip.Reader)
 	var err error
@@ -159,10 +162,16 @@ func gunzip(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer gzipReaders.Put(zr)
-	var out bytes.Buffer
-	out.Grow(4 * len(b))
-	if _, err := io.Copy(&out, zr); err != nil {
+	out := make([]byte, binary.LittleEndian.Uint32(b[len(b)-4:]))
+	if _, err := io.ReadFull(zr, out); err != nil {
 		return nil, err
 	}
-	return out.Bytes(), nil
+	var more [1]byte // reading to the end checks the CRC and the size
+	if n, err := zr.Read(more[:]); n != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = errors.New("web: stored page longer than its gzip trailer says")
+		}
+		return nil, err
+	}
+	return out, nil
 }
