@@ -48,6 +48,9 @@ func sameDocument(t *testing.T, step string, a, b registry.PublicDocument) {
 	if !bytes.Equal(a.Item, b.Item) {
 		t.Errorf("%s: list item differs:\nstored %s\nfresh  %s", step, a.Item, b.Item)
 	}
+	if a.Hit != nil && !bytes.Equal(a.Hit, b.Hit) { // read with PartHit
+		t.Errorf("%s: search row differs:\nstored %s\nfresh  %s", step, a.Hit, b.Hit)
+	}
 	if !bytes.Equal(a.Profile, b.Profile) {
 		t.Errorf("%s: profile differs:\nstored %s\nfresh  %s", step, a.Profile, b.Profile)
 	}

@@ -25,7 +25,7 @@ type PublicDocument struct {
 	BuiltAt    time.Time
 	Detail     []byte // the vendor JSON, exactly as sent
 	Item       []byte // the vendor as an item of a list
-	Hit        []byte // the vendor as a row of the search page
+	Hit        []byte // the vendor as a row of the search page (table public_hits)
 	Profile    []byte // the rest of the disclosure page
 }
 
@@ -53,7 +53,8 @@ func (p DocumentParts) columns() string {
 	for _, c := range []struct {
 		part DocumentParts
 		col  string
-	}{{PartHit, "d.hit"}, {PartDetail, "d.detail"}, {PartProfile, "d.profile"}, {PartItem, "d.item"}} {
+	}{{PartHit, "(SELECT h.hit FROM public_hits h WHERE h.vendor_id = d.vendor_id)"},
+		{PartDetail, "d.detail"}, {PartProfile, "d.profile"}, {PartItem, "d.item"}} {
 		if p&c.part != 0 {
 			cols = append(cols, c.col)
 		} else {
@@ -113,14 +114,15 @@ func (db *DB) DocumentsByID(ctx context.Context, ids []int64, parts DocumentPart
 // documents of ids that are current at now (see DocumentRead), by vendor;
 // a vendor missing from the result has no current document. The currency
 // test runs in the query, so a row is two columns: what a page of search
-// results reads twenty times.
+// results reads twenty times. A hit is read from its own table of small
+// rows (public_hits, with its document's seq and valid_until).
 func (db *DB) CurrentPartByID(ctx context.Context, ids []int64, part DocumentParts, now time.Time) (map[int64][]byte, error) {
-	var col string
+	var col, table string
 	switch part {
 	case PartHit:
-		col = "d.hit"
+		col, table = "d.hit", "public_hits"
 	case PartItem:
-		col = "d.item"
+		col, table = "d.item", "public_documents"
 	default:
 		return nil, fmt.Errorf("registry: CurrentPartByID reads a hit or an item, not parts %d", part)
 	}
@@ -128,7 +130,7 @@ func (db *DB) CurrentPartByID(ctx context.Context, ids []int64, part DocumentPar
 	at := formatTime(now)
 	for start := 0; start < len(ids); start += 500 {
 		in, args := idList(ids[start:min(len(ids), start+500)])
-		query := `SELECT d.vendor_id, ` + col + ` FROM public_documents d WHERE d.vendor_id IN (` + in + `)
+		query := `SELECT d.vendor_id, ` + col + ` FROM ` + table + ` d WHERE d.vendor_id IN (` + in + `)
 			AND d.seq >= coalesce((SELECT max(c.seq) FROM public_changes c WHERE c.vendor_id = d.vendor_id), 0)
 			AND d.seq >= coalesce((SELECT max(c.seq) FROM public_changes c WHERE c.vendor_id = 0), 0)
 			AND (d.valid_until IS NULL OR d.valid_until > ?)`
@@ -225,21 +227,39 @@ func putDocuments(ctx context.Context, tx *sql.Tx, docs []PublicDocument) error 
 	if len(docs) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO public_documents(vendor_id, uscc, seq, valid_until, etag, built_at, hit, detail, profile, item)
-		VALUES (?,?,?,?,?,?,?,?,?,?)
+	st, err := tx.PrepareContext(ctx, `INSERT INTO public_documents(vendor_id, uscc, seq, valid_until, etag, built_at, detail, profile, item)
+		VALUES (?,?,?,?,?,?,?,?,?)
 		ON CONFLICT(vendor_id) DO UPDATE SET uscc = excluded.uscc, seq = excluded.seq, valid_until = excluded.valid_until,
-			etag = excluded.etag, built_at = excluded.built_at, detail = excluded.detail, item = excluded.item, profile = excluded.profile, hit = excluded.hit
+			etag = excluded.etag, built_at = excluded.built_at, detail = excluded.detail, item = excluded.item, profile = excluded.profile
 		WHERE excluded.seq >= public_documents.seq`)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	hits, err := tx.PrepareContext(ctx, `INSERT INTO public_hits(vendor_id, seq, valid_until, hit) VALUES (?,?,?,?)
+		ON CONFLICT(vendor_id) DO UPDATE SET seq = excluded.seq, valid_until = excluded.valid_until, hit = excluded.hit
+		WHERE excluded.seq >= public_hits.seq`)
+	if err != nil {
+		return err
+	}
+	defer hits.Close()
 	for _, d := range docs {
-		if _, err := st.ExecContext(ctx, d.VendorID, d.USCC, d.Seq, formatTimePtr(d.ValidUntil), d.ETag, formatTime(d.BuiltAt), d.Hit, d.Detail, d.Profile, d.Item); err != nil {
+		validUntil := formatTimePtr(d.ValidUntil)
+		if _, err := st.ExecContext(ctx, d.VendorID, d.USCC, d.Seq, validUntil, d.ETag, formatTime(d.BuiltAt), d.Detail, d.Profile, d.Item); err != nil {
 			return fmt.Errorf("registry: store public document of vendor %d: %w", d.VendorID, err)
+		}
+		if _, err := hits.ExecContext(ctx, d.VendorID, d.Seq, validUntil, d.Hit); err != nil {
+			return fmt.Errorf("registry: store search row of vendor %d: %w", d.VendorID, err)
 		}
 	}
 	return nil
+}
+
+// deleteOrphanHits removes the hits of ids whose documents are gone.
+func deleteOrphanHits(ctx context.Context, tx *sql.Tx, in string, args []any) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM public_hits WHERE vendor_id IN (`+in+`)
+		AND NOT EXISTS (SELECT 1 FROM public_documents d WHERE d.vendor_id = public_hits.vendor_id)`, args...)
+	return err
 }
 
 // DeleteDocumentsOfDeleted removes the stored documents of vendors named
@@ -255,7 +275,10 @@ func (db *DB) DeleteDocumentsOfDeleted(ctx context.Context, after, upTo int64) e
 		_, err = tx.ExecContext(ctx, `DELETE FROM public_pages
 			WHERE vendor_id IN (SELECT vendor_id FROM public_changes WHERE seq > ? AND seq <= ?)
 			AND NOT EXISTS (SELECT 1 FROM public_documents d WHERE d.vendor_id = public_pages.vendor_id)`, after, upTo)
-		return err
+		if err != nil {
+			return err
+		}
+		return deleteOrphanHits(ctx, tx, `SELECT vendor_id FROM public_changes WHERE seq > ? AND seq <= ?`, []any{after, upTo})
 	})
 }
 
@@ -274,7 +297,10 @@ func (db *DB) DeleteDocuments(ctx context.Context, ids []int64) error {
 		}
 		_, err = tx.ExecContext(ctx, `DELETE FROM public_pages WHERE vendor_id IN (`+in+`)
 			AND NOT EXISTS (SELECT 1 FROM public_documents d WHERE d.vendor_id = public_pages.vendor_id)`, args...)
-		return err
+		if err != nil {
+			return err
+		}
+		return deleteOrphanHits(ctx, tx, in, args)
 	})
 }
 
