@@ -39,7 +39,7 @@ type Catalog struct {
 
 	ordersMu sync.Mutex // guards orders and han (built lazily under mu.RLock)
 	orders   map[string]sortOrder
-	han      hanIndex // nil: to build (hanIndexNow)
+	han      *hanIndex // nil: to build (hanIndexNow)
 
 	noHanIndex bool // tests: ask the name search for Chinese queries too
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,4 +128,37 @@ func TestChineseQueriesFromTheCatalog(t *testing.T) {
 		}
 	}
 	compare("after renames")
+}
+
+// TestPairSetsAreSubstringTests: a pair of characters in many names gets a
+// bit set that holds exactly the live entries whose names contain the pair
+// side by side (not split by another character, not a dead entry's); a
+// pair in few names gets none.
+func TestPairSetsAreSubstringTests(t *testing.T) {
+	names := []string{"天津公司", "公司天津", "公-司", "公 司", "司公", "天津有限公司", "公公司", "一二三四五"}
+	var entries []entry
+	for range 40 {
+		for _, n := range names {
+			entries = append(entries, entry{name: n})
+		}
+	}
+	entries = append(entries, entry{name: "公司", dead: true}, entry{name: "稀有的字"})
+	idx := buildHanIndex(entries)
+	for _, word := range []string{"公司", "天津", "司公", "公公", "有限"} {
+		set := idx.pairSet(word)
+		if set == nil {
+			t.Fatalf("%s (in many names) has no pair set", word)
+		}
+		for i, e := range entries {
+			want := !e.dead && strings.Contains(e.name, word)
+			if got := set[i>>6]&(1<<(i&63)) != 0; got != want {
+				t.Errorf("%s in entry %d %q (dead %v): set says %v", word, i, e.name, e.dead, got)
+			}
+		}
+	}
+	for _, word := range []string{"稀有", "公", "公司天"} { // one name; not a pair; three characters
+		if idx.pairSet(word) != nil {
+			t.Errorf("%s has a pair set", word)
+		}
+	}
 }

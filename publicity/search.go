@@ -187,13 +187,32 @@ func (c *Catalog) search(ctx context.Context, q SearchQuery, rows bool) (SearchR
 		// Only the matches are looked at, never every vendor: grouped by
 		// tier for relevance (best first, each in code order), else one
 		// group, then put in the order's sequence (pageOf).
-		var groups [numTiers][]int32
+		groupOf := func(p int32) int { // -1: left out
+			t := marks.tier[p]
+			switch {
+			case t == 0 || order.rank[p] < 0 || (filtered && !passes(p)):
+				return -1
+			case sortKey == SortRelevance:
+				return int(t - 1)
+			}
+			return 0
+		}
+		// Counted first, then placed: one slice for every group (a common
+		// word's group grew through a dozen copies).
+		var sizes [numTiers]int
 		for _, p := range marks.touched {
-			if t := marks.tier[p]; t > 0 && order.rank[p] >= 0 && (!filtered || passes(p)) {
-				g := 0
-				if sortKey == SortRelevance {
-					g = int(t - 1)
-				}
+			if g := groupOf(p); g >= 0 {
+				sizes[g]++
+			}
+		}
+		var groups [numTiers][]int32
+		all, at := make([]int32, 0, len(marks.touched)), 0
+		for g, n := range sizes {
+			groups[g] = all[at : at : at+n]
+			at += n
+		}
+		for _, p := range marks.touched {
+			if g := groupOf(p); g >= 0 {
 				groups[g] = append(groups[g], p)
 			}
 		}
@@ -326,7 +345,7 @@ type wordMatch struct {
 // matcher works out what the query matches. With han (a query of Chinese
 // characters, the caller holding c.mu.RLock) names are matched in the
 // catalog; otherwise the name search is asked.
-func (c *Catalog) matcher(ctx context.Context, typed, text string, han hanIndex) (*matcher, error) {
+func (c *Catalog) matcher(ctx context.Context, typed, text string, han *hanIndex) (*matcher, error) {
 	m := &matcher{text: text}
 	if text == "" {
 		return m, nil
@@ -341,7 +360,7 @@ func (c *Catalog) matcher(ctx context.Context, typed, text string, han hanIndex)
 			ids, err := c.names.VendorsNamedWithAll(ctx, words)
 			return ids, nil, err
 		}
-		return nil, c.namedWithAll(m.candidates, words), nil
+		return nil, c.namedWithAll(han, m.candidates, words), nil
 	}
 	var err error
 	if han != nil {
@@ -371,7 +390,7 @@ func (c *Catalog) matcher(ctx context.Context, typed, text string, han hanIndex)
 		var ids []int64
 		if han != nil {
 			// Not only among m.candidates: this word need not be in the name.
-			pos := c.namedWithAll(han.holding(others), others)
+			pos := c.namedWithAll(han, han.holding(others), others)
 			for _, p := range pos {
 				ids = append(ids, c.entries[p].id)
 			}
@@ -391,7 +410,7 @@ func (c *Catalog) matcher(ctx context.Context, typed, text string, han hanIndex)
 		if han != nil {
 			inName := m.namePos // one word: the names that contain it
 			if len(terms) > 1 {
-				inName = c.namedWithAll(m.candidates, terms[i:i+1])
+				inName = c.namedWithAll(han, m.candidates, terms[i:i+1])
 			}
 			w.inName = make([]uint64, (len(c.entries)+63)/64)
 			for _, p := range inName {
@@ -567,6 +586,7 @@ func (t *tierMarks) release() {
 // The caller holds c.mu.RLock.
 func (m *matcher) tiers(c *Catalog) *tierMarks {
 	t := newTierMarks(len(c.entries))
+	t.touched = slices.Grow(t.touched, len(m.names)+len(m.namePos))
 	mark := t.mark
 	exactOrName := func(p int32) {
 		if c.entries[p].name == m.text {
