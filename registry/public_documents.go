@@ -26,7 +26,7 @@ type PublicDocument struct {
 	Detail     []byte // the vendor JSON, exactly as sent
 	Item       []byte // the vendor as an item of a list
 	Hit        []byte // the vendor as a row of the search page (table public_hits)
-	Profile    []byte // the rest of the disclosure page
+	Profile    []byte // the rest of the disclosure page (table public_profiles)
 }
 
 // DocumentRead is a stored document as read, and whether it is current:
@@ -54,7 +54,8 @@ func (p DocumentParts) columns() string {
 		part DocumentParts
 		col  string
 	}{{PartHit, "(SELECT h.hit FROM public_hits h WHERE h.vendor_id = d.vendor_id)"},
-		{PartDetail, "d.detail"}, {PartProfile, "d.profile"}, {PartItem, "d.item"}} {
+		{PartDetail, "d.detail"}, {PartProfile, "(SELECT p.profile FROM public_profiles p WHERE p.vendor_id = d.vendor_id)"},
+		{PartItem, "d.item"}} {
 		if p&c.part != 0 {
 			cols = append(cols, c.col)
 		} else {
@@ -227,10 +228,10 @@ func putDocuments(ctx context.Context, tx *sql.Tx, docs []PublicDocument) error 
 	if len(docs) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, `INSERT INTO public_documents(vendor_id, uscc, seq, valid_until, etag, built_at, detail, profile, item)
-		VALUES (?,?,?,?,?,?,?,?,?)
+	st, err := tx.PrepareContext(ctx, `INSERT INTO public_documents(vendor_id, uscc, seq, valid_until, etag, built_at, detail, item)
+		VALUES (?,?,?,?,?,?,?,?)
 		ON CONFLICT(vendor_id) DO UPDATE SET uscc = excluded.uscc, seq = excluded.seq, valid_until = excluded.valid_until,
-			etag = excluded.etag, built_at = excluded.built_at, detail = excluded.detail, item = excluded.item, profile = excluded.profile
+			etag = excluded.etag, built_at = excluded.built_at, detail = excluded.detail, item = excluded.item
 		WHERE excluded.seq >= public_documents.seq`)
 	if err != nil {
 		return err
@@ -243,23 +244,39 @@ func putDocuments(ctx context.Context, tx *sql.Tx, docs []PublicDocument) error 
 		return err
 	}
 	defer hits.Close()
+	profiles, err := tx.PrepareContext(ctx, `INSERT INTO public_profiles(vendor_id, seq, profile) VALUES (?,?,?)
+		ON CONFLICT(vendor_id) DO UPDATE SET seq = excluded.seq, profile = excluded.profile
+		WHERE excluded.seq >= public_profiles.seq`)
+	if err != nil {
+		return err
+	}
+	defer profiles.Close()
 	for _, d := range docs {
 		validUntil := formatTimePtr(d.ValidUntil)
-		if _, err := st.ExecContext(ctx, d.VendorID, d.USCC, d.Seq, validUntil, d.ETag, formatTime(d.BuiltAt), d.Detail, d.Profile, d.Item); err != nil {
+		if _, err := st.ExecContext(ctx, d.VendorID, d.USCC, d.Seq, validUntil, d.ETag, formatTime(d.BuiltAt), d.Detail, d.Item); err != nil {
 			return fmt.Errorf("registry: store public document of vendor %d: %w", d.VendorID, err)
 		}
 		if _, err := hits.ExecContext(ctx, d.VendorID, d.Seq, validUntil, d.Hit); err != nil {
 			return fmt.Errorf("registry: store search row of vendor %d: %w", d.VendorID, err)
 		}
+		if _, err := profiles.ExecContext(ctx, d.VendorID, d.Seq, d.Profile); err != nil {
+			return fmt.Errorf("registry: store public profile of vendor %d: %w", d.VendorID, err)
+		}
 	}
 	return nil
 }
 
-// deleteOrphanHits removes the hits of ids whose documents are gone.
-func deleteOrphanHits(ctx context.Context, tx *sql.Tx, in string, args []any) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM public_hits WHERE vendor_id IN (`+in+`)
-		AND NOT EXISTS (SELECT 1 FROM public_documents d WHERE d.vendor_id = public_hits.vendor_id)`, args...)
-	return err
+// deleteOrphanParts removes the hits and profiles of ids (a list, or a
+// query that selects them) whose documents are gone.
+func deleteOrphanParts(ctx context.Context, tx *sql.Tx, in string, args []any) error {
+	for _, table := range []string{"public_hits", "public_profiles"} {
+		_, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE vendor_id IN (`+in+`)
+			AND NOT EXISTS (SELECT 1 FROM public_documents d WHERE d.vendor_id = `+table+`.vendor_id)`, args...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DeleteDocumentsOfDeleted removes the stored documents of vendors named
@@ -278,7 +295,7 @@ func (db *DB) DeleteDocumentsOfDeleted(ctx context.Context, after, upTo int64) e
 		if err != nil {
 			return err
 		}
-		return deleteOrphanHits(ctx, tx, `SELECT vendor_id FROM public_changes WHERE seq > ? AND seq <= ?`, []any{after, upTo})
+		return deleteOrphanParts(ctx, tx, `SELECT vendor_id FROM public_changes WHERE seq > ? AND seq <= ?`, []any{after, upTo})
 	})
 }
 
@@ -300,7 +317,7 @@ func (db *DB) DeleteDocuments(ctx context.Context, ids []int64) error {
 		if err != nil {
 			return err
 		}
-		return deleteOrphanHits(ctx, tx, in, args)
+		return deleteOrphanParts(ctx, tx, in, args)
 	})
 }
 

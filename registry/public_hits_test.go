@@ -8,9 +8,10 @@ import (
 )
 
 // TestSearchRowsFollowTheirDocuments: a document's search row (public_hits)
-// is written with it, under the same rule (an older build never replaces
-// a newer one), read through CurrentPartByID and DocumentsByID, and
-// removed with it when its vendor is gone.
+// and profile (public_profiles) are written with it, under the same rule
+// (an older build never replaces a newer one), read through
+// CurrentPartByID and DocumentsByID, and removed with it when its vendor
+// is gone.
 func TestSearchRowsFollowTheirDocuments(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openDB(t)
@@ -21,7 +22,7 @@ func TestSearchRowsFollowTheirDocuments(t *testing.T) {
 	const ghost = 990001 // no such vendor
 	doc := func(id, seq int64, hit string) registry.PublicDocument {
 		return registry.PublicDocument{VendorID: id, USCC: usccN(int(id)), Seq: seq, ETag: `"e"`, BuiltAt: db.Now(),
-			Detail: []byte(`{}`), Item: []byte(`{}`), Profile: []byte(`{}`), Hit: []byte(hit)}
+			Detail: []byte(`{}`), Item: []byte(`{}`), Profile: []byte("profile " + hit), Hit: []byte(hit)}
 	}
 	latest, err := db.DocumentsCheckedThrough(ctx)
 	if err != nil {
@@ -43,18 +44,24 @@ func TestSearchRowsFollowTheirDocuments(t *testing.T) {
 	if err != nil || string(hits[v.ID]) != `{"n":2}` {
 		t.Fatalf("current hit = %q, %v; want the newer build's", hits[v.ID], err)
 	}
-	read, err := db.DocumentsByID(ctx, []int64{v.ID}, registry.PartHit, db.Now())
-	if err != nil || string(read[v.ID].Hit) != `{"n":2}` {
-		t.Fatalf("DocumentsByID hit = %q, %v", read[v.ID].Hit, err)
+	read, err := db.DocumentsByID(ctx, []int64{v.ID}, registry.PartHit|registry.PartProfile, db.Now())
+	if err != nil || string(read[v.ID].Hit) != `{"n":2}` || string(read[v.ID].Profile) != `profile {"n":2}` {
+		t.Fatalf("DocumentsByID hit %q, profile %q, %v; want the newer build's", read[v.ID].Hit, read[v.ID].Profile, err)
 	}
 	if n := count(t, db, "public_hits"); n != 2 {
 		t.Fatalf("%d search rows, want 2", n)
+	}
+	if n := count(t, db, "public_profiles"); n != 2 {
+		t.Fatalf("%d profiles, want 2", n)
 	}
 	if err := db.DeleteDocuments(ctx, []int64{v.ID, ghost}); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, db, "public_hits"); n != 1 {
 		t.Errorf("%d search rows after the ghost's removal, want the live vendor's only", n)
+	}
+	if n := count(t, db, "public_profiles"); n != 1 {
+		t.Errorf("%d profiles after the ghost's removal, want the live vendor's only", n)
 	}
 	if n := count(t, db, "public_documents"); n != 1 {
 		t.Errorf("%d documents after the ghost's removal, want 1", n)

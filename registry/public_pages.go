@@ -115,14 +115,14 @@ func (db *DB) VendorsWithoutPage(ctx context.Context, lang, renderer string, aft
 }
 
 // AnalyzeDocuments refreshes PostgreSQL's statistics of the stored
-// documents, hits and pages after the builder wrote many of them: without them
+// documents, hits, profiles and pages after the builder wrote many of them: without them
 // (a new database, autovacuum not yet round) the planner may scan every
 // page to find one. SQLite plans these reads by their indexes alone.
 func (db *DB) AnalyzeDocuments(ctx context.Context) error {
 	if !db.pg {
 		return nil
 	}
-	if _, err := db.write.ExecContext(ctx, `ANALYZE public_documents, public_hits, public_pages`); err != nil {
+	if _, err := db.write.ExecContext(ctx, `ANALYZE public_documents, public_hits, public_profiles, public_pages`); err != nil {
 		return fmt.Errorf("registry: analyze public documents: %w", err)
 	}
 	return nil
