@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"chengxin/publicity"
 	"chengxin/registry"
@@ -342,4 +343,74 @@ func TestDocumentsFollowEveryVendor(t *testing.T) {
 	if err != nil || through == 0 {
 		t.Fatalf("checked through %d, %v", through, err)
 	}
+}
+
+// TestReaderServesWhatItBuiltWhileTheWriterIsHeld: a reader that finds its
+// vendor's document not current while another process holds the database
+// for writing (a publication run writes every vendor in one transaction)
+// serves the document it built, current, within a moment — no error, no
+// wait for the lock — and says the store failed; the builder stores it
+// once the lock is free.
+func TestReaderServesWhatItBuiltWhileTheWriterIsHeld(t *testing.T) {
+	w := &docWalk{walk: newWalk(t)}
+	w.docs = publicity.NewDocuments(w.db)
+	ctx := context.Background()
+	if _, err := w.docs.CatchUp(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	w.at("2026-01-01 01:00")
+	if _, err := w.db.EvaluateVendor(ctx, w.id, w.db.Now()); err != nil {
+		t.Fatal(err)
+	}
+	var reported []error
+	w.docs.SetStoreErrorReport(func(err error) { reported = append(reported, err) })
+
+	// Another process takes the write lock and keeps it.
+	other, err := registry.OpenSQLForTools(w.db.DSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	holder, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	lock := []string{"BEGIN IMMEDIATE"}
+	if registry.IsPostgresDSN(w.db.DSN()) {
+		lock = []string{"BEGIN", "LOCK TABLE public_documents IN EXCLUSIVE MODE"}
+	}
+	for _, stmt := range lock {
+		if _, err := holder.ExecContext(ctx, stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	start := time.Now()
+	got, err := w.docs.ByUSCC(ctx, w.uscc, registry.PartDetail|registry.PartItem|registry.PartProfile, w.db.Now())
+	took := time.Since(start)
+	if err != nil {
+		t.Fatalf("read while the writer is held: %v", err)
+	}
+	fresh := w.fresh()
+	sameDocument(t, "read while the writer is held", got, fresh)
+	if took > 3*time.Second {
+		t.Errorf("the read took %v: it waited for the lock", took)
+	}
+	if len(reported) != 1 {
+		t.Errorf("%d store failures reported, want 1", len(reported))
+	}
+	if d, _ := w.stored(); d.Current {
+		t.Error("the document counts as stored and current while the writer was held")
+	}
+	if _, err := holder.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.docs.CatchUp(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := w.stored()
+	if !after.Current {
+		t.Fatal("after the lock was released the builder did not store the document")
+	}
+	sameDocument(t, "stored by the builder afterwards", after.PublicDocument, fresh)
 }

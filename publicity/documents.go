@@ -23,8 +23,39 @@ type Documents struct {
 	feed *registry.ChangeFeed
 	who  string // this process, for the builder's lease
 
-	pagesMu sync.Mutex
-	pages   PageRenderer // renders the page stored with each document; nil: none
+	pagesMu  sync.Mutex
+	pages    PageRenderer // renders the page stored with each document; nil: none
+	storeErr func(error)  // told of a reader's store that failed; nil: nobody
+}
+
+// SetStoreErrorReport sets what is told when a reader could not store a
+// document or page it built (the server's log). The reader serves what it
+// built either way; the builder stores it later.
+func (d *Documents) SetStoreErrorReport(report func(error)) {
+	d.pagesMu.Lock()
+	defer d.pagesMu.Unlock()
+	d.storeErr = report
+}
+
+// readerStoreWait bounds how long a reader waits to store what it built:
+// SQLite's write lock may be held longer by another process (a
+// publication run writes every vendor), and a citizen's page must not
+// wait for it, or fail.
+const readerStoreWait = 500 * time.Millisecond
+
+// storeForReader runs store for a reader within readerStoreWait (whatever
+// the reader's own context), reporting a failure instead of returning it.
+func (d *Documents) storeForReader(ctx context.Context, store func(ctx context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readerStoreWait)
+	defer cancel()
+	if err := store(ctx); err != nil {
+		d.pagesMu.Lock()
+		report := d.storeErr
+		d.pagesMu.Unlock()
+		if report != nil {
+			report(err)
+		}
+	}
 }
 
 // NewDocuments returns the documents of db.
@@ -48,7 +79,7 @@ func (d *Documents) ByUSCC(ctx context.Context, uscc string, parts registry.Docu
 	if err != nil {
 		return registry.PublicDocument{}, err
 	}
-	built, err := d.buildAndStore(ctx, []int64{v.ID}, now)
+	built, err := d.buildForReader(ctx, []int64{v.ID}, now)
 	if err != nil {
 		return registry.PublicDocument{}, err
 	}
@@ -113,7 +144,7 @@ func (d *Documents) currentPart(ctx context.Context, ids []int64, part registry.
 	if len(stale) == 0 {
 		return out, nil
 	}
-	built, err := d.buildAndStore(ctx, stale, now)
+	built, err := d.buildForReader(ctx, stale, now)
 	if err != nil {
 		return nil, err
 	}
@@ -131,20 +162,45 @@ func (d *Documents) currentPart(ctx context.Context, ids []int64, part registry.
 // pages (with a renderer), stores them, drops those of deleted vendors and
 // returns the built documents.
 func (d *Documents) buildAndStore(ctx context.Context, ids []int64, now time.Time) ([]registry.PublicDocument, error) {
-	docs, gone, err := d.build(ctx, ids, now)
+	docs, pages, gone, err := d.buildWithPages(ctx, ids, now)
 	if err != nil {
 		return nil, err
-	}
-	var pages []registry.StoredPage
-	if r := d.renderer(); r != nil {
-		if pages, err = d.renderPages(ctx, r, docs); err != nil {
-			return nil, err
-		}
 	}
 	if err := d.db.PutDocuments(ctx, docs, pages); err != nil {
 		return nil, err
 	}
 	return docs, d.db.DeleteDocuments(ctx, gone)
+}
+
+// buildWithPages builds the documents of ids and, with a renderer, their
+// pages; vendors that no longer exist are in gone.
+func (d *Documents) buildWithPages(ctx context.Context, ids []int64, now time.Time) (docs []registry.PublicDocument, pages []registry.StoredPage, gone []int64, err error) {
+	if docs, gone, err = d.build(ctx, ids, now); err != nil {
+		return nil, nil, nil, err
+	}
+	if r := d.renderer(); r != nil {
+		if pages, err = d.renderPages(ctx, r, docs); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return docs, pages, gone, nil
+}
+
+// buildForReader builds the documents of ids, which a reader found not
+// current, and their pages, and stores them if it can (storeForReader): a
+// read never fails, nor waits long, because a writer holds the database.
+func (d *Documents) buildForReader(ctx context.Context, ids []int64, now time.Time) ([]registry.PublicDocument, error) {
+	docs, pages, gone, err := d.buildWithPages(ctx, ids, now)
+	if err != nil {
+		return nil, err
+	}
+	d.storeForReader(ctx, func(ctx context.Context) error {
+		if err := d.db.PutDocuments(ctx, docs, pages); err != nil {
+			return fmt.Errorf("publicity: store documents a reader built: %w", err)
+		}
+		return d.db.DeleteDocuments(ctx, gone)
+	})
+	return docs, nil
 }
 
 // build builds the documents of ids at now from the records (vendors that

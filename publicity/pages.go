@@ -72,9 +72,12 @@ func (d *Documents) Page(ctx context.Context, uscc string, now time.Time) (regis
 	if err != nil {
 		return registry.PublicDocument{}, registry.StoredPage{}, err
 	}
-	if err := d.db.PutPages(ctx, pages); err != nil {
-		return registry.PublicDocument{}, registry.StoredPage{}, err
-	}
+	d.storeForReader(ctx, func(ctx context.Context) error {
+		if err := d.db.PutPages(ctx, pages); err != nil {
+			return fmt.Errorf("publicity: store a page a reader rendered: %w", err)
+		}
+		return nil
+	})
 	return doc, pages[0], nil
 }
 

@@ -70,6 +70,9 @@ func newPublicSite(s *Server) *publicSite {
 	ps := &publicSite{s: s, catalog: catalog, docs: catalog.Documents(),
 		cache: &pubPageCache{entries: map[string]*pubPageEntry{}, limit: s.cfg.PageCacheBytes}}
 	ps.docs.SetPageRenderer(ps)
+	ps.docs.SetStoreErrorReport(func(err error) {
+		s.log.Warn("a reader served a public document or page it built but could not store it (the builder will)", "err", err)
+	})
 	return ps
 }
 

@@ -57,7 +57,7 @@ func main() {
 	mixedFor := flag.Duration("mixed", 0, "run the mixed load (reads + ingest + a publication run) for this long instead")
 	publishCmd := flag.String("publish-cmd", "", "shell command that performs a publication run during the mixed load")
 	publishAfter := flag.Duration("publish-after", time.Minute, "when the mixed run starts the publication run")
-	serverLog := flag.String("server-log", "", `the server's log file, searched for "database is locked" after the mixed run`)
+	serverLog := flag.String("server-log", "", `the server's log file, searched for errors that say "database is locked" after the mixed run`)
 	flag.Parse()
 	var bases []string
 	for _, a := range strings.Split(*addr, ",") {
