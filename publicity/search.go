@@ -332,10 +332,14 @@ type catPart struct {
 
 // wordMatch is what one word of a query matches besides name substrings.
 type wordMatch struct {
-	ids      map[int64]bool  // names containing the word (NameSearch)
-	inName   []uint64        // the same as a bit set of catalog positions (a Chinese query), instead of ids
-	han      []rune          // its characters, when it is two Chinese characters or more
-	bloom    uint64          // of han
+	ids    map[int64]bool // names containing the word (NameSearch)
+	inName []uint64       // the same as a bit set of catalog positions (a Chinese query), instead of ids
+	han    []rune         // its characters, when it is two Chinese characters or more
+	bloom  uint64         // of han
+	// held: every entry it is tested against holds all of han (a query the
+	// character index answers tests only its candidates), so the
+	// scattered test need not look.
+	held     bool
 	pieces   []string        // the pieces typed between spaces, lower case, when there were several
 	splits   []syllableSplit // its full pinyin readings (a word of letters)
 	initials []byte          // a word of 2–16 letters read as initials
@@ -429,6 +433,7 @@ func (c *Catalog) matcher(ctx context.Context, typed, text string, han *hanIndex
 			}
 		}
 		w.setHan(t)
+		w.held = han != nil && w.han != nil
 		if len(pieces[i]) > 1 {
 			w.pieces = pieces[i]
 		}
@@ -508,7 +513,7 @@ func (w *wordMatch) tier(e *entry, p int32) int8 {
 		return tierName
 	case w.splits != nil && matchFullPinyin(w.splits, e.initials, e.chars, e.allInit, e.sylBloom):
 		return tierPinyin
-	case w.han != nil && e.bloom&w.bloom == w.bloom && containsAll(e.name, w.han):
+	case w.han != nil && (w.held || e.bloom&w.bloom == w.bloom && containsAll(e.name, w.han)):
 		return tierScattered
 	case w.pieces != nil && containsPieces(e.lower, w.pieces):
 		return tierScattered
