@@ -39,6 +39,7 @@ func TestGunzipStoredPage(t *testing.T) {
 		"size too small": func(b []byte) { binary.LittleEndian.PutUint32(b[len(b)-4:], uint32(len(page)-1)) },
 		"size too large": func(b []byte) { binary.LittleEndian.PutUint32(b[len(b)-4:], uint32(len(page)+1)) },
 		"crc":            func(b []byte) { b[len(b)-8] ^= 1 },
+		"size absurd":    func(b []byte) { binary.LittleEndian.PutUint32(b[len(b)-4:], 1<<31) },
 	} {
 		b := bytes.Clone(z)
 		damage(b)

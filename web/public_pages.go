@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -147,6 +148,9 @@ func acceptsGzip(r *http.Request) bool {
 
 var gzipReaders sync.Pool
 
+// maxDeflateRatio bounds how much DEFLATE can expand its input (1032:1).
+const maxDeflateRatio = 1032
+
 // gunzip decompresses a stored page into a slice of exactly its size (the
 // gzip trailer's ISIZE: the pages are ours, one member each, far below
 // 4 GiB), checking the trailer's CRC.
@@ -162,7 +166,11 @@ func gunzip(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer gzipReaders.Put(zr)
-	out := make([]byte, binary.LittleEndian.Uint32(b[len(b)-4:]))
+	size := int(binary.LittleEndian.Uint32(b[len(b)-4:]))
+	if size > maxDeflateRatio*len(b) { // a damaged trailer must not make a huge allocation
+		return nil, fmt.Errorf("web: stored page of %d bytes claims %d bytes expanded", len(b), size)
+	}
+	out := make([]byte, size)
 	if _, err := io.ReadFull(zr, out); err != nil {
 		return nil, err
 	}
