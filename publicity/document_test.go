@@ -399,6 +399,14 @@ func TestReaderServesWhatItBuiltWhileTheWriterIsHeld(t *testing.T) {
 	if len(reported) != 1 {
 		t.Errorf("%d store failures reported, want 1", len(reported))
 	}
+	// The next reader does not wait again: readers leave storing alone for
+	// a while (had it tried, it would have failed and said so).
+	if _, err := w.docs.ByUSCC(ctx, w.uscc, registry.PartDetail, w.db.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if len(reported) != 1 {
+		t.Errorf("a second read while the writer is held reported %d store failures in all: it tried to store again", len(reported))
+	}
 	if d, _ := w.stored(); d.Current {
 		t.Error("the document counts as stored and current while the writer was held")
 	}

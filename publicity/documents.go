@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"chengxin/registry"
@@ -26,6 +27,9 @@ type Documents struct {
 	pagesMu  sync.Mutex
 	pages    PageRenderer // renders the page stored with each document; nil: none
 	storeErr func(error)  // told of a reader's store that failed; nil: nobody
+	// readerStoresFrom: readers store what they build from this instant
+	// (Unix nanoseconds) on; see storeForReader.
+	readerStoresFrom atomic.Int64
 }
 
 // SetStoreErrorReport sets what is told when a reader could not store a
@@ -40,15 +44,25 @@ func (d *Documents) SetStoreErrorReport(report func(error)) {
 // readerStoreWait bounds how long a reader waits to store what it built:
 // SQLite's write lock may be held longer by another process (a
 // publication run writes every vendor), and a citizen's page must not
-// wait for it, or fail.
-const readerStoreWait = 500 * time.Millisecond
+// wait for it, or fail. After a store that failed, readers do not try
+// again for readerStoreBackoff: while a long write holds the lock, one
+// reader in that time waits, not every one.
+const (
+	readerStoreWait    = 500 * time.Millisecond
+	readerStoreBackoff = 5 * time.Second
+)
 
 // storeForReader runs store for a reader within readerStoreWait (whatever
-// the reader's own context), reporting a failure instead of returning it.
+// the reader's own context), reporting a failure instead of returning it;
+// within readerStoreBackoff of a failure it does not run it.
 func (d *Documents) storeForReader(ctx context.Context, store func(ctx context.Context) error) {
+	if time.Now().UnixNano() < d.readerStoresFrom.Load() {
+		return // the builder (or a later reader) stores it
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), readerStoreWait)
 	defer cancel()
 	if err := store(ctx); err != nil {
+		d.readerStoresFrom.Store(time.Now().Add(readerStoreBackoff).UnixNano())
 		d.pagesMu.Lock()
 		report := d.storeErr
 		d.pagesMu.Unlock()

@@ -71,7 +71,7 @@ func newPublicSite(s *Server) *publicSite {
 		cache: &pubPageCache{entries: map[string]*pubPageEntry{}, limit: s.cfg.PageCacheBytes}}
 	ps.docs.SetPageRenderer(ps)
 	ps.docs.SetStoreErrorReport(func(err error) {
-		s.log.Warn("a reader served a public document or page it built but could not store it (the builder will)", "err", err)
+		s.log.Warn("a public document or page built for a reader was served but not stored (the writer was busy); readers leave storing to the builder for a few seconds", "err", err)
 	})
 	return ps
 }

@@ -166,8 +166,8 @@ func gunzip(b []byte) ([]byte, error) {
 		return nil, err
 	}
 	defer gzipReaders.Put(zr)
-	size := int(binary.LittleEndian.Uint32(b[len(b)-4:]))
-	if size > maxDeflateRatio*len(b) { // a damaged trailer must not make a huge allocation
+	size := uint64(binary.LittleEndian.Uint32(b[len(b)-4:]))
+	if size > maxDeflateRatio*uint64(len(b)) { // a damaged trailer must not make a huge allocation
 		return nil, fmt.Errorf("web: stored page of %d bytes claims %d bytes expanded", len(b), size)
 	}
 	out := make([]byte, size)

@@ -6,6 +6,10 @@ CREATE TABLE public_profiles (
 );
 INSERT INTO public_profiles(vendor_id, seq, profile)
     SELECT vendor_id, seq, profile FROM public_documents;
+-- PostgreSQL drops a column without rewriting the rows: the old bytes
+-- stay in each row until it is written again (the builder rewrites a
+-- document whenever it changes); VACUUM FULL public_documents reclaims
+-- the space at once.
 ALTER TABLE public_documents DROP COLUMN profile;
 
 -- A profile request reads its document's currency by the vendor's code
