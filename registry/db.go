@@ -53,12 +53,18 @@ type DB struct {
 // another 35 MB off peak RSS with cold JSON reads unchanged (BENCHMARKS.md).
 // The one writer, which rescoring, publication and the document builder
 // keep busy, gets 16 MiB (writerPragmas).
-const pragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)" +
-	"&_pragma=cache_size(-512)"
+const pragmas = "_pragma=busy_timeout(5000)&" + sharedPragmas + "&_pragma=cache_size(-512)"
 
-// writerPragmas follow pragmas on the writer's connection (a later
-// cache_size wins).
-const writerPragmas = "&_pragma=cache_size(-16384)"
+// sharedPragmas apply to readers and the writer alike.
+const sharedPragmas = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(ON)&_pragma=synchronous(FULL)"
+
+// writerPragmas are the writer connection's. It waits up to 30 s for the
+// write lock another process holds: a publication run applies every
+// vendor in one transaction (whole or not at all), which at 100,000
+// vendors outlasted the readers' 5 s and failed an ingest batch with
+// "database is locked". A reader that stores what it built waits 500 ms
+// at most (its context ends the wait: publicity.Documents).
+const writerPragmas = "_pragma=busy_timeout(30000)&" + sharedPragmas + "&_pragma=cache_size(-16384)"
 
 // Open opens the database named by dsn — an SQLite file path (created if
 // needed) or a postgres:// URL — and applies pending migrations. Never pass
@@ -92,15 +98,15 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("registry: open: a file path is required, got %q", path)
 	}
-	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	write, err := sql.Open("sqlite", base+writerPragmas+"&_txlock=immediate")
+	file := "file:" + (&url.URL{Path: path}).EscapedPath() + "?"
+	write, err := sql.Open("sqlite", file+writerPragmas+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("registry: open writer: %w", err)
 	}
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
-	read, err := sql.Open("sqlite", base)
+	read, err := sql.Open("sqlite", file+pragmas)
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("registry: open readers: %w", err)
