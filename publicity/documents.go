@@ -82,25 +82,35 @@ func NewDocuments(db *registry.DB) *Documents {
 // with the parts asked for, building it when the stored one is not
 // current, or registry.ErrNotFound.
 func (d *Documents) ByUSCC(ctx context.Context, uscc string, parts registry.DocumentParts, now time.Time) (registry.PublicDocument, error) {
+	doc, _, err := d.byUSCC(ctx, uscc, parts, now)
+	return doc, err
+}
+
+// byUSCC is ByUSCC that also returns the page it rendered when it built
+// the document (nil when it read a current one, or has no renderer).
+func (d *Documents) byUSCC(ctx context.Context, uscc string, parts registry.DocumentParts, now time.Time) (registry.PublicDocument, *registry.StoredPage, error) {
 	docs, err := d.db.DocumentsByUSCC(ctx, uscc, parts, now)
 	if err != nil {
-		return registry.PublicDocument{}, err
+		return registry.PublicDocument{}, nil, err
 	}
 	if len(docs) == 1 && docs[0].Current {
-		return docs[0].PublicDocument, nil
+		return docs[0].PublicDocument, nil, nil
 	}
 	v, err := d.db.FindVendorByUSCC(ctx, uscc)
 	if err != nil {
-		return registry.PublicDocument{}, err
+		return registry.PublicDocument{}, nil, err
 	}
-	built, err := d.buildForReader(ctx, []int64{v.ID}, now)
+	built, pages, err := d.buildForReader(ctx, []int64{v.ID}, now)
 	if err != nil {
-		return registry.PublicDocument{}, err
+		return registry.PublicDocument{}, nil, err
 	}
 	if len(built) != 1 {
-		return registry.PublicDocument{}, registry.ErrNotFound // deleted meanwhile
+		return registry.PublicDocument{}, nil, registry.ErrNotFound // deleted meanwhile
 	}
-	return built[0], nil
+	if len(pages) == 1 {
+		return built[0], &pages[0], nil
+	}
+	return built[0], nil, nil
 }
 
 // Items returns the list-item JSON of ids at now, in that order, building
@@ -158,7 +168,7 @@ func (d *Documents) currentPart(ctx context.Context, ids []int64, part registry.
 	if len(stale) == 0 {
 		return out, nil
 	}
-	built, err := d.buildForReader(ctx, stale, now)
+	built, _, err := d.buildForReader(ctx, stale, now)
 	if err != nil {
 		return nil, err
 	}
@@ -203,10 +213,10 @@ func (d *Documents) buildWithPages(ctx context.Context, ids []int64, now time.Ti
 // buildForReader builds the documents of ids, which a reader found not
 // current, and their pages, and stores them if it can (storeForReader): a
 // read never fails, nor waits long, because a writer holds the database.
-func (d *Documents) buildForReader(ctx context.Context, ids []int64, now time.Time) ([]registry.PublicDocument, error) {
+func (d *Documents) buildForReader(ctx context.Context, ids []int64, now time.Time) ([]registry.PublicDocument, []registry.StoredPage, error) {
 	docs, pages, gone, err := d.buildWithPages(ctx, ids, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	d.storeForReader(ctx, func(ctx context.Context) error {
 		if err := d.db.PutDocuments(ctx, docs, pages); err != nil {
@@ -214,7 +224,7 @@ func (d *Documents) buildForReader(ctx context.Context, ids []int64, now time.Ti
 		}
 		return d.db.DeleteDocuments(ctx, gone)
 	})
-	return docs, nil
+	return docs, pages, nil
 }
 
 // build builds the documents of ids at now from the records (vendors that

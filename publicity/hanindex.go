@@ -86,8 +86,10 @@ func buildHanIndex(entries []entry) *hanIndex {
 				prev = -1
 				continue
 			}
-			if set := idx.pairs[[2]rune{prev, r}]; prev >= 0 && set != nil {
-				set[i>>6] |= 1 << (i & 63)
+			if prev >= 0 {
+				if set := idx.pairs[[2]rune{prev, r}]; set != nil {
+					set[i>>6] |= 1 << (i & 63)
+				}
 			}
 			prev = r
 		}

@@ -63,10 +63,14 @@ func (d *Documents) Page(ctx context.Context, uscc string, now time.Time) (regis
 		return reads[0].PublicDocument, *reads[0].Page, nil
 	}
 	// No page of this document by this renderer (just deployed, or the
-	// document is changing): the document, built if need be, then its page.
-	doc, err := d.ByUSCC(ctx, uscc, registry.PartDetail|registry.PartProfile, now)
+	// document is changing): the document, built if need be (with its
+	// page, rendered and stored then), else its page now.
+	doc, built, err := d.byUSCC(ctx, uscc, registry.PartDetail|registry.PartProfile, now)
 	if err != nil {
 		return registry.PublicDocument{}, registry.StoredPage{}, err
+	}
+	if built != nil && built.Renderer == r.RendererID() {
+		return doc, *built, nil
 	}
 	pages, err := d.renderPages(ctx, r, []registry.PublicDocument{doc})
 	if err != nil {
